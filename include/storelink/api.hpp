@@ -1,0 +1,47 @@
+// The string-in/string-out boundary the wasm bindings expose (one JSON text per call, so JS
+// parses each result once and no objects are built field by field across the boundary).
+// Nothing here throws or aborts on bad input: errors come back as {"error": {...}}.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storelink/sync_job.hpp"
+
+namespace storelink::api {
+
+json errorToJson(const Error& e);
+
+std::string version();
+// [{id, displayName, description, entities, credentials:[{key,label,help,secret,example}], settings, status, apiHosts}]
+std::string platformsJson();
+// {"records":[...], "errors":[...], "total": n|null, "removedIds": [...]}
+std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
+                          const std::string& optionsJson);
+// {"request": {...}} with placeholders filled, or {"error": {...}}
+std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson);
+// {"body": "...", "captured": {name: value}}: what the proxy keeps and what it returns
+std::string keepSecretsJson(const std::string& requestJson, const std::string& body);
+// The full URL of a request descriptor (query encoded), or {"error":...} text on bad input.
+std::string buildUrlJson(const std::string& requestJson);
+
+class Job {
+ public:
+  // "" on success, else {"error": {...}}.
+  std::string init(const std::string& optionsJson);
+  // {"kind":"request","id":n,"request":{...}} | {"kind":"wait","waitMs":n,"reason":"..."}
+  // | {"kind":"done"} | {"kind":"failed","error":{...}}
+  std::string next(double nowMs);
+  // meta: {"status": n, "headers": {...}, "error": "timeout"?}
+  bool receive(double requestId, const std::string& metaJson, const std::string& body, double nowMs);
+  std::string takeRecords();
+  std::string progress() const;
+  std::string checkpoint() const;
+  void cancel();
+
+ private:
+  std::unique_ptr<SyncJob> job_;
+  std::string platform_, entity_;
+};
+
+}  // namespace storelink::api

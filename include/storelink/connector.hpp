@@ -1,0 +1,137 @@
+// What a platform connector provides to the sync engine. A connector is mostly data
+// (endpoints, paging and rate policies, credential fields) plus the body mapping; the
+// engine (sync_job) owns the loop: auth, paging, retries, pacing, checkpoints, dedupe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storelink/error.hpp"
+#include "storelink/http.hpp"
+#include "storelink/json.hpp"
+#include "storelink/record.hpp"
+
+namespace storelink {
+
+enum class Entity { Products, Orders, Customers, Locations };
+const char* entityName(Entity e);  // "products", ...
+std::optional<Entity> entityFromName(std::string_view name);
+RecordType recordTypeOf(Entity e);
+
+struct CredentialField {
+  std::string key;          // "clientSecret"
+  std::string label;        // Vietnamese label shown in the form
+  std::string help;         // where to find it on the platform
+  bool secret = false;      // masked in the form; never returned by the server
+  std::string example;      // placeholder text
+};
+
+struct SettingField {
+  std::string key;          // "branchId"
+  std::string label;
+  std::string kind;         // "branch" | "boolean" | "entities"
+  std::string help;
+};
+
+struct PlatformInfo {
+  std::string id;                   // "kiotviet"
+  std::string displayName;          // "KiotViet"
+  std::string description;          // one line, Vietnamese
+  std::vector<Entity> entities;     // what it syncs
+  std::vector<CredentialField> credentials;
+  std::vector<SettingField> settings;
+  std::string status;               // "available" | "coming_soon"
+  std::vector<std::string> apiHosts;  // hosts the proxy may reach for this platform
+};
+
+struct NormalizeOptions {
+  bool includeRaw = false;
+};
+
+// One list response, normalized.
+struct Page {
+  std::vector<Record> records;
+  // The timestamp the platform sorts and filters by, per record (parallel to records).
+  std::vector<std::optional<int64_t>> sortKeys;
+  std::vector<std::string> removedIds;  // deletions reported by the platform → tombstones
+  std::optional<double> total;          // records matching the query, when the platform says
+  size_t rowCount = 0;                  // rows in the platform's page
+  std::optional<std::string> nextCursor;
+  std::vector<Error> rowErrors;         // rows that could not be mapped (skipped, not fatal)
+};
+
+// How an entity is paged, as data.
+struct PagingPolicy {
+  enum class Kind {
+    // Offset paging over a list sorted by modification time ascending, with a
+    // modified-since filter (KiotViet, Haravan, Sapo, Odoo). The engine re-anchors the
+    // filter at the newest timestamp seen after every page, so inserts and updates during
+    // the sweep never shift unread rows past the offset.
+    ModifiedTimeOffset,
+    Cursor,  // opaque next-page cursor from the response (Nhanh.vn v3)
+  };
+  Kind kind = Kind::ModifiedTimeOffset;
+  int pageSize = 100;                 // the platform's maximum
+  int64_t overlapMs = 5 * 60 * 1000;  // incremental runs re-read this much before the watermark
+  int64_t tieWindowMs = 1000;         // re-anchor this far behind the newest timestamp seen
+  int rereadRows = 2;                 // rows deliberately re-read at each re-anchor (tolerates deletions)
+  bool reportsDeletions = false;      // the first incremental page asks for deleted ids
+};
+
+// Client-side pacing, as data. A token bucket sized so that no window of the platform's
+// length can exceed its limit: burst + rate·window ≤ limit.
+struct RatePolicy {
+  double requestsPerSecond = 1;
+  double burst = 1;
+  int64_t minSpacingMs = 0;
+};
+
+struct PageQuery {
+  Entity entity = Entity::Products;
+  std::optional<int64_t> modifiedFromMs;
+  int64_t offset = 0;
+  int pageSize = 100;
+  std::string cursor;
+  bool includeDeleted = false;
+  const json* settings = nullptr;
+};
+
+struct ResponseVerdict {
+  enum class Kind { Ok, Retry, AuthExpired, Fatal };
+  Kind kind = Kind::Ok;
+  std::optional<int64_t> retryAfterMs;  // from Retry-After or the platform's own hint
+  Error error;                          // for Fatal (and the last Retry, if retries run out)
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual const PlatformInfo& info() const = 0;
+
+  // Checks settings given to createSync (branch ids, ...). nullopt = fine.
+  virtual std::optional<Error> validateSettings(const json& settings) const { return std::nullopt; }
+
+  // Token-based platforms: the request that obtains an access token (credentials as
+  // placeholders, the token marked to stay server-side), and its lifetime from the response.
+  virtual std::optional<HttpRequest> tokenRequest(const json& settings) const { return std::nullopt; }
+  virtual Result<int64_t> tokenLifetimeMs(const HttpResponse& response) const;
+
+  virtual PagingPolicy paging(Entity e) const = 0;
+  virtual RatePolicy rate() const = 0;
+  virtual HttpRequest pageRequest(const PageQuery& q) const = 0;
+
+  // Classifies a non-2xx (or 2xx error-envelope) response. The default covers 401/403/404/
+  // 408/429/5xx with Retry-After; connectors add their own envelopes.
+  virtual ResponseVerdict classify(const HttpResponse& response) const;
+
+  // Normalizes one list-endpoint response body (or one webhook body).
+  virtual Result<Page> parsePage(Entity e, std::string_view body, const NormalizeOptions& opts) const = 0;
+};
+
+// Retry-After as milliseconds (delta-seconds form; HTTP-dates are not used by our platforms).
+std::optional<int64_t> retryAfterMs(const HttpResponse& response);
+
+}  // namespace storelink

@@ -1,0 +1,138 @@
+// The sans-I/O sync state machine, one per (platform, entity).
+//
+//   SyncJob job = SyncJob::create(options).value();
+//   for (;;) {
+//     Step s = job.next(nowMs);
+//     if (s.kind == Step::Kind::Request) job.receive(s.requestId, send(s.request), nowMs);
+//     else if (s.kind == Step::Kind::Wait) sleep(s.waitMs);
+//     else break;  // Done or Failed
+//     store(job.takeRecords()); save(job.checkpoint());   // records first, then the checkpoint
+//   }
+//
+// It never performs I/O and never reads a clock: time comes in as nowMs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "storelink/connector.hpp"
+
+namespace storelink {
+
+struct SyncOptions {
+  std::string platform;
+  std::string entity;           // "products" | "orders" | "customers" | "locations"
+  json settings = json::object();
+  std::string checkpoint;       // from a previous job: resume it, or run incrementally after it
+  std::string mode = "auto";    // "auto" (incremental when the checkpoint allows) | "full" | "incremental"
+  bool includeRaw = false;
+  uint64_t seed = 0;            // jitter; 0 = derive from the first nowMs
+};
+
+struct Step {
+  enum class Kind { Request, Wait, Done, Failed };
+  Kind kind = Kind::Done;
+  uint64_t requestId = 0;
+  HttpRequest request;
+  int64_t waitMs = 0;
+  std::string waitReason;  // "rate_limit" | "retry_after" | "backoff"
+  Error error;             // Failed
+};
+
+struct Progress {
+  std::string phase;       // "auth" | "paging" | "waiting" | "done" | "failed" | "cancelled"
+  std::string mode;        // "full" | "incremental"
+  int64_t fetched = 0;     // unique records emitted (tombstones included)
+  std::optional<int64_t> total;
+  int64_t deleted = 0;
+  int64_t pages = 0;
+  int64_t requests = 0;
+  int64_t retries = 0;
+  int64_t waitedMs = 0;
+  std::string lastWaitReason;
+};
+
+class SyncJob {
+ public:
+  static Result<std::unique_ptr<SyncJob>> create(const SyncOptions& options);
+
+  Step next(int64_t nowMs);
+  // Feeds the response to request `requestId`. A stale or unknown id is ignored (false).
+  bool receive(uint64_t requestId, const HttpResponse& response, int64_t nowMs);
+  void cancel();
+
+  std::vector<Record> takeRecords();
+  std::string takeRecordsJson();  // JSON array text of the records taken
+  Progress progress() const;
+  // Opaque text; valid after every receive(). Resumes a running job, or seeds the next
+  // incremental run once the job is done.
+  std::string checkpoint() const;
+  bool finished() const;
+
+  SyncJob(const Connector& connector, Entity entity, json settings, bool includeRaw);
+
+ private:
+  enum class Phase { Start, Paging, Done, Failed, Cancelled };
+  enum class Pending { None, Token, Page };
+
+  Step emitRequest(HttpRequest r, Pending kind);
+  Step waitStep(int64_t until, int64_t nowMs, const char* reason);
+  void fail(Error e);
+  void scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode exhaustedCode);
+  void onPage(Page page, int64_t nowMs);
+  void finishRun();
+  bool restoreCheckpoint(const std::string& text, bool full, std::optional<Error>& err);
+  PageQuery currentQuery() const;
+  double nextRandom();
+
+  const Connector& connector_;
+  Entity entity_;
+  json settings_;
+  bool includeRaw_;
+  PagingPolicy paging_;
+  RatePolicy rate_;
+
+  Phase phase_ = Phase::Start;
+  std::string mode_ = "full";
+  std::optional<Error> error_;
+
+  // Auth (token platforms): the token itself stays in the proxy; only its expiry is known here.
+  bool needsToken_ = false;
+  std::optional<int64_t> tokenExpiresAtMs_;
+  int authFailures_ = 0;
+
+  // Query position.
+  std::optional<int64_t> modifiedFromMs_;
+  int64_t offset_ = 0;
+  std::string cursor_;
+  bool askDeletions_ = false;
+  bool plainOffset_ = false;  // fallback when the platform's order cannot be trusted
+  // Ids already emitted whose sort key lies in the re-anchor window, with their keys.
+  std::vector<std::pair<std::string, int64_t>> window_;
+  std::unordered_set<std::string> tombstonesSeen_;
+
+  // Watermarks: the previous completed run's, and this run's newest sort key.
+  std::optional<int64_t> prevWatermarkMs_;
+  std::optional<int64_t> runMaxMs_;
+
+  // Retry + pacing.
+  Pending pending_ = Pending::None;
+  uint64_t requestSeq_ = 0;
+  HttpRequest inFlight_;
+  int attempts_ = 0;
+  int64_t notBeforeMs_ = 0;
+  std::string notBeforeReason_;
+  double bucketTokens_ = -1;  // -1: full at first use
+  int64_t bucketAtMs_ = 0;
+  int64_t lastSentMs_ = -1;
+  uint64_t rng_ = 0;
+
+  Progress progress_;
+  std::vector<Record> out_;
+};
+
+}  // namespace storelink

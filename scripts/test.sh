@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Everything: set up, build both targets, run the GoogleTest suite and the Node tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+echo "== native build + GoogleTest"
+bash scripts/build-native.sh
+ctest --preset native --output-on-failure -j2
+echo "== wasm build"
+bash scripts/build-wasm.sh
+echo "== Node tests (wasm package, simulators)"
+node --test --test-concurrency=2 tests/js/

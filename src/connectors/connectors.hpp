@@ -1,0 +1,10 @@
+// Internal: one accessor per implemented connector (each in its own file).
+#pragma once
+
+#include "storelink/connector.hpp"
+
+namespace storelink::connectors {
+
+const Connector& kiotviet();
+
+}  // namespace storelink::connectors

@@ -1,0 +1,543 @@
+// KiotViet Public API (public.kiotapi.com + id.kiotviet.vn). Facts: shared/platforms/kiotviet.md.
+//
+// What shapes this connector:
+// - client-credentials token (form field `scopes`, plural) → Bearer + `Retailer` header;
+// - offset paging (`currentItem`, `pageSize` ≤ 100) sorted by `modifiedDate` with
+//   `lastModifiedFrom`, which the engine re-anchors page by page;
+// - REST times are Vietnam local time without offset; webhook times carry +07:00;
+// - null properties are omitted, not sent as null;
+// - variants and selling units are sibling product rows (`masterProductId`, `masterUnitId`);
+// - deleted ids arrive as `removeId`, `removedIds` or `removeIds` depending on the resource;
+// - webhooks are PascalCase envelopes {Id, Attempt, Notifications:[{Action, Data:[...]}]}.
+#include <algorithm>
+#include <cctype>
+
+#include "connectors.hpp"
+#include "storelink/normalize.hpp"
+
+namespace storelink::connectors {
+
+namespace {
+
+constexpr const char* kApiBase = "https://public.kiotapi.com";
+constexpr const char* kTokenUrl = "https://id.kiotviet.vn/connect/token";
+
+std::optional<int64_t> kvTime(const json& obj, std::string_view key) {
+  auto s = js::str(obj, key);
+  if (!s) return std::nullopt;
+  return parseDateTime(*s, kVietnamOffsetMinutes);
+}
+
+std::optional<std::string> kvPhone(const json& obj, std::string_view key) {
+  auto s = js::str(obj, key);
+  return s ? normalizePhone(*s) : std::nullopt;
+}
+
+// Webhook payloads are PascalCase ("Id", "OnHand"); REST is camelCase. Lower-casing the first
+// letter of every key lets one mapping serve both ("isActive" is camel in both already).
+json camelize(const json& j) {
+  if (j.is_array()) {
+    json a = json::array();
+    for (const auto& e : j) a.push_back(camelize(e));
+    return a;
+  }
+  if (!j.is_object()) return j;
+  json o = json::object();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string k = it.key();
+    if (!k.empty() && k[0] >= 'A' && k[0] <= 'Z') k[0] = static_cast<char>(k[0] - 'A' + 'a');
+    o[k] = camelize(it.value());
+  }
+  return o;
+}
+
+std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
+  // Codes per shared/platforms/kiotviet.md (third-party consensus; the vendor lists none).
+  if (code) {
+    switch (static_cast<int>(*code)) {
+      case 1: return OrderStatus::Pending;     // Phiếu tạm
+      case 2: return OrderStatus::Shipping;    // Đang giao hàng
+      case 3: return OrderStatus::Completed;   // Hoàn thành
+      case 4: return OrderStatus::Cancelled;   // Đã hủy
+      case 5: return OrderStatus::Confirmed;   // Đã xác nhận
+      case 6: return OrderStatus::Processing;  // Ra một phần hóa đơn (UNCONFIRMED)
+      default: break;
+    }
+  }
+  if (text) {  // the official plugin maps by text; do the same when the code is unknown
+    std::string t = foldVietnamese(*text);
+    if (t == "phieu tam") return OrderStatus::Pending;
+    if (t == "dang xu ly") return OrderStatus::Processing;
+    if (t == "dang giao hang") return OrderStatus::Shipping;
+    if (t == "hoan thanh") return OrderStatus::Completed;
+    if (t == "da huy") return OrderStatus::Cancelled;
+    if (t == "da xac nhan") return OrderStatus::Confirmed;
+  }
+  return std::nullopt;
+}
+
+// "Hồ Chí Minh - Quận 1" + ward + street → Address.
+Address kvAddress(const json& o, std::optional<std::string> name, std::optional<std::string> phone,
+                  std::string_view streetKey) {
+  Address a;
+  a.name = std::move(name);
+  a.phone = std::move(phone);
+  a.address = js::text(o, streetKey);
+  a.ward = js::text(o, "wardName");
+  if (auto loc = js::str(o, "locationName")) {
+    auto [province, district] = splitProvinceDistrict(*loc);
+    a.province = province;
+    a.district = district;
+  }
+  if (a.address || a.ward || a.district || a.province) a.country = "VN";  // KiotViet is Vietnam-only
+  return a;
+}
+
+bool hasAddress(const Address& a) { return a.name || a.phone || a.address || a.ward || a.district || a.province; }
+
+void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+  r.type = type;
+  r.platform = "kiotviet";
+  r.createdAtMs = kvTime(o, "createdDate");
+  r.updatedAtMs = kvTime(o, "modifiedDate");
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
+  if (opts.includeRaw) r.rawJson = dumpJson(o);
+}
+
+std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Product, o, opts);
+  Product p;
+  p.name = js::text(o, "name");
+  if (!p.name) p.name = js::text(o, "fullName");
+  p.sku = js::text(o, "code");
+  p.barcode = js::text(o, "barCode");
+  p.description = js::text(o, "description");
+  p.category = js::text(o, "categoryName");
+  p.brand = js::text(o, "tradeMarkName");
+  p.active = js::boolean(o, "isActive");
+  if (const json* imgs = js::array(o, "images")) {
+    for (const auto& img : *imgs) {
+      // Real payloads carry URL strings; the docs draw {"Image": url}. Accept both.
+      std::optional<std::string> url = img.is_string() ? js::text(&img) : js::text(img, "Image");
+      if (!url) url = js::text(img, "image");
+      if (url) p.images.push_back(*url);
+    }
+  }
+  p.taxRate = js::num(o, "taxRate");
+  p.parentExternalId = js::id(o, "masterProductId");
+  if (!p.parentExternalId) p.parentExternalId = js::id(o, "masterUnitId");
+
+  Variant v;
+  v.externalId = *id;
+  v.sku = p.sku;
+  v.barcode = p.barcode;
+  v.name = js::text(o, "fullName");
+  if (!v.name) v.name = p.name;
+  if (const json* attrs = js::array(o, "attributes")) {
+    for (const auto& a : *attrs) {
+      auto n = js::text(a, "attributeName");
+      auto val = js::text(a, "attributeValue");
+      if (n && val) v.options.emplace_back(*n, *val);
+    }
+  }
+  // A row of a unit family (base unit or a derived unit) names its unit as an option.
+  const json* units = js::array(o, "units");
+  bool unitFamily = js::id(o, "masterUnitId").has_value() || (units && !units->empty());
+  if (unitFamily) {
+    if (auto unit = js::text(o, "unit")) v.options.emplace_back("Đơn vị tính", *unit);
+  }
+  v.price = js::num(o, "basePrice");
+  v.weightGrams = js::num(o, "weight");
+  std::optional<std::string> branch = std::nullopt;
+  double total = 0;
+  bool anyStock = false;
+  if (const json* inv = js::array(o, "inventories")) {
+    for (const auto& i : *inv) {
+      auto loc = js::id(i, "branchId");
+      if (!loc) continue;
+      StockLevel s;
+      s.locationId = *loc;
+      s.onHand = js::num(i, "onHand");
+      if (!s.onHand) s.onHand = js::num(i, "onhand");  // the docs spell it both ways
+      auto reserved = js::num(i, "reserved").value_or(0);
+      if (s.onHand) {
+        s.available = *s.onHand - reserved;  // available to sell = on hand − reserved
+        total += *s.available;
+        anyStock = true;
+      }
+      if (!v.cost) v.cost = js::num(i, "cost");
+      v.stock.push_back(std::move(s));
+    }
+  }
+  if (anyStock) v.totalStock = total;
+  p.totalStock = v.totalStock;
+  p.variants.push_back(std::move(v));
+  r.body = std::move(p);
+  return r;
+}
+
+std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Order, o, opts);
+  if (!r.createdAtMs) r.createdAtMs = kvTime(o, "purchaseDate");
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
+  Order ord;
+  ord.code = js::text(o, "code");
+  auto statusCode = js::num(o, "status");
+  auto statusText = js::text(o, "statusValue");
+  ord.status = orderStatus(statusCode, statusText);
+  ord.platformStatus = statusText ? statusText : js::str(o, "status");
+  ord.total = js::num(o, "total");
+  ord.paymentStatus = paymentStatusFromAmounts(js::num(o, "totalPayment"), ord.total);
+
+  auto customerId = js::id(o, "customerId");
+  auto customerName = js::text(o, "customerName");
+  if (customerId || customerName) {  // walk-in orders carry neither
+    OrderCustomer c;
+    c.externalId = customerId;
+    c.name = customerName;
+    ord.customer = c;
+  }
+
+  double subtotal = 0;
+  bool anyLine = false;
+  const json* details = js::array(o, "orderDetails");
+  if (!details) details = js::array(o, "invoiceDetails");
+  if (details) {
+    for (const auto& d : *details) {
+      OrderLine l;
+      l.productExternalId = js::id(d, "productId");
+      l.variantExternalId = l.productExternalId;  // every KiotViet row is its own single variant
+      l.sku = js::text(d, "productCode");
+      l.name = js::text(d, "productName");
+      l.quantity = js::num(d, "quantity");
+      l.unitPrice = js::num(d, "price");
+      // `discount` is per unit (money); `discountRatio` a percentage when no amount is given.
+      auto perUnit = js::num(d, "discount");
+      auto ratio = js::num(d, "discountRatio");
+      double q = l.quantity.value_or(0);
+      if (perUnit && *perUnit != 0) l.discount = *perUnit * q;
+      else if (ratio && *ratio != 0 && l.unitPrice) l.discount = *l.unitPrice * *ratio / 100.0 * q;
+      else l.discount = 0.0;
+      if (l.unitPrice && l.quantity) {
+        l.total = *l.unitPrice * q - *l.discount;
+        subtotal += *l.total;
+        anyLine = true;
+      }
+      ord.lines.push_back(std::move(l));
+    }
+  }
+  if (anyLine) ord.subtotal = subtotal;
+  ord.discount = js::num(o, "discount");
+  ord.tax = js::num(o, "totalTax");
+  ord.currency = "VND";
+  ord.locationId = js::id(o, "branchId");
+  ord.note = js::text(o, "description");
+  const json* delivery = js::object(o, "orderDelivery");
+  if (!delivery) delivery = js::object(o, "invoiceDelivery");
+  if (delivery) {
+    ord.shippingFee = js::num(*delivery, "price");
+    Address a = kvAddress(*delivery, js::text(*delivery, "receiver"), kvPhone(*delivery, "contactNumber"), "address");
+    if (hasAddress(a)) ord.shippingAddress = a;
+  }
+  r.body = std::move(ord);
+  return r;
+}
+
+std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Customer, o, opts);
+  Customer c;
+  c.name = js::text(o, "name");
+  c.phone = kvPhone(o, "contactNumber");
+  c.email = js::text(o, "email");
+  if (auto g = js::boolean(o, "gender")) c.gender = *g ? "male" : "female";
+  if (auto b = js::str(o, "birthDate")) c.birthday = dateOnly(*b);
+  Address a = kvAddress(o, std::nullopt, std::nullopt, "address");
+  if (hasAddress(a)) c.address = a;
+  c.totalSpent = js::num(o, "totalRevenue");
+  if (!c.totalSpent) c.totalSpent = js::num(o, "totalInvoiced");
+  if (auto groups = js::str(o, "groups")) {
+    size_t start = 0;
+    while (start <= groups->size()) {
+      size_t comma = groups->find(',', start);
+      if (comma == std::string::npos) comma = groups->size();
+      if (auto g = nonEmpty(std::string_view(*groups).substr(start, comma - start))) c.groups.push_back(*g);
+      start = comma + 1;
+    }
+  }
+  r.body = std::move(c);
+  return r;
+}
+
+std::optional<Record> mapBranch(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Location, o, opts);
+  Location l;
+  l.name = js::text(o, "branchName");
+  if (!l.name) l.name = js::text(o, "name");  // branch.update webhook sends Name
+  // One line: street, ward, "Tỉnh - Quận" as KiotViet shows it.
+  std::string line;
+  for (const char* k : {"address", "wardName", "locationName"}) {
+    if (auto part = js::text(o, k)) {
+      if (!line.empty()) line += ", ";
+      line += *part;
+    }
+  }
+  if (!line.empty()) l.address = line;
+  l.phone = kvPhone(o, "contactNumber");
+  r.body = std::move(l);
+  return r;
+}
+
+using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+
+Mapper mapperFor(Entity e) {
+  switch (e) {
+    case Entity::Products: return mapProduct;
+    case Entity::Orders: return mapOrder;
+    case Entity::Customers: return mapCustomer;
+    case Entity::Locations: return mapBranch;
+  }
+  return mapProduct;
+}
+
+Error platformError(const json& rs) {
+  auto msg = js::text(rs, "message");
+  Error e = Error::make(ErrorCode::PlatformError, "KiotViet báo lỗi: " + msg.value_or("không rõ nguyên nhân") + ".",
+                        "responseStatus");
+  e.platformCode = js::str(rs, "errorCode").value_or("");
+  if (e.platformCode == "TokenException") e.code = ErrorCode::InvalidCredentials;
+  return e;
+}
+
+void readRemovedIds(const json& body, Page& page) {
+  for (const char* key : {"removeId", "removedIds", "removeIds", "RemoveId"}) {
+    if (const json* ids = js::array(body, key)) {
+      for (const auto& v : *ids)
+        if (auto id = js::id(&v)) page.removedIds.push_back(*id);
+    }
+  }
+}
+
+// {Id, Attempt, Notifications:[{Action:"product.update.<retailer>", Data:[...]}]}
+Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
+  Page page;
+  static const char* kPrefix[] = {"product.", "order.", "customer.", "branch."};
+  const std::string wanted = kPrefix[static_cast<int>(entity)];
+  Mapper map = mapperFor(entity);
+  for (const auto& n : *js::array(body, "Notifications")) {
+    std::string action = js::str(n, "Action").value_or("");
+    const json* data = js::array(n, "Data");
+    if (action.rfind(wanted, 0) != 0 && !(entity == Entity::Orders && action.rfind("invoice.", 0) == 0)) continue;
+    if (!data) continue;
+    const bool isDelete = action.find(".delete") != std::string::npos;
+    for (const auto& item : *data) {
+      ++page.rowCount;
+      if (isDelete) {
+        // Docs show {"RemoveId":[...]}; the official plugin reads Data as a list of ids.
+        if (auto id = js::id(&item)) page.removedIds.push_back(*id);
+        else if (item.is_object()) readRemovedIds(item, page);
+        continue;
+      }
+      json camel = camelize(item);
+      if (camel.is_object()) camel.erase("__type");
+      if (auto rec = map(camel, opts)) {
+        page.sortKeys.push_back(rec->updatedAtMs);
+        page.records.push_back(std::move(*rec));
+      }
+    }
+  }
+  return page;
+}
+
+class KiotVietConnector final : public Connector {
+ public:
+  KiotVietConnector() {
+    info_.id = "kiotviet";
+    info_.displayName = "KiotViet";
+    info_.description = "Phần mềm quản lý bán hàng phổ biến cho cửa hàng bán lẻ.";
+    info_.entities = {Entity::Products, Entity::Orders, Entity::Customers, Entity::Locations};
+    info_.credentials = {
+        {"retailer", "Tên gian hàng",
+         "Tên gian hàng KiotViet của bạn, là phần đầu địa chỉ đăng nhập (ví dụ: tencuahang trong tencuahang.kiotviet.vn).",
+         false, "tencuahang"},
+        {"clientId", "Client ID",
+         "Trên KiotViet: Thiết lập → Xem tất cả → mục \"Thiết lập kết nối API\" ở thanh bên, sao chép Client ID.", true,
+         "83a5bcbe-3c39-458c-bdd9-128112cef3f7"},
+        {"clientSecret", "Mã bảo mật (Secret Key)",
+         "Cùng trang \"Thiết lập kết nối API\" của KiotViet, sao chép Mã bảo mật.", true, ""},
+    };
+    info_.settings = {
+        {"branchId", "Chi nhánh", "branch", "Khi cửa hàng có nhiều chi nhánh, chọn chi nhánh dùng để đồng bộ tồn kho và đơn hàng."},
+    };
+    info_.status = "available";
+    info_.apiHosts = {"public.kiotapi.com", "id.kiotviet.vn"};
+  }
+
+  const PlatformInfo& info() const override { return info_; }
+
+  std::optional<Error> validateSettings(const json& settings) const override {
+    const json* b = js::field(settings, "branchId");
+    if (!js::isNull(b)) {
+      auto id = js::id(b);
+      bool digits = id && std::all_of(id->begin(), id->end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits) {
+        Error e = Error::make(ErrorCode::InvalidInput, "Chi nhánh đã chọn không hợp lệ.", "branchId must be numeric");
+        e.field = "branchId";
+        return e;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<HttpRequest> tokenRequest(const json&) const override {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = kTokenUrl;
+    r.purpose = "auth";
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    // The form field really is `scopes` (plural) in the docs and every SDK.
+    r.body = "scopes=PublicApi.Access&grant_type=client_credentials&client_id={{secret.clientId|urlencode}}"
+             "&client_secret={{secret.clientSecret|urlencode}}";
+    r.keepSecrets = {{"access_token", "accessToken"}};
+    return r;
+  }
+
+  PagingPolicy paging(Entity e) const override {
+    PagingPolicy p;
+    p.kind = PagingPolicy::Kind::ModifiedTimeOffset;
+    p.pageSize = 100;  // documented maximum
+    p.reportsDeletions = e != Entity::Orders;  // orders have no includeRemoveIds
+    return p;
+  }
+
+  // 5,000 GET per hour per retailer. Burst 100 + 4,900/h keeps any hour ≤ 5,000; at most
+  // 10 requests per second, since bursts above that are reported to draw 429s.
+  RatePolicy rate() const override { return {4900.0 / 3600.0, 100, 100}; }
+
+  HttpRequest pageRequest(const PageQuery& q) const override {
+    HttpRequest r;
+    r.purpose = "page";
+    static const char* kPath[] = {"/products", "/orders", "/customers", "/branches"};
+    r.url = std::string(kApiBase) + kPath[static_cast<int>(q.entity)];
+    r.headers = {{"Retailer", "{{secret.retailer}}"}, {"Authorization", "Bearer {{secret.accessToken}}"}};
+    r.query = {{"orderBy", "modifiedDate"},
+               {"orderDirection", "Asc"},
+               {"pageSize", std::to_string(std::clamp(q.pageSize, 1, 100))},
+               {"currentItem", std::to_string(q.offset)}};
+    if (q.modifiedFromMs) {
+      // Sent as local time without offset: how KiotViet reads an explicit offset is unconfirmed.
+      r.query.emplace_back("lastModifiedFrom", formatLocal(*q.modifiedFromMs, kVietnamOffsetMinutes, 3));
+    }
+    std::optional<std::string> branch;
+    if (q.settings) branch = js::id(*q.settings, "branchId");
+    switch (q.entity) {
+      case Entity::Products:
+        r.query.emplace_back("includeInventory", "true");
+        if (branch) r.query.emplace_back("BranchIds", *branch);
+        break;
+      case Entity::Orders:
+        r.query.emplace_back("includePayment", "true");
+        r.query.emplace_back("includeOrderDelivery", "true");
+        if (branch) r.query.emplace_back("branchIds", *branch);
+        break;
+      case Entity::Customers:
+        r.query.emplace_back("includeTotal", "true");
+        r.query.emplace_back("includeCustomerGroup", "true");
+        break;
+      case Entity::Locations:
+        break;
+    }
+    if (q.includeDeleted && q.modifiedFromMs) r.query.emplace_back("includeRemoveIds", "true");
+    return r;
+  }
+
+  ResponseVerdict classify(const HttpResponse& resp) const override {
+    ResponseVerdict v = Connector::classify(resp);
+    if (v.kind == ResponseVerdict::Kind::Ok) return v;
+    json body = parseJson(resp.body);
+    if (const json* rs = js::object(body, "responseStatus")) {
+      Error e = platformError(*rs);
+      e.httpStatus = resp.status;
+      if (e.platformCode == "TokenException") {
+        v.kind = ResponseVerdict::Kind::AuthExpired;  // refresh the token once and retry
+      }
+      if (v.kind == ResponseVerdict::Kind::Fatal) v.error = e;
+      else v.error.platformCode = e.platformCode;
+    } else if (auto oauth = js::text(body, "error")) {  // token endpoint: {"error":"invalid_client"}
+      v.error.platformCode = *oauth;
+    }
+    return v;
+  }
+
+  Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
+    json body = parseJson(text);
+    if (body.is_discarded()) {
+      return Error::make(ErrorCode::InvalidJson, "Dữ liệu KiotViet trả về bị lỗi hoặc không đầy đủ.",
+                         "body is not valid JSON");
+    }
+    if (const json* rs = js::object(body, "responseStatus")) return platformError(*rs);
+    if (js::array(body, "Notifications")) return parseWebhook(entity, body, opts);
+
+    Page page;
+    const json* data = js::array(body, "data");
+    if (data == nullptr) {
+      // A single object (GET /products/{id}) normalizes too.
+      if (body.is_object() && js::field(body, "id") && !js::field(body, "data")) {
+        json one = json::array({body});
+        return normalizeRows(entity, one, opts, page);
+      }
+      return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu KiotViet trả về không đúng định dạng.",
+                         "expected {total, pageSize, data:[...]}");
+    }
+    page.total = js::num(body, "total");
+    readRemovedIds(body, page);
+    return normalizeRows(entity, *data, opts, page);
+  }
+
+ private:
+  static Result<Page> normalizeRows(Entity entity, const json& rows, const NormalizeOptions& opts, Page& page) {
+    Mapper map = mapperFor(entity);
+    page.rowCount = rows.size();
+    page.records.reserve(rows.size());
+    page.sortKeys.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const json& row = rows[i];
+      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+      if (!rec) {
+        Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
+                              "row " + std::to_string(i) + " has no id");
+        page.rowErrors.push_back(std::move(e));
+        continue;
+      }
+      page.sortKeys.push_back(kvTime(row, "modifiedDate"));
+      page.records.push_back(std::move(*rec));
+    }
+    return std::move(page);
+  }
+
+  PlatformInfo info_;
+};
+
+}  // namespace
+
+const Connector& kiotviet() {
+  static const KiotVietConnector instance;
+  return instance;
+}
+
+}  // namespace storelink::connectors

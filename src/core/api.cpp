@@ -1,0 +1,179 @@
+#include "storelink/api.hpp"
+
+#include "storelink/platforms.hpp"
+
+namespace storelink::api {
+
+namespace {
+
+std::string errorText(const Error& e) { return dumpJson(json{{"error", errorToJson(e)}}); }
+
+Error badInput(const std::string& detail, const std::string& field = {}) {
+  Error e = Error::make(ErrorCode::InvalidInput, "Dữ liệu đầu vào không hợp lệ.", detail);
+  e.field = field;
+  return e;
+}
+
+}  // namespace
+
+json errorToJson(const Error& e) {
+  json j = {{"code", errorCodeName(e.code)}, {"message", e.message}};
+  j["detail"] = e.detail.empty() ? json(nullptr) : json(e.detail);
+  j["httpStatus"] = e.httpStatus ? json(e.httpStatus) : json(nullptr);
+  j["platformCode"] = e.platformCode.empty() ? json(nullptr) : json(e.platformCode);
+  j["field"] = e.field.empty() ? json(nullptr) : json(e.field);
+  return j;
+}
+
+std::string version() { return "0.1.0"; }
+
+std::string platformsJson() {
+  json all = json::array();
+  for (const auto& p : allPlatforms()) {
+    json ents = json::array();
+    for (auto e : p.entities) ents.push_back(entityName(e));
+    json creds = json::array();
+    for (const auto& c : p.credentials) {
+      creds.push_back({{"key", c.key}, {"label", c.label}, {"help", c.help}, {"secret", c.secret}, {"example", c.example}});
+    }
+    json settings = json::array();
+    for (const auto& s : p.settings) {
+      settings.push_back({{"key", s.key}, {"label", s.label}, {"kind", s.kind}, {"help", s.help}});
+    }
+    all.push_back({{"id", p.id},
+                   {"displayName", p.displayName},
+                   {"description", p.description},
+                   {"entities", ents},
+                   {"credentials", creds},
+                   {"settings", settings},
+                   {"status", p.status},
+                   {"apiHosts", p.apiHosts}});
+  }
+  return dumpJson(all);
+}
+
+std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
+                          const std::string& optionsJson) {
+  NormalizeOptions opts;
+  if (!optionsJson.empty()) {
+    json o = parseJson(optionsJson);
+    if (!o.is_object()) return errorText(badInput("options must be a JSON object", "options"));
+    opts.includeRaw = js::boolean(o, "raw").value_or(false);
+  }
+  auto page = normalizeBody(platform, entity, body, opts);
+  std::string out = "{\"records\":[";
+  if (!page) {
+    out += "],\"errors\":[" + dumpJson(errorToJson(page.error())) + "],\"total\":null,\"removedIds\":[]}";
+    return out;
+  }
+  const Page& p = page.value();
+  size_t n = 0;
+  for (const auto& r : p.records) {
+    if (n++) out += ',';
+    appendRecordJson(out, r);
+  }
+  // Deletions reported in the body become tombstones too, so a caller applying the records
+  // does not need to know each platform's field for them.
+  for (const auto& id : p.removedIds) {
+    if (n++) out += ',';
+    Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), platform, id);
+    appendRecordJson(out, t);
+  }
+  json errors = json::array();
+  for (const auto& e : p.rowErrors) errors.push_back(errorToJson(e));
+  out += "],\"errors\":" + dumpJson(errors);
+  out += ",\"total\":" + (p.total ? dumpJson(json(*p.total)) : std::string("null"));
+  out += ",\"removedIds\":" + dumpJson(json(p.removedIds)) + "}";
+  return out;
+}
+
+std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson) {
+  auto req = requestFromJson(parseJson(requestJson));
+  if (!req) return errorText(req.error());
+  json s = parseJson(secretsJson);
+  if (!s.is_object()) return errorText(badInput("secrets must be a JSON object", "secrets"));
+  std::map<std::string, std::string> secrets;
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    if (auto v = js::str(&it.value())) secrets[it.key()] = *v;
+  }
+  auto filled = fillSecrets(*req, secrets);
+  if (!filled) return errorText(filled.error());
+  return dumpJson(json{{"request", requestToJson(*filled)}});
+}
+
+std::string keepSecretsJson(const std::string& requestJson, const std::string& body) {
+  auto req = requestFromJson(parseJson(requestJson));
+  if (!req) return errorText(req.error());
+  auto red = keepSecretsFromBody(*req, body);
+  return dumpJson(json{{"body", red.body}, {"captured", red.captured}});
+}
+
+std::string buildUrlJson(const std::string& requestJson) {
+  auto req = requestFromJson(parseJson(requestJson));
+  if (!req) return errorText(req.error());
+  return dumpJson(json{{"url", buildUrl(*req)}});
+}
+
+std::string Job::init(const std::string& optionsJson) {
+  json o = parseJson(optionsJson);
+  if (!o.is_object()) return errorText(badInput("options must be a JSON object", "options"));
+  SyncOptions opts;
+  opts.platform = js::str(o, "platform").value_or("");
+  opts.entity = js::str(o, "entity").value_or("");
+  if (const json* s = js::field(o, "settings"); s && !s->is_null()) opts.settings = *s;
+  opts.checkpoint = js::str(o, "checkpoint").value_or("");
+  opts.mode = js::str(o, "mode").value_or("auto");
+  opts.includeRaw = js::boolean(o, "raw").value_or(false);
+  if (auto seed = js::num(o, "seed"); seed && *seed > 0) opts.seed = static_cast<uint64_t>(*seed);
+  auto job = SyncJob::create(opts);
+  if (!job) return errorText(job.error());
+  job_ = std::move(job.value());
+  platform_ = opts.platform;
+  entity_ = opts.entity;
+  return "";
+}
+
+std::string Job::next(double nowMs) {
+  if (!job_) return dumpJson(json{{"kind", "failed"}, {"error", errorToJson(badInput("job not initialized"))}});
+  Step s = job_->next(static_cast<int64_t>(nowMs));
+  switch (s.kind) {
+    case Step::Kind::Request:
+      return dumpJson(json{{"kind", "request"}, {"id", s.requestId}, {"request", requestToJson(s.request)}});
+    case Step::Kind::Wait:
+      return dumpJson(json{{"kind", "wait"}, {"waitMs", s.waitMs}, {"reason", s.waitReason}});
+    case Step::Kind::Done:
+      return R"({"kind":"done"})";
+    case Step::Kind::Failed:
+      return dumpJson(json{{"kind", "failed"}, {"error", errorToJson(s.error)}});
+  }
+  return R"({"kind":"done"})";
+}
+
+bool Job::receive(double requestId, const std::string& metaJson, const std::string& body, double nowMs) {
+  if (!job_) return false;
+  auto resp = responseFromJson(parseJson(metaJson), body);
+  if (!resp) return false;
+  return job_->receive(static_cast<uint64_t>(requestId), *resp, static_cast<int64_t>(nowMs));
+}
+
+std::string Job::takeRecords() { return job_ ? job_->takeRecordsJson() : "[]"; }
+
+std::string Job::progress() const {
+  if (!job_) return "{}";
+  Progress p = job_->progress();
+  json j = {{"platform", platform_},   {"entity", entity_},     {"phase", p.phase},
+            {"mode", p.mode},          {"fetched", p.fetched},  {"deleted", p.deleted},
+            {"pages", p.pages},        {"requests", p.requests}, {"retries", p.retries},
+            {"waitedMs", p.waitedMs}};
+  j["total"] = p.total ? json(*p.total) : json(nullptr);
+  j["lastWaitReason"] = p.lastWaitReason.empty() ? json(nullptr) : json(p.lastWaitReason);
+  return dumpJson(j);
+}
+
+std::string Job::checkpoint() const { return job_ ? job_->checkpoint() : ""; }
+
+void Job::cancel() {
+  if (job_) job_->cancel();
+}
+
+}  // namespace storelink::api

@@ -1,0 +1,261 @@
+#include "storelink/http.hpp"
+
+#include <cctype>
+
+namespace storelink {
+
+namespace {
+
+json pairsToJson(const Pairs& p) {
+  json a = json::array();
+  for (const auto& [k, v] : p) a.push_back(json::array({k, v}));
+  return a;
+}
+
+// Accepts [[k, v], ...] or {k: v, ...}; values must be strings (numbers are rendered).
+bool pairsFromJson(const json* j, Pairs& out) {
+  if (j == nullptr || j->is_null()) return true;
+  if (j->is_array()) {
+    for (const auto& e : *j) {
+      if (!e.is_array() || e.size() != 2 || !e[0].is_string()) return false;
+      auto v = js::str(&e[1]);
+      if (!v) return false;
+      out.emplace_back(e[0].get<std::string>(), *v);
+    }
+    return true;
+  }
+  if (j->is_object()) {
+    for (auto it = j->begin(); it != j->end(); ++it) {
+      auto v = js::str(&it.value());
+      if (!v) return false;
+      out.emplace_back(it.key(), *v);
+    }
+    return true;
+  }
+  return false;
+}
+
+Error badInput(std::string detail) {
+  return Error::make(ErrorCode::InvalidInput, "Yêu cầu không hợp lệ.", std::move(detail));
+}
+
+bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string jsonEscapeInner(const std::string& v) {
+  std::string quoted = dumpJson(json(v));
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+}  // namespace
+
+json requestToJson(const HttpRequest& r) {
+  json j = {{"method", r.method}, {"url", r.url}, {"query", pairsToJson(r.query)},
+            {"headers", pairsToJson(r.headers)}, {"body", r.body}};
+  if (!r.keepSecrets.empty()) {
+    json k = json::object();
+    for (const auto& [field, name] : r.keepSecrets) k[field] = name;
+    j["keepSecrets"] = k;
+  }
+  if (!r.idempotencyKey.empty()) j["idempotencyKey"] = r.idempotencyKey;
+  if (!r.purpose.empty()) j["purpose"] = r.purpose;
+  return j;
+}
+
+Result<HttpRequest> requestFromJson(const json& j) {
+  if (!j.is_object()) return badInput("request must be an object");
+  HttpRequest r;
+  if (auto m = js::str(j, "method")) r.method = *m;
+  auto url = js::str(j, "url");
+  if (!url || url->empty()) return badInput("request.url missing");
+  r.url = *url;
+  if (!pairsFromJson(js::field(j, "query"), r.query)) return badInput("request.query malformed");
+  if (!pairsFromJson(js::field(j, "headers"), r.headers)) return badInput("request.headers malformed");
+  if (!pairsFromJson(js::field(j, "keepSecrets"), r.keepSecrets)) return badInput("request.keepSecrets malformed");
+  if (auto b = js::str(j, "body")) r.body = *b;
+  if (auto k = js::str(j, "idempotencyKey")) r.idempotencyKey = *k;
+  if (auto p = js::str(j, "purpose")) r.purpose = *p;
+  return r;
+}
+
+Result<HttpResponse> responseFromJson(const json& meta, std::string body) {
+  if (!meta.is_object()) return badInput("response must be an object");
+  HttpResponse r;
+  auto status = js::num(meta, "status");
+  r.status = status ? static_cast<int>(*status) : 0;
+  if (r.status < 0 || r.status > 999) return badInput("response.status out of range");
+  if (const json* h = js::object(meta, "headers")) {
+    for (auto it = h->begin(); it != h->end(); ++it) {
+      auto v = js::str(&it.value());
+      if (!v) continue;
+      std::string name = it.key();
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = *v;
+    }
+  }
+  if (auto e = js::str(meta, "error")) r.transportError = *e;
+  if (r.status == 0 && r.transportError.empty()) r.transportError = "network";
+  r.body = std::move(body);
+  return r;
+}
+
+std::string percentEncode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string formEncode(const Pairs& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out += percentEncode(k);
+    out += '=';
+    out += percentEncode(v);
+  }
+  return out;
+}
+
+std::string buildUrl(const HttpRequest& r) {
+  if (r.query.empty()) return r.url;
+  return r.url + (r.url.find('?') == std::string::npos ? "?" : "&") + formEncode(r.query);
+}
+
+std::string base64Encode(std::string_view s) {
+  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((s.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < s.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                 static_cast<unsigned char>(s[i + 2]);
+    out += tbl[(n >> 18) & 63];
+    out += tbl[(n >> 12) & 63];
+    out += tbl[(n >> 6) & 63];
+    out += tbl[n & 63];
+  }
+  if (i < s.size()) {
+    unsigned n = static_cast<unsigned char>(s[i]) << 16;
+    if (i + 1 < s.size()) n |= static_cast<unsigned char>(s[i + 1]) << 8;
+    out += tbl[(n >> 18) & 63];
+    out += tbl[(n >> 12) & 63];
+    out += (i + 1 < s.size()) ? tbl[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string placeholder(const std::string& secretName) { return "{{secret." + secretName + "}}"; }
+
+Result<std::string> fillSecretsIn(std::string_view text, const std::map<std::string, std::string>& secrets) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  auto lookup = [&](std::string_view ref, const std::string** value) -> bool {
+    // ref is "secret.NAME"
+    if (ref.substr(0, 7) != "secret.") return false;
+    std::string name(ref.substr(7));
+    if (name.empty()) return false;
+    for (char c : name)
+      if (!isNameChar(c)) return false;
+    auto it = secrets.find(name);
+    if (it == secrets.end()) return false;
+    *value = &it->second;
+    return true;
+  };
+  while (pos < text.size()) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    out.append(text.substr(pos, open - pos));
+    std::string_view inner = text.substr(open + 2, close - open - 2);
+    Error missing = Error::make(ErrorCode::InvalidCredentials, "Thiếu thông tin xác thực cho kết nối này.",
+                                "no secret for placeholder {{" + std::string(inner) + "}}");
+    if (inner.substr(0, 6) == "basic:") {
+      // {{basic:secret.USER:secret.PASS}}
+      std::string_view rest = inner.substr(6);
+      size_t colon = rest.find(":secret.");
+      const std::string *user = nullptr, *pass = nullptr;
+      if (colon == std::string_view::npos || !lookup(rest.substr(0, colon), &user) ||
+          !lookup(rest.substr(colon + 1), &pass))
+        return missing;
+      out += base64Encode(*user + ":" + *pass);
+    } else if (inner.substr(0, 7) == "secret.") {
+      std::string_view ref = inner;
+      std::string_view filter;
+      if (size_t bar = inner.find('|'); bar != std::string_view::npos) {
+        ref = inner.substr(0, bar);
+        filter = inner.substr(bar + 1);
+      }
+      const std::string* value = nullptr;
+      if (!lookup(ref, &value)) return missing;
+      if (filter.empty()) out += *value;
+      else if (filter == "urlencode") out += percentEncode(*value);
+      else if (filter == "json") out += jsonEscapeInner(*value);
+      else if (filter == "base64") out += base64Encode(*value);
+      else return Error::make(ErrorCode::InvalidInput, "Yêu cầu không hợp lệ.", "unknown placeholder filter");
+    } else {
+      out.append(text.substr(open, close + 2 - open));  // not ours: leave "{{...}}" untouched
+    }
+    pos = close + 2;
+  }
+  return out;
+}
+
+Result<HttpRequest> fillSecrets(const HttpRequest& r, const std::map<std::string, std::string>& secrets) {
+  HttpRequest out = r;
+  auto url = fillSecretsIn(r.url, secrets);
+  if (!url) return url.error();
+  out.url = std::move(url.value());
+  for (auto& [k, v] : out.query) {
+    auto f = fillSecretsIn(v, secrets);
+    if (!f) return f.error();
+    v = std::move(f.value());
+  }
+  for (auto& [k, v] : out.headers) {
+    auto f = fillSecretsIn(v, secrets);
+    if (!f) return f.error();
+    v = std::move(f.value());
+  }
+  auto body = fillSecretsIn(r.body, secrets);
+  if (!body) return body.error();
+  out.body = std::move(body.value());
+  return out;
+}
+
+RedactedBody keepSecretsFromBody(const HttpRequest& request, const std::string& body) {
+  RedactedBody out{body, {}};
+  if (request.keepSecrets.empty()) return out;
+  json j = parseJson(body);
+  if (!j.is_object()) return out;
+  bool changed = false;
+  for (const auto& [fieldName, secretName] : request.keepSecrets) {
+    auto it = j.find(fieldName);
+    if (it == j.end()) continue;
+    if (auto v = js::str(&*it)) {
+      out.captured[secretName] = *v;
+      *it = placeholder(secretName);
+      changed = true;
+    }
+  }
+  if (changed) out.body = dumpJson(j);
+  return out;
+}
+
+}  // namespace storelink

@@ -1,0 +1,369 @@
+// Record → JSON text. A hand-written writer: records are the hot output path, and writing
+// text directly keeps every field present and in contract order without building a DOM.
+#include "storelink/record.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "storelink/json.hpp"
+#include "storelink/normalize.hpp"
+
+namespace storelink {
+
+const char* recordTypeName(RecordType t) {
+  switch (t) {
+    case RecordType::Product: return "product";
+    case RecordType::Order: return "order";
+    case RecordType::Customer: return "customer";
+    case RecordType::Location: return "location";
+  }
+  return "product";
+}
+
+const char* orderStatusName(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::Pending: return "pending";
+    case OrderStatus::Confirmed: return "confirmed";
+    case OrderStatus::Processing: return "processing";
+    case OrderStatus::Shipping: return "shipping";
+    case OrderStatus::Completed: return "completed";
+    case OrderStatus::Cancelled: return "cancelled";
+    case OrderStatus::Returned: return "returned";
+  }
+  return "pending";
+}
+
+const char* paymentStatusName(PaymentStatus s) {
+  switch (s) {
+    case PaymentStatus::Unpaid: return "unpaid";
+    case PaymentStatus::PartiallyPaid: return "partially_paid";
+    case PaymentStatus::Paid: return "paid";
+    case PaymentStatus::Refunded: return "refunded";
+    case PaymentStatus::PartiallyRefunded: return "partially_refunded";
+  }
+  return "unpaid";
+}
+
+Record Record::tombstone(RecordType type, std::string platform, std::string externalId) {
+  Record r;
+  r.type = type;
+  r.platform = std::move(platform);
+  r.externalId = std::move(externalId);
+  r.deleted = true;
+  return r;
+}
+
+std::optional<PaymentStatus> paymentStatusFromAmounts(OptNumber paid, OptNumber total) {
+  if (!paid || !total) return std::nullopt;
+  if (*paid <= 0) return *total <= 0 ? PaymentStatus::Paid : PaymentStatus::Unpaid;
+  if (*paid + 0.005 >= *total) return PaymentStatus::Paid;
+  return PaymentStatus::PartiallyPaid;
+}
+
+namespace {
+
+// Writes a JSON string literal. Invalid UTF-8 bytes become U+FFFD so output is always valid.
+void appendString(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Validate one UTF-8 sequence.
+    size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+    bool ok = len != 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong / surrogates
+    }
+    if (ok && len == 4) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+void appendNumber(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  if (d == 0) d = 0;  // no "-0"
+  if (d == std::floor(d) && std::fabs(d) < 1e15) {  // whole amounts: no ".0"
+    out += std::to_string(static_cast<int64_t>(d));
+    return;
+  }
+  // Shortest round-trip form (nlohmann's Grisu2; libc++ 14 has no floating to_chars).
+  char buf[64];
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, end);
+}
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+  void open() { out_ += '{'; first_ = true; }
+  void close() { out_ += '}'; first_ = false; }
+  void key(const char* k) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+  }
+  void str(const char* k, const OptString& v) {
+    key(k);
+    if (v) appendString(out_, *v);
+    else out_ += "null";
+  }
+  void str(const char* k, const std::string& v) {
+    key(k);
+    appendString(out_, v);
+  }
+  void lit(const char* k, const char* v) {  // enum names, already valid JSON string content
+    key(k);
+    if (v == nullptr) {
+      out_ += "null";
+      return;
+    }
+    out_ += '"';
+    out_ += v;
+    out_ += '"';
+  }
+  void num(const char* k, const OptNumber& v) {
+    key(k);
+    if (v) appendNumber(out_, *v);
+    else out_ += "null";
+  }
+  void boolean(const char* k, const OptBool& v) {
+    key(k);
+    out_ += v ? (*v ? "true" : "false") : "null";
+  }
+  void time(const char* k, const std::optional<int64_t>& ms) {
+    key(k);
+    if (ms) appendString(out_, formatIsoUtc(*ms));
+    else out_ += "null";
+  }
+  void strings(const char* k, const std::vector<std::string>& v) {
+    key(k);
+    out_ += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out_ += ',';
+      appendString(out_, v[i]);
+    }
+    out_ += ']';
+  }
+  void address(const char* k, const std::optional<Address>& a) {
+    key(k);
+    if (!a) {
+      out_ += "null";
+      return;
+    }
+    open();
+    str("name", a->name);
+    str("phone", a->phone);
+    str("address", a->address);
+    str("ward", a->ward);
+    str("district", a->district);
+    str("province", a->province);
+    str("country", a->country);
+    close();
+  }
+  // Begins an array of objects under key k; call item() before each element.
+  void beginArray(const char* k) {
+    key(k);
+    out_ += '[';
+    firstItem_ = true;
+  }
+  void item() {
+    if (!firstItem_) out_ += ',';
+    firstItem_ = false;
+  }
+  void endArray() {
+    out_ += ']';
+    first_ = false;
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+  bool firstItem_ = true;
+};
+
+void writeVariant(Writer& w, const Variant& v) {
+  w.open();
+  w.str("externalId", v.externalId);
+  w.str("sku", v.sku);
+  w.str("barcode", v.barcode);
+  w.str("name", v.name);
+  w.key("options");
+  w.out() += '{';
+  for (size_t i = 0; i < v.options.size(); ++i) {
+    if (i) w.out() += ',';
+    appendString(w.out(), v.options[i].first);
+    w.out() += ':';
+    appendString(w.out(), v.options[i].second);
+  }
+  w.out() += '}';
+  w.num("price", v.price);
+  w.num("compareAtPrice", v.compareAtPrice);
+  w.num("cost", v.cost);
+  w.num("weightGrams", v.weightGrams);
+  w.beginArray("stock");
+  for (const auto& s : v.stock) {
+    w.item();
+    Writer inner(w.out());
+    inner.open();
+    inner.str("locationId", s.locationId);
+    inner.num("onHand", s.onHand);
+    inner.num("available", s.available);
+    inner.close();
+  }
+  w.endArray();
+  w.num("totalStock", v.totalStock);
+  w.close();
+}
+
+void writeProduct(Writer& w, const Product& p) {
+  w.str("name", p.name);
+  w.str("sku", p.sku);
+  w.str("barcode", p.barcode);
+  w.str("description", p.description);
+  w.str("category", p.category);
+  w.str("brand", p.brand);
+  w.boolean("active", p.active);
+  w.strings("images", p.images);
+  w.num("taxRate", p.taxRate);
+  w.str("parentExternalId", p.parentExternalId);
+  w.beginArray("variants");
+  for (const auto& v : p.variants) {
+    w.item();
+    Writer inner(w.out());
+    writeVariant(inner, v);
+  }
+  w.endArray();
+  w.num("totalStock", p.totalStock);
+}
+
+void writeOrder(Writer& w, const Order& o) {
+  w.str("code", o.code);
+  w.lit("status", o.status ? orderStatusName(*o.status) : nullptr);
+  w.str("platformStatus", o.platformStatus);
+  w.lit("paymentStatus", o.paymentStatus ? paymentStatusName(*o.paymentStatus) : nullptr);
+  w.key("customer");
+  if (o.customer) {
+    Writer c(w.out());
+    c.open();
+    c.str("externalId", o.customer->externalId);
+    c.str("name", o.customer->name);
+    c.str("phone", o.customer->phone);
+    c.str("email", o.customer->email);
+    c.close();
+  } else {
+    w.out() += "null";
+  }
+  w.beginArray("lines");
+  for (const auto& l : o.lines) {
+    w.item();
+    Writer c(w.out());
+    c.open();
+    c.str("productExternalId", l.productExternalId);
+    c.str("variantExternalId", l.variantExternalId);
+    c.str("sku", l.sku);
+    c.str("name", l.name);
+    c.num("quantity", l.quantity);
+    c.num("unitPrice", l.unitPrice);
+    c.num("discount", l.discount);
+    c.num("total", l.total);
+    c.close();
+  }
+  w.endArray();
+  w.num("subtotal", o.subtotal);
+  w.num("discount", o.discount);
+  w.num("shippingFee", o.shippingFee);
+  w.num("tax", o.tax);
+  w.num("total", o.total);
+  w.str("currency", o.currency);
+  w.address("shippingAddress", o.shippingAddress);
+  w.str("locationId", o.locationId);
+  w.str("note", o.note);
+}
+
+void writeCustomer(Writer& w, const Customer& c) {
+  w.str("name", c.name);
+  w.str("phone", c.phone);
+  w.str("email", c.email);
+  w.str("gender", c.gender);
+  w.str("birthday", c.birthday);
+  w.address("address", c.address);
+  w.num("totalSpent", c.totalSpent);
+  w.num("orderCount", c.orderCount);
+  w.strings("groups", c.groups);
+}
+
+void writeLocation(Writer& w, const Location& l) {
+  w.str("name", l.name);
+  w.str("address", l.address);
+  w.str("phone", l.phone);
+}
+
+}  // namespace
+
+void appendRecordJson(std::string& out, const Record& r) {
+  Writer w(out);
+  w.open();
+  w.lit("type", recordTypeName(r.type));
+  w.str("platform", r.platform);
+  w.str("externalId", r.externalId);
+  w.time("createdAt", r.createdAtMs);
+  w.time("updatedAt", r.updatedAtMs);
+  w.boolean("deleted", r.deleted);
+  if (!r.deleted) {
+    if (const auto* p = std::get_if<Product>(&r.body)) writeProduct(w, *p);
+    else if (const auto* o = std::get_if<Order>(&r.body)) writeOrder(w, *o);
+    else if (const auto* c = std::get_if<Customer>(&r.body)) writeCustomer(w, *c);
+    else if (const auto* l = std::get_if<Location>(&r.body)) writeLocation(w, *l);
+  }
+  if (r.rawJson) {
+    w.key("raw");
+    out += *r.rawJson;  // already serialized JSON
+  }
+  w.close();
+}
+
+std::string recordToJson(const Record& r) {
+  std::string out;
+  appendRecordJson(out, r);
+  return out;
+}
+
+}  // namespace storelink

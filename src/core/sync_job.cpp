@@ -1,0 +1,522 @@
+#include "storelink/sync_job.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "storelink/platforms.hpp"
+
+namespace storelink {
+
+namespace {
+
+constexpr int kCheckpointVersion = 1;
+constexpr int kMaxRateLimitRetries = 10;
+constexpr int kMaxTransientRetries = 6;
+constexpr int64_t kBackoffBaseMs = 1000;
+constexpr int64_t kBackoffCapMs = 60 * 1000;
+constexpr int64_t kRetryAfterCapMs = 10 * 60 * 1000;  // never trust a platform to park us longer
+
+Error invalidInput(std::string message, std::string detail, std::string field = {}) {
+  Error e = Error::make(ErrorCode::InvalidInput, std::move(message), std::move(detail));
+  e.field = std::move(field);
+  return e;
+}
+
+json optMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+std::optional<int64_t> readMs(const json& j, std::string_view key) {
+  auto n = js::num(j, key);
+  if (!n) return std::nullopt;
+  return static_cast<int64_t>(*n);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SyncJob>> SyncJob::create(const SyncOptions& options) {
+  const Connector* connector = findConnector(options.platform);
+  if (connector == nullptr) {
+    bool listed = false;
+    for (const auto& p : allPlatforms()) listed = listed || p.id == options.platform;
+    if (listed) {
+      return Error::make(ErrorCode::Unsupported, "Nền tảng này chưa hỗ trợ đồng bộ.",
+                         "connector not implemented: " + options.platform);
+    }
+    return invalidInput("Nền tảng không được hỗ trợ.", "unknown platform: " + options.platform, "platform");
+  }
+  auto entity = entityFromName(options.entity);
+  if (!entity) return invalidInput("Loại dữ liệu không hợp lệ.", "unknown entity: " + options.entity, "entity");
+  const auto& ents = connector->info().entities;
+  if (std::find(ents.begin(), ents.end(), *entity) == ents.end()) {
+    return Error::make(ErrorCode::Unsupported,
+                       std::string("Nền tảng ") + connector->info().displayName + " không có dữ liệu này để đồng bộ.",
+                       "entity not offered: " + options.entity);
+  }
+  json settings = options.settings.is_null() ? json::object() : options.settings;
+  if (!settings.is_object()) return invalidInput("Cài đặt không hợp lệ.", "settings must be an object", "settings");
+  if (auto err = connector->validateSettings(settings)) return *err;
+  if (options.mode != "auto" && options.mode != "full" && options.mode != "incremental") {
+    return invalidInput("Chế độ đồng bộ không hợp lệ.", "mode must be auto|full|incremental", "mode");
+  }
+
+  auto job = std::make_unique<SyncJob>(*connector, *entity, std::move(settings), options.includeRaw);
+  job->rng_ = options.seed;
+  if (!options.checkpoint.empty()) {
+    std::optional<Error> err;
+    if (!job->restoreCheckpoint(options.checkpoint, options.mode == "full", err)) return *err;
+  }
+  return job;
+}
+
+SyncJob::SyncJob(const Connector& connector, Entity entity, json settings, bool includeRaw)
+    : connector_(connector),
+      entity_(entity),
+      settings_(std::move(settings)),
+      includeRaw_(includeRaw),
+      paging_(connector.paging(entity)),
+      rate_(connector.rate()) {
+  needsToken_ = connector_.tokenRequest(settings_).has_value();
+  progress_.phase = "paging";
+  progress_.mode = mode_;
+}
+
+// --- checkpoints -------------------------------------------------------------
+
+std::string SyncJob::checkpoint() const {
+  json j = {{"v", kCheckpointVersion},
+            {"platform", connector_.info().id},
+            {"entity", entityName(entity_)}};
+  if (phase_ == Phase::Done) {
+    j["state"] = "done";
+    j["watermark"] = optMs(runMaxMs_ ? runMaxMs_ : prevWatermarkMs_);
+    return dumpJson(j);
+  }
+  j["state"] = "running";
+  j["watermark"] = optMs(prevWatermarkMs_);
+  json window = json::array();
+  for (const auto& [id, ms] : window_) window.push_back(json::array({id, ms}));
+  j["run"] = {{"mode", mode_},
+              {"from", optMs(modifiedFromMs_)},
+              {"offset", offset_},
+              {"cursor", cursor_},
+              {"askDeletions", askDeletions_},
+              {"plainOffset", plainOffset_},
+              {"window", std::move(window)},
+              {"runMax", optMs(runMaxMs_)},
+              {"fetched", progress_.fetched},
+              {"deleted", progress_.deleted},
+              {"pages", progress_.pages},
+              {"bucket", {bucketTokens_, bucketAtMs_}}};
+  return dumpJson(j);
+}
+
+bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optional<Error>& err) {
+  json j = parseJson(text);
+  auto bad = [&](const std::string& why) {
+    err = invalidInput("Điểm tiếp tục (checkpoint) không hợp lệ.", why, "checkpoint");
+    return false;
+  };
+  if (!j.is_object()) return bad("checkpoint is not JSON");
+  if (js::num(j, "v").value_or(0) != kCheckpointVersion) return bad("unsupported checkpoint version");
+  if (js::str(j, "platform").value_or("") != connector_.info().id ||
+      js::str(j, "entity").value_or("") != entityName(entity_)) {
+    return bad("checkpoint belongs to another platform or entity");
+  }
+  std::string state = js::str(j, "state").value_or("");
+  if (state != "done" && state != "running") return bad("unknown checkpoint state");
+  prevWatermarkMs_ = readMs(j, "watermark");
+  if (full) {
+    prevWatermarkMs_.reset();
+    return true;  // a requested full run ignores where the last one stopped
+  }
+  if (state == "done") {
+    if (prevWatermarkMs_) {
+      mode_ = "incremental";
+      modifiedFromMs_ = *prevWatermarkMs_ - paging_.overlapMs;
+      askDeletions_ = paging_.reportsDeletions;
+    }
+    progress_.mode = mode_;
+    return true;
+  }
+  const json* run = js::object(j, "run");
+  if (run == nullptr) return bad("running checkpoint without run state");
+  mode_ = js::str(*run, "mode").value_or("full");
+  modifiedFromMs_ = readMs(*run, "from");
+  offset_ = readMs(*run, "offset").value_or(0);
+  if (offset_ < 0) return bad("negative offset");
+  cursor_ = js::str(*run, "cursor").value_or("");
+  askDeletions_ = js::boolean(*run, "askDeletions").value_or(false);
+  plainOffset_ = js::boolean(*run, "plainOffset").value_or(false);
+  runMaxMs_ = readMs(*run, "runMax");
+  progress_.fetched = readMs(*run, "fetched").value_or(0);
+  progress_.deleted = readMs(*run, "deleted").value_or(0);
+  progress_.pages = readMs(*run, "pages").value_or(0);
+  if (const json* w = js::array(*run, "window")) {
+    for (const auto& e : *w) {
+      if (!e.is_array() || e.size() != 2) return bad("malformed window entry");
+      auto id = js::str(&e[0]);
+      auto ms = js::num(&e[1]);
+      if (!id || !ms) return bad("malformed window entry");
+      window_.emplace_back(*id, static_cast<int64_t>(*ms));
+    }
+  }
+  if (const json* b = js::array(*run, "bucket"); b && b->size() == 2) {
+    bucketTokens_ = js::num(&(*b)[0]).value_or(-1);
+    bucketAtMs_ = static_cast<int64_t>(js::num(&(*b)[1]).value_or(0));
+  }
+  progress_.mode = mode_;
+  return true;
+}
+
+// --- the loop ------------------------------------------------------------------
+
+double SyncJob::nextRandom() {
+  // splitmix64: deterministic jitter for a given seed.
+  uint64_t z = (rng_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) / 9007199254740992.0;
+}
+
+PageQuery SyncJob::currentQuery() const {
+  PageQuery q;
+  q.entity = entity_;
+  q.modifiedFromMs = modifiedFromMs_;
+  q.offset = offset_;
+  q.pageSize = paging_.pageSize;
+  q.cursor = cursor_;
+  q.includeDeleted = askDeletions_;
+  q.settings = &settings_;
+  return q;
+}
+
+Step SyncJob::emitRequest(HttpRequest r, Pending kind) {
+  pending_ = kind;
+  inFlight_ = std::move(r);
+  ++requestSeq_;
+  ++progress_.requests;
+  progress_.phase = kind == Pending::Token ? "auth" : "paging";
+  Step s;
+  s.kind = Step::Kind::Request;
+  s.requestId = requestSeq_;
+  s.request = inFlight_;
+  return s;
+}
+
+Step SyncJob::waitStep(int64_t until, int64_t nowMs, const char* reason) {
+  Step s;
+  s.kind = Step::Kind::Wait;
+  s.waitMs = std::max<int64_t>(1, until - nowMs);
+  s.waitReason = reason;
+  progress_.phase = "waiting";
+  progress_.lastWaitReason = reason;
+  progress_.waitedMs += s.waitMs;
+  return s;
+}
+
+Step SyncJob::next(int64_t nowMs) {
+  if (rng_ == 0) rng_ = static_cast<uint64_t>(nowMs) * 2654435761ULL + 1;
+  switch (phase_) {
+    case Phase::Done: {
+      Step s;
+      s.kind = Step::Kind::Done;
+      return s;
+    }
+    case Phase::Failed:
+    case Phase::Cancelled: {
+      Step s;
+      s.kind = Step::Kind::Failed;
+      s.error = error_.value_or(Error::make(ErrorCode::Cancelled, "Đã hủy đồng bộ."));
+      return s;
+    }
+    case Phase::Start:
+      phase_ = Phase::Paging;
+      break;
+    case Phase::Paging:
+      break;
+  }
+  if (pending_ != Pending::None) {
+    // Asked again before the answer came: the same request, same id.
+    Step s;
+    s.kind = Step::Kind::Request;
+    s.requestId = requestSeq_;
+    s.request = inFlight_;
+    return s;
+  }
+  if (nowMs < notBeforeMs_) return waitStep(notBeforeMs_, nowMs, notBeforeReason_.c_str());
+
+  if (needsToken_) {
+    bool expired = !tokenExpiresAtMs_ || nowMs >= *tokenExpiresAtMs_;
+    if (expired) {
+      auto req = connector_.tokenRequest(settings_);
+      return emitRequest(std::move(*req), Pending::Token);
+    }
+  }
+
+  // Client-side pacing: a token bucket, plus a minimum spacing between requests.
+  const double perMs = rate_.requestsPerSecond / 1000.0;
+  if (bucketTokens_ < 0) {
+    bucketTokens_ = rate_.burst;
+    bucketAtMs_ = nowMs;
+  }
+  if (nowMs > bucketAtMs_) {
+    bucketTokens_ = std::min(rate_.burst, bucketTokens_ + static_cast<double>(nowMs - bucketAtMs_) * perMs);
+    bucketAtMs_ = nowMs;
+  }
+  int64_t readyAt = nowMs;
+  if (bucketTokens_ < 1) readyAt = nowMs + static_cast<int64_t>(std::ceil((1 - bucketTokens_) / perMs));
+  if (lastSentMs_ >= 0) readyAt = std::max(readyAt, lastSentMs_ + rate_.minSpacingMs);
+  if (readyAt > nowMs) return waitStep(readyAt, nowMs, "rate_limit");
+  bucketTokens_ -= 1;
+  lastSentMs_ = nowMs;
+  return emitRequest(connector_.pageRequest(currentQuery()), Pending::Page);
+}
+
+void SyncJob::fail(Error e) {
+  error_ = std::move(e);
+  phase_ = Phase::Failed;
+  progress_.phase = "failed";
+}
+
+void SyncJob::cancel() {
+  if (phase_ == Phase::Done || phase_ == Phase::Failed) return;
+  pending_ = Pending::None;
+  phase_ = Phase::Cancelled;
+  error_ = Error::make(ErrorCode::Cancelled, "Đã hủy đồng bộ.");
+  progress_.phase = "cancelled";
+}
+
+bool SyncJob::finished() const { return phase_ == Phase::Done || phase_ == Phase::Failed || phase_ == Phase::Cancelled; }
+
+void SyncJob::scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode exhaustedCode) {
+  ++attempts_;
+  const int max = exhaustedCode == ErrorCode::RateLimited ? kMaxRateLimitRetries : kMaxTransientRetries;
+  if (attempts_ > max) {
+    Error e = v.error;
+    e.code = exhaustedCode;
+    if (e.message.empty()) e.message = "Nền tảng không phản hồi ổn định, đã thử lại nhiều lần không thành công.";
+    fail(std::move(e));
+    return;
+  }
+  ++progress_.retries;
+  int64_t wait;
+  if (v.retryAfterMs) {
+    wait = std::clamp<int64_t>(*v.retryAfterMs, 0, kRetryAfterCapMs);
+    notBeforeReason_ = "retry_after";
+  } else {
+    // Capped exponential backoff with "equal jitter": half fixed, half random.
+    double base = std::min<double>(kBackoffCapMs, kBackoffBaseMs * std::pow(2.0, attempts_ - 1));
+    wait = static_cast<int64_t>(base / 2 + nextRandom() * base / 2);
+    notBeforeReason_ = exhaustedCode == ErrorCode::RateLimited ? "rate_limit" : "backoff";
+  }
+  if (exhaustedCode == ErrorCode::RateLimited) bucketTokens_ = 0;  // the platform says we are too fast
+  notBeforeMs_ = nowMs + wait;
+}
+
+bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t nowMs) {
+  if (pending_ == Pending::None || requestId != requestSeq_ || phase_ != Phase::Paging) return false;
+  const Pending kind = pending_;
+  pending_ = Pending::None;
+  progress_.phase = "paging";
+
+  if (response.status == 0) {
+    ResponseVerdict v;
+    v.kind = ResponseVerdict::Kind::Retry;
+    v.error = Error::make(ErrorCode::Network, "Không kết nối được tới nền tảng (mạng hoặc hết thời gian chờ).",
+                          "transport: " + response.transportError);
+    scheduleRetry(v, nowMs, ErrorCode::Network);
+    return true;
+  }
+
+  const bool success = response.status >= 200 && response.status < 300;
+  ResponseVerdict verdict = connector_.classify(response);
+
+  if (kind == Pending::Token) {
+    if (success && verdict.kind == ResponseVerdict::Kind::Ok) {
+      auto life = connector_.tokenLifetimeMs(response);
+      if (!life) {
+        fail(life.error());
+        return true;
+      }
+      // Refresh early: a tenth of the lifetime, at most five minutes.
+      int64_t margin = std::min<int64_t>(5 * 60 * 1000, *life / 10);
+      tokenExpiresAtMs_ = nowMs + *life - margin;
+      attempts_ = 0;
+      return true;
+    }
+    if (verdict.kind == ResponseVerdict::Kind::Retry) {
+      scheduleRetry(verdict, nowMs, response.status == 429 ? ErrorCode::RateLimited : ErrorCode::ServerError);
+      return true;
+    }
+    Error e = verdict.error;
+    if (response.status == 400 || response.status == 401 || e.code == ErrorCode::InvalidCredentials) {
+      e.code = ErrorCode::InvalidCredentials;
+      std::string labels;
+      for (const auto& f : connector_.info().credentials) {
+        if (!labels.empty()) labels += ", ";
+        labels += f.label;
+      }
+      e.message = "Không xác thực được với " + connector_.info().displayName +
+                  ": vui lòng kiểm tra lại " + labels + ".";
+    }
+    fail(std::move(e));
+    return true;
+  }
+
+  switch (verdict.kind) {
+    case ResponseVerdict::Kind::Ok:
+      break;
+    case ResponseVerdict::Kind::AuthExpired:
+      if (!needsToken_ || ++authFailures_ > 1) {
+        Error e = verdict.error;
+        e.code = ErrorCode::InvalidCredentials;
+        fail(std::move(e));
+      } else {
+        tokenExpiresAtMs_.reset();  // fetch a new token, then repeat the page
+      }
+      return true;
+    case ResponseVerdict::Kind::Retry:
+      scheduleRetry(verdict, nowMs, response.status == 429 ? ErrorCode::RateLimited : ErrorCode::ServerError);
+      return true;
+    case ResponseVerdict::Kind::Fatal:
+      fail(verdict.error);
+      return true;
+  }
+  if (!success) {
+    Error e = verdict.error;
+    if (e.message.empty()) e = Error::make(ErrorCode::PlatformError, "Nền tảng trả về lỗi không xác định.");
+    e.httpStatus = response.status;
+    fail(std::move(e));
+    return true;
+  }
+
+  NormalizeOptions opts;
+  opts.includeRaw = includeRaw_;
+  auto page = connector_.parsePage(entity_, response.body, opts);
+  if (!page) {
+    if (page.error().code == ErrorCode::InvalidJson) {
+      // A truncated or garbled body is usually a transport hiccup: ask again.
+      ResponseVerdict v;
+      v.kind = ResponseVerdict::Kind::Retry;
+      v.error = page.error();
+      scheduleRetry(v, nowMs, ErrorCode::InvalidJson);
+    } else {
+      fail(page.error());
+    }
+    return true;
+  }
+  attempts_ = 0;
+  authFailures_ = 0;
+  onPage(std::move(page.value()), nowMs);
+  return true;
+}
+
+void SyncJob::onPage(Page page, int64_t nowMs) {
+  ++progress_.pages;
+  const int64_t queryOffset = offset_;
+
+  std::unordered_set<std::string> seen;
+  seen.reserve(window_.size() * 2 + 16);
+  for (const auto& [id, ms] : window_) seen.insert(id);
+
+  // Is the page in the order we rely on (ascending sort key, at or after the filter)?
+  const bool keyed = page.sortKeys.size() == page.records.size();
+  if (paging_.kind == PagingPolicy::Kind::ModifiedTimeOffset && !plainOffset_) {
+    std::optional<int64_t> prev = modifiedFromMs_;
+    for (size_t i = 0; keyed && i < page.sortKeys.size(); ++i) {
+      const auto& k = page.sortKeys[i];
+      if (!k || (prev && *k + paging_.tieWindowMs < *prev)) {
+        plainOffset_ = true;  // cannot re-anchor safely; finish this run with plain offsets
+        break;
+      }
+      prev = std::max(*k, prev.value_or(*k));
+    }
+    if (!keyed) plainOffset_ = true;
+  }
+
+  std::vector<std::pair<std::string, int64_t>> pageKeys;
+  for (size_t i = 0; i < page.records.size(); ++i) {
+    Record& r = page.records[i];
+    std::optional<int64_t> key = keyed ? page.sortKeys[i] : std::nullopt;
+    if (key) {
+      runMaxMs_ = std::max(*key, runMaxMs_.value_or(*key));
+      pageKeys.emplace_back(r.externalId, *key);
+    }
+    if (!seen.insert(r.externalId).second) continue;  // re-read at a re-anchor: already emitted
+    ++progress_.fetched;
+    out_.push_back(std::move(r));
+  }
+  for (auto& id : page.removedIds) {
+    if (!tombstonesSeen_.insert(id).second) continue;
+    ++progress_.deleted;
+    out_.push_back(Record::tombstone(recordTypeOf(entity_), connector_.info().id, std::move(id)));
+  }
+  askDeletions_ = false;
+
+  const auto rows = static_cast<int64_t>(page.rowCount);
+  bool last = rows == 0 || rows < paging_.pageSize;
+  if (paging_.kind == PagingPolicy::Kind::Cursor) {
+    last = last || !page.nextCursor || page.nextCursor->empty();
+  } else if (page.total && static_cast<double>(queryOffset + rows) >= *page.total) {
+    last = true;  // saves the empty trailing request
+  }
+  if (page.total) {
+    int64_t remaining = std::max<int64_t>(0, static_cast<int64_t>(*page.total) - queryOffset - rows);
+    progress_.total = progress_.fetched + (last ? 0 : remaining);
+  }
+  if (last) {
+    finishRun();
+    return;
+  }
+
+  if (paging_.kind == PagingPolicy::Kind::Cursor) {
+    cursor_ = *page.nextCursor;
+  } else if (plainOffset_) {
+    offset_ += rows;
+  } else {
+    // Re-anchor: filter from just behind the newest key, skip the rows of the window
+    // already read (less a few, re-read on purpose so a deletion cannot make us skip one).
+    const int64_t newest = pageKeys.empty() ? modifiedFromMs_.value_or(0) : pageKeys.back().second;
+    const int64_t from = std::max(modifiedFromMs_.value_or(INT64_MIN), newest - paging_.tieWindowMs);
+    std::vector<std::pair<std::string, int64_t>> window;
+    std::unordered_set<std::string> inWindow;
+    auto keep = [&](const std::pair<std::string, int64_t>& e) {
+      if (e.second >= from && inWindow.insert(e.first).second) window.push_back(e);
+    };
+    for (const auto& e : window_) keep(e);
+    for (const auto& e : pageKeys) keep(e);
+    window_ = std::move(window);
+    modifiedFromMs_ = from;
+    offset_ = std::max<int64_t>(0, static_cast<int64_t>(window_.size()) - paging_.rereadRows);
+  }
+  (void)nowMs;
+}
+
+void SyncJob::finishRun() {
+  phase_ = Phase::Done;
+  progress_.phase = "done";
+  progress_.total = progress_.fetched;
+  window_.clear();
+}
+
+std::vector<Record> SyncJob::takeRecords() {
+  std::vector<Record> out;
+  out.swap(out_);
+  return out;
+}
+
+std::string SyncJob::takeRecordsJson() {
+  std::string s = "[";
+  for (size_t i = 0; i < out_.size(); ++i) {
+    if (i) s += ',';
+    appendRecordJson(s, out_[i]);
+  }
+  s += ']';
+  out_.clear();
+  return s;
+}
+
+Progress SyncJob::progress() const { return progress_; }
+
+}  // namespace storelink

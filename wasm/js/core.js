@@ -1,0 +1,148 @@
+// The typed JS surface over the Embind module. Every call into wasm passes and returns JSON
+// text, parsed once here. Loaders (node.js, browser.js) supply the instantiated module.
+import { SyncError, internalError } from './errors.js';
+
+const ENTITIES = new Set(['products', 'orders', 'customers', 'locations']);
+
+export class StoreLink {
+  #m;
+  #broken = null;
+
+  constructor(module) {
+    this.#m = module;
+  }
+
+  /** Calls into wasm; a trap (a bug) poisons the instance rather than returning garbage. */
+  #call(fn) {
+    if (this.#broken) throw internalError(this.#broken);
+    try {
+      return fn(this.#m);
+    } catch (e) {
+      if (e instanceof SyncError) throw e;
+      this.#broken = e;
+      throw internalError(e);
+    }
+  }
+
+  version() {
+    return this.#call((m) => m.version());
+  }
+
+  /** Every platform the product lists, with its credential fields, settings and status. */
+  platforms() {
+    return JSON.parse(this.#call((m) => m.platforms()));
+  }
+
+  /**
+   * Normalizes one list-endpoint response (or one webhook body) into unified records.
+   * Never throws for bad bodies: they come back as typed `errors`.
+   */
+  normalize(platform, entity, body, options = {}) {
+    const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+    const out = JSON.parse(
+      this.#call((m) => m.normalize(String(platform), String(entity), text, JSON.stringify(options ?? {}))),
+    );
+    if (out.error) return { records: [], errors: [out.error], total: null, removedIds: [] };
+    return out;
+  }
+
+  /** A sans-I/O sync job; run it with runSync(job, transport). */
+  createSync({ platform, entity, settings = {}, checkpoint = null, mode = 'auto', raw = false, seed } = {}) {
+    if (!ENTITIES.has(entity)) {
+      throw new SyncError({ code: 'invalid_input', message: 'Loại dữ liệu không hợp lệ.', detail: `unknown entity: ${entity}`, field: 'entity' });
+    }
+    const handle = this.#call((m) => new m.Job());
+    const err = this.#call(() =>
+      handle.init(JSON.stringify({ platform, entity, settings, checkpoint: checkpoint ?? '', mode, raw, seed })),
+    );
+    if (err) {
+      handle.delete();
+      throw new SyncError(JSON.parse(err).error);
+    }
+    return new SyncJob(handle, (fn) => this.#call(fn), { platform, entity });
+  }
+
+  /** Fills {{secret.*}} placeholders (server side only: the proxy and headless Node). */
+  fillSecrets(request, secrets) {
+    const out = JSON.parse(this.#call((m) => m.fillSecrets(JSON.stringify(request), JSON.stringify(secrets))));
+    if (out.error) throw new SyncError(out.error);
+    return out.request;
+  }
+
+  /** Applies a request's keepSecrets to a response body: { body (redacted), captured }. */
+  keepSecrets(request, body) {
+    return JSON.parse(this.#call((m) => m.keepSecrets(JSON.stringify(request), body)));
+  }
+
+  /** The full URL of a request descriptor, query string encoded. */
+  buildUrl(request) {
+    const out = JSON.parse(this.#call((m) => m.buildUrl(JSON.stringify(request))));
+    if (out.error) throw new SyncError(out.error);
+    return out.url;
+  }
+}
+
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((h) => h.delete()) : null;
+
+export class SyncJob {
+  #h;
+  #call;
+
+  constructor(handle, call, { platform, entity }) {
+    this.#h = handle;
+    this.#call = call;
+    this.platform = platform;
+    this.entity = entity;
+    finalizer?.register(this, handle, this);
+  }
+
+  #live() {
+    if (!this.#h) throw new SyncError({ code: 'invalid_input', message: 'Job đã được giải phóng.', detail: 'job disposed' });
+    return this.#h;
+  }
+
+  /** The next step at time nowMs: {kind:'request', id, request} | {kind:'wait', waitMs, reason} | {kind:'done'} | {kind:'failed', error}. */
+  next(nowMs) {
+    const h = this.#live();
+    return JSON.parse(this.#call(() => h.next(nowMs)));
+  }
+
+  /** Feeds the response of request `id`. response: {status, headers, body, error?}. */
+  receive(id, response, nowMs) {
+    const h = this.#live();
+    const meta = JSON.stringify({ status: response.status ?? 0, headers: response.headers ?? {}, error: response.error ?? undefined });
+    return this.#call(() => h.receive(id, meta, response.body ?? '', nowMs));
+  }
+
+  /** Records produced since the last call (persist them before saving the checkpoint). */
+  takeRecords() {
+    const h = this.#live();
+    return JSON.parse(this.#call(() => h.takeRecords()));
+  }
+
+  progress() {
+    const h = this.#live();
+    return JSON.parse(this.#call(() => h.progress()));
+  }
+
+  /** Opaque text: resumes this job after a crash, or seeds the next incremental run. */
+  checkpoint() {
+    const h = this.#live();
+    return this.#call(() => h.checkpoint());
+  }
+
+  cancel() {
+    if (this.#h) this.#call(() => this.#h.cancel());
+  }
+
+  dispose() {
+    if (!this.#h) return;
+    finalizer?.unregister(this);
+    this.#h.delete();
+    this.#h = null;
+  }
+
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}

@@ -1,0 +1,211 @@
+// Types of the npm package `storelink` (the same surface in Node and in browsers/workers).
+
+export type PlatformId = 'kiotviet' | 'sapo' | 'haravan' | 'nhanh' | 'pancake' | 'odoo' | 'getfly' | 'misa';
+export type EntityName = 'products' | 'orders' | 'customers' | 'locations';
+
+export type SyncErrorCode =
+  | 'invalid_json' | 'unexpected_shape' | 'invalid_input' | 'invalid_credentials' | 'forbidden'
+  | 'not_found' | 'rate_limited' | 'platform_error' | 'server_error' | 'network' | 'cancelled'
+  | 'unsupported' | 'internal';
+
+export interface ErrorInfo {
+  code: SyncErrorCode;
+  /** Vietnamese, for a shop owner. */
+  message: string;
+  /** Technical detail, for developers. */
+  detail: string | null;
+  httpStatus: number | null;
+  /** The platform's own error code, e.g. KiotViet "TokenException". */
+  platformCode: string | null;
+  /** The input field at fault, when there is one. */
+  field: string | null;
+}
+
+export class SyncError extends Error implements ErrorInfo {
+  code: SyncErrorCode;
+  detail: string | null;
+  httpStatus: number | null;
+  platformCode: string | null;
+  field: string | null;
+  /** Set when a running job failed or was cancelled: resume from it. */
+  checkpoint?: string;
+  progress?: Progress;
+  toJSON(): ErrorInfo;
+}
+
+export interface CredentialField { key: string; label: string; help: string; secret: boolean; example: string }
+export interface SettingField { key: string; label: string; kind: 'branch' | 'boolean' | 'entities'; help: string }
+export interface PlatformInfo {
+  id: PlatformId;
+  displayName: string;
+  description: string;
+  entities: EntityName[];
+  credentials: CredentialField[];
+  settings: SettingField[];
+  status: 'available' | 'coming_soon';
+  apiHosts: string[];
+}
+
+// --- the unified record model (schema/*.json) ---------------------------------
+export interface Address {
+  name: string | null; phone: string | null; address: string | null; ward: string | null;
+  district: string | null; province: string | null; country: string | null;
+}
+interface RecordBase {
+  platform: PlatformId;
+  externalId: string;
+  /** ISO-8601 UTC ending in Z. */
+  createdAt: string | null;
+  updatedAt: string | null;
+  deleted: boolean;
+  raw?: unknown;
+}
+export interface StockLevel { locationId: string; onHand: number | null; available: number | null }
+export interface Variant {
+  externalId: string; sku: string | null; barcode: string | null; name: string | null;
+  options: Record<string, string>;
+  price: number | null; compareAtPrice: number | null; cost: number | null; weightGrams: number | null;
+  stock: StockLevel[];
+  /** Available to sell. */
+  totalStock: number | null;
+}
+export interface ProductRecord extends RecordBase {
+  type: 'product'; deleted: false;
+  name: string | null; sku: string | null; barcode: string | null; description: string | null;
+  category: string | null; brand: string | null; active: boolean | null; images: string[];
+  taxRate: number | null; parentExternalId: string | null; variants: Variant[]; totalStock: number | null;
+}
+export type OrderStatus = 'pending' | 'confirmed' | 'processing' | 'shipping' | 'completed' | 'cancelled' | 'returned';
+export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'refunded' | 'partially_refunded';
+export interface OrderLine {
+  productExternalId: string | null; variantExternalId: string | null; sku: string | null; name: string | null;
+  quantity: number | null; unitPrice: number | null; discount: number | null; total: number | null;
+}
+export interface OrderRecord extends RecordBase {
+  type: 'order'; deleted: false;
+  code: string | null; status: OrderStatus | null; platformStatus: string | null; paymentStatus: PaymentStatus | null;
+  customer: { externalId: string | null; name: string | null; phone: string | null; email: string | null } | null;
+  lines: OrderLine[];
+  subtotal: number | null; discount: number | null; shippingFee: number | null; tax: number | null; total: number | null;
+  currency: string | null; shippingAddress: Address | null; locationId: string | null; note: string | null;
+}
+export interface CustomerRecord extends RecordBase {
+  type: 'customer'; deleted: false;
+  name: string | null; phone: string | null; email: string | null; gender: 'male' | 'female' | null;
+  /** YYYY-MM-DD */
+  birthday: string | null; address: Address | null; totalSpent: number | null; orderCount: number | null; groups: string[];
+}
+export interface LocationRecord extends RecordBase {
+  type: 'location'; deleted: false;
+  name: string | null; address: string | null; phone: string | null;
+}
+export interface Tombstone extends RecordBase {
+  type: 'product' | 'order' | 'customer' | 'location'; deleted: true;
+}
+export type UnifiedRecord = ProductRecord | OrderRecord | CustomerRecord | LocationRecord | Tombstone;
+
+// --- requests, jobs, driver ----------------------------------------------------
+/** A plain-data HTTP request. Secrets appear only as {{secret.NAME}} placeholders. */
+export interface RequestDescriptor {
+  method: string;
+  url: string;
+  query: [string, string][];
+  headers: [string, string][];
+  body: string;
+  /** Response fields the proxy keeps server-side: field → secret name. */
+  keepSecrets?: Record<string, string>;
+  idempotencyKey?: string;
+  purpose?: 'auth' | 'page' | 'verify' | 'write';
+}
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** When status is 0: why there is no response. */
+  error?: 'timeout' | 'network' | 'aborted';
+}
+export type Transport = (request: RequestDescriptor, init: { signal?: AbortSignal }) => Promise<TransportResponse>;
+
+export type Step =
+  | { kind: 'request'; id: number; request: RequestDescriptor }
+  | { kind: 'wait'; waitMs: number; reason: 'rate_limit' | 'retry_after' | 'backoff' }
+  | { kind: 'done' }
+  | { kind: 'failed'; error: ErrorInfo };
+
+export interface Progress {
+  platform: PlatformId; entity: EntityName;
+  phase: 'auth' | 'paging' | 'waiting' | 'done' | 'failed' | 'cancelled';
+  mode: 'full' | 'incremental';
+  fetched: number; total: number | null; deleted: number;
+  pages: number; requests: number; retries: number; waitedMs: number;
+  lastWaitReason: 'rate_limit' | 'retry_after' | 'backoff' | null;
+}
+
+export interface SyncJob {
+  readonly platform: PlatformId;
+  readonly entity: EntityName;
+  next(nowMs: number): Step;
+  receive(id: number, response: TransportResponse, nowMs: number): boolean;
+  takeRecords(): UnifiedRecord[];
+  progress(): Progress;
+  checkpoint(): string;
+  cancel(): void;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface CreateSyncOptions {
+  platform: PlatformId;
+  entity: EntityName;
+  /** Per-platform settings, e.g. KiotViet { branchId }. */
+  settings?: Record<string, unknown>;
+  /** A previous job's checkpoint: resumes it, or runs incrementally after it. */
+  checkpoint?: string | null;
+  mode?: 'auto' | 'full' | 'incremental';
+  /** Include the platform's own JSON as `raw` on each record. */
+  raw?: boolean;
+  seed?: number;
+}
+
+export interface NormalizeResult {
+  records: UnifiedRecord[];
+  errors: ErrorInfo[];
+  total: number | null;
+  removedIds: string[];
+}
+
+export interface StoreLink {
+  version(): string;
+  platforms(): PlatformInfo[];
+  normalize(platform: PlatformId, entity: EntityName, body: string | Uint8Array, options?: { raw?: boolean }): NormalizeResult;
+  createSync(options: CreateSyncOptions): SyncJob;
+  fillSecrets(request: RequestDescriptor, secrets: Record<string, string>): RequestDescriptor;
+  keepSecrets(request: RequestDescriptor, body: string): { body: string; captured: Record<string, string> };
+  buildUrl(request: RequestDescriptor): string;
+}
+
+export function createStoreLink(options?: { wasmBinary?: Uint8Array; wasmUrl?: string }): Promise<StoreLink>;
+
+export interface Clock { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> }
+export const realClock: Clock;
+
+export interface RunSyncOptions {
+  onProgress?: (p: Progress) => void;
+  /** Awaited after every page: persist the records, then the checkpoint. */
+  onRecords?: (records: UnifiedRecord[], checkpoint: string) => void | Promise<void>;
+  onWait?: (step: Extract<Step, { kind: 'wait' }>) => void;
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+export function runSync(
+  job: SyncJob, transport: Transport, options?: RunSyncOptions,
+): Promise<{ progress: Progress; checkpoint: string; records?: UnifiedRecord[] }>;
+
+export function createLocalTransport(
+  sl: StoreLink,
+  options: { secrets: Record<string, string>; hostMap?: Record<string, string>; fetch?: typeof fetch; timeoutMs?: number },
+): Transport;
+export function createProxyTransport(
+  options: { baseUrl?: string; connectionId: string; fetch?: typeof fetch; timeoutMs?: number; headers?: Record<string, string> },
+): Transport;
+export function mapHost(url: string, hostMap: Record<string, string>): string;
