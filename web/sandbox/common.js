@@ -382,7 +382,7 @@ export const PRODUCT_TEMPLATES = [
   // Mỹ phẩm
   { name: 'Sữa rửa mặt trà xanh', category: 'Mỹ phẩm', unit: 'chai', price: [95000, 185000], kind: 'cosmetic', brands: ['Cocoon', 'Innisfree'], weight: 180 },
   { name: 'Kem chống nắng SPF50', category: 'Mỹ phẩm', unit: 'tuýp', price: [185000, 465000], kind: 'cosmetic', brands: ['La Roche-Posay', 'Anessa'], weight: 80 },
-  { name: 'Son kem lì', category: 'Mỹ phẩm', unit: 'cây', price: [119000, 299000], kind: 'cosmetic', brands: ['Black Rouge', 'Romand'], weight: 30 },
+  { name: 'Son kem lì', category: 'Mỹ phẩm', unit: 'cây', price: [119000, 299000], kind: 'lipstick', brands: ['Black Rouge', 'Romand'], weight: 30 },
   { name: 'Nước tẩy trang 400ml', category: 'Mỹ phẩm', unit: 'chai', price: [159000, 399000], kind: 'simple', brands: ['Bioderma', 'Garnier'], weight: 450 },
   { name: 'Dầu gội bưởi', category: 'Mỹ phẩm', unit: 'chai', price: [145000, 195000], kind: 'simple', brands: ['Cocoon'], weight: 320 },
   // Đồ uống / thực phẩm đóng gói
@@ -428,6 +428,7 @@ export const VARIANT_AXES = {
   'fashion-lite': [['MÀU SẮC', COLORS]],
   shoes: [['MÀU SẮC', ['Đen', 'Trắng', 'Be', 'Xám']], ['SIZE', ['36', '37', '38', '39', '40', '41', '42', '43']]],
   cosmetic: [['DUNG TÍCH', ['30ml', '50ml', '100ml', '150ml']]],
+  lipstick: [['MÀU SON', ['01 Đỏ gạch', '02 Hồng đất', '03 Cam cháy', '04 Đỏ rượu', '05 Nude']]],
   'phone-accessory': [['MODEL', ['iPhone 13', 'iPhone 14', 'iPhone 15', 'iPhone 15 Pro Max', 'iPhone 16']], ['MÀU SẮC', ['Trong suốt', 'Đen', 'Hồng']]],
 };
 
@@ -681,8 +682,14 @@ export function readBody(req, { limit = 1 << 20 } = {}) {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => failed || resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', (err) => failed || ((failed = true), reject(err)));
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (err) => {
+      if (failed) return;
+      failed = true;
+      reject(err);
+    });
   });
 }
 
