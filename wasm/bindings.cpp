@@ -14,6 +14,7 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("fillSecrets", &api::fillSecretsJson);
   function("keepSecrets", &api::keepSecretsJson);
   function("buildUrl", &api::buildUrlJson);
+  function("inspectWebhook", &api::inspectWebhookJson);
   class_<api::Job>("Job")
       .constructor<>()
       .function("init", &api::Job::init)

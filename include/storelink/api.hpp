@@ -22,6 +22,10 @@ std::string normalizeJson(const std::string& platform, const std::string& entity
 std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson);
 // {"body": "...", "captured": {name: value}}: what the proxy keeps and what it returns
 std::string keepSecretsJson(const std::string& requestJson, const std::string& body);
+// Verifies and classifies a webhook delivery: {"event": {topic, entity, deletion, eventId,
+// storeKey, signatureChecked}} or {"error": ...} (a bad signature is code "forbidden").
+std::string inspectWebhookJson(const std::string& platform, const std::string& headersJson, const std::string& body,
+                               const std::string& secret);
 // The full URL of a request descriptor (query encoded), or {"error":...} text on bad input.
 std::string buildUrlJson(const std::string& requestJson);
 

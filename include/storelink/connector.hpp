@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,22 @@ struct SettingField {
   std::string help;
 };
 
+// One incoming webhook delivery, as the server received it.
+struct WebhookDelivery {
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;                            // the raw bytes, exactly as received
+};
+
+// What a verified delivery is about. The body itself is normalized with parsePage.
+struct WebhookEvent {
+  std::string topic;             // the platform's own name: "product.update", "orders/updated"
+  std::optional<Entity> entity;  // what it carries; nullopt for lifecycle events (app uninstalled)
+  bool deletion = false;
+  std::string eventId;           // the platform's delivery id, to apply retries once (may be empty)
+  std::string storeKey;          // which shop sent it (retailer id, x-store-id, org id), when known
+  bool signatureChecked = false; // false when no secret was configured for this connection
+};
+
 struct PlatformInfo {
   std::string id;                   // "kiotviet"
   std::string displayName;          // "KiotViet"
@@ -45,6 +62,10 @@ struct PlatformInfo {
   std::vector<SettingField> settings;
   std::string status;               // "available" | "coming_soon"
   std::vector<std::string> apiHosts;  // hosts the proxy may reach for this platform
+  // Host patterns a shop's own subdomain must match ("*.mysapo.net"); a user-given URL
+  // (Odoo) is marked "*" and checked like any other host by the proxy.
+  std::vector<std::string> apiHostPatterns;
+  bool webhooks = false;              // the platform pushes events
 };
 
 struct NormalizeOptions {
@@ -79,6 +100,10 @@ struct PagingPolicy {
   int64_t tieWindowMs = 1000;         // re-anchor this far behind the newest timestamp seen
   int rereadRows = 2;                 // rows deliberately re-read at each re-anchor (tolerates deletions)
   bool reportsDeletions = false;      // the first incremental page asks for deleted ids
+  // Page-number APIs (Sapo, Haravan: `page=N`): the offset handed to pageRequest is always a
+  // multiple of pageSize. Re-anchoring restarts at the first page and de-duplicates the rows
+  // of the window; a window of a page or more (a bulk edit) is walked page by page instead.
+  bool pageNumbered = false;
 };
 
 // Client-side pacing, as data. A token bucket sized so that no window of the platform's
@@ -91,6 +116,7 @@ struct RatePolicy {
 
 struct PageQuery {
   Entity entity = Entity::Products;
+  int64_t nowMs = 0;  // for platforms that need a time window's upper bound (Nhanh.vn orders)
   std::optional<int64_t> modifiedFromMs;
   int64_t offset = 0;
   int pageSize = 100;
@@ -126,6 +152,15 @@ class Connector {
   // Classifies a non-2xx (or 2xx error-envelope) response. The default covers 401/403/404/
   // 408/429/5xx with Retry-After; connectors add their own envelopes.
   virtual ResponseVerdict classify(const HttpResponse& response) const;
+
+  // Call-limit headers (Haravan `X-Haravan-Api-Call-Limit: 32/80`): calls left in the
+  // platform's bucket after this response. The engine never lets its own bucket hold more,
+  // so pacing follows the platform's count, which other apps of the shop also spend.
+  virtual std::optional<double> remainingCalls(const HttpResponse& response) const { return std::nullopt; }
+
+  // Verifies a webhook delivery's signature with the connection's webhook secret (empty =
+  // none configured) and says what it is about. Bad signature → Forbidden.
+  virtual Result<WebhookEvent> inspectWebhook(const WebhookDelivery& delivery, const std::string& secret) const;
 
   // Normalizes one list-endpoint response body (or one webhook body).
   virtual Result<Page> parsePage(Entity e, std::string_view body, const NormalizeOptions& opts) const = 0;

@@ -31,6 +31,7 @@ struct SyncOptions {
   std::string mode = "auto";    // "auto" (incremental when the checkpoint allows) | "full" | "incremental"
   bool includeRaw = false;
   uint64_t seed = 0;            // jitter; 0 = derive from the first nowMs
+  int maxPages = 0;             // stop after this many pages (0 = all); 1 = a credentials check
 };
 
 struct Step {
@@ -111,6 +112,7 @@ class SyncJob {
   std::string cursor_;
   bool askDeletions_ = false;
   bool plainOffset_ = false;  // fallback when the platform's order cannot be trusted
+  int maxPages_ = 0;
   // Ids already emitted whose sort key lies in the re-anchor window, with their keys.
   std::vector<std::pair<std::string, int64_t>> window_;
   std::unordered_set<std::string> tombstonesSeen_;
@@ -130,6 +132,7 @@ class SyncJob {
   int64_t bucketAtMs_ = 0;
   int64_t lastSentMs_ = -1;
   uint64_t rng_ = 0;
+  int64_t nowMs_ = 0;
 
   Progress progress_;
   std::vector<Record> out_;

@@ -13,6 +13,7 @@
 #include <cctype>
 
 #include "connectors.hpp"
+#include "storelink/crypto.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
@@ -386,7 +387,65 @@ class KiotVietConnector final : public Connector {
     };
     info_.status = "available";
     info_.apiHosts = {"public.kiotapi.com", "id.kiotviet.vn"};
+    info_.webhooks = true;
   }
+
+  // X-Hub-Signature: HMAC-SHA256 of the raw body with the secret registered for the webhook.
+  // The exact encoding is unconfirmed (shared/platforms/kiotviet.md A.8), so accept an optional
+  // "sha256=" prefix, hex or base64, and the key either as registered or base64-decoded.
+  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+    json body = parseJson(d.body);
+    const json* notes = js::array(body, "Notifications");
+    if (notes == nullptr || notes->empty() || !(*notes)[0].is_object()) {
+      return Error::make(ErrorCode::UnexpectedShape, "Webhook KiotViet không đúng định dạng.",
+                         "expected {Id, Attempt, Notifications:[{Action, Data}]}");
+    }
+    WebhookEvent ev;
+    ev.eventId = js::str(body, "Id").value_or("");
+    std::string action = js::str((*notes)[0], "Action").value_or("");
+    // "<entity>.<event>.<retailerId>"
+    size_t lastDot = action.rfind('.');
+    if (lastDot != std::string::npos && lastDot + 1 < action.size() &&
+        std::all_of(action.begin() + static_cast<long>(lastDot) + 1, action.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      ev.storeKey = action.substr(lastDot + 1);
+      ev.topic = action.substr(0, lastDot);
+    } else {
+      ev.topic = action;
+    }
+    std::string kind = ev.topic.substr(0, ev.topic.find('.'));
+    if (kind == "product" || kind == "stock") ev.entity = Entity::Products;
+    else if (kind == "order" || kind == "invoice") ev.entity = Entity::Orders;
+    else if (kind == "customer") ev.entity = Entity::Customers;
+    else if (kind == "branch") ev.entity = Entity::Locations;
+    ev.deletion = ev.topic.find(".delete") != std::string::npos;
+    if (secret.empty()) return ev;
+
+    auto it = d.headers.find("x-hub-signature");
+    if (it == d.headers.end()) return badSignature("missing X-Hub-Signature");
+    std::string sig = it->second;
+    if (auto eq = sig.find('='); eq != std::string::npos && eq < 8) sig = sig.substr(eq + 1);
+    std::vector<std::string> keys = {secret};
+    if (auto decoded = crypto::fromBase64(secret); decoded && !decoded->empty()) keys.push_back(*decoded);
+    for (const auto& key : keys) {
+      auto mac = crypto::hmacSha256(key, d.body);
+      std::string hex = crypto::toHex(mac);
+      std::string upper = hex;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (crypto::constantTimeEquals(sig, hex) || crypto::constantTimeEquals(sig, upper) ||
+          crypto::constantTimeEquals(sig, crypto::toBase64(mac))) {
+        ev.signatureChecked = true;
+        return ev;
+      }
+    }
+    return badSignature("X-Hub-Signature does not match");
+  }
+
+ private:
+  static Error badSignature(std::string detail) {
+    return Error::make(ErrorCode::Forbidden, "Chữ ký webhook KiotViet không hợp lệ.", std::move(detail));
+  }
+
+ public:
 
   const PlatformInfo& info() const override { return info_; }
 

@@ -1,5 +1,7 @@
 #include "storelink/api.hpp"
 
+#include <cctype>
+
 #include "storelink/platforms.hpp"
 
 namespace storelink::api {
@@ -47,7 +49,9 @@ std::string platformsJson() {
                    {"credentials", creds},
                    {"settings", settings},
                    {"status", p.status},
-                   {"apiHosts", p.apiHosts}});
+                   {"apiHosts", p.apiHosts},
+                   {"apiHostPatterns", p.apiHostPatterns},
+                   {"webhooks", p.webhooks}});
   }
   return dumpJson(all);
 }
@@ -108,6 +112,32 @@ std::string keepSecretsJson(const std::string& requestJson, const std::string& b
   return dumpJson(json{{"body", red.body}, {"captured", red.captured}});
 }
 
+std::string inspectWebhookJson(const std::string& platform, const std::string& headersJson, const std::string& body,
+                               const std::string& secret) {
+  const Connector* c = findConnector(platform);
+  if (c == nullptr) return errorText(badInput("unknown or unsupported platform: " + platform, "platform"));
+  json h = parseJson(headersJson);
+  if (!h.is_object()) return errorText(badInput("headers must be a JSON object", "headers"));
+  WebhookDelivery d;
+  for (auto it = h.begin(); it != h.end(); ++it) {
+    auto v = js::str(&it.value());
+    if (!v) continue;
+    std::string name = it.key();
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    d.headers[name] = *v;
+  }
+  d.body = body;
+  auto ev = c->inspectWebhook(d, secret);
+  if (!ev) return errorText(ev.error());
+  json e = {{"topic", ev->topic},
+            {"entity", ev->entity ? json(entityName(*ev->entity)) : json(nullptr)},
+            {"deletion", ev->deletion},
+            {"eventId", ev->eventId.empty() ? json(nullptr) : json(ev->eventId)},
+            {"storeKey", ev->storeKey.empty() ? json(nullptr) : json(ev->storeKey)},
+            {"signatureChecked", ev->signatureChecked}};
+  return dumpJson(json{{"event", e}});
+}
+
 std::string buildUrlJson(const std::string& requestJson) {
   auto req = requestFromJson(parseJson(requestJson));
   if (!req) return errorText(req.error());
@@ -125,6 +155,7 @@ std::string Job::init(const std::string& optionsJson) {
   opts.mode = js::str(o, "mode").value_or("auto");
   opts.includeRaw = js::boolean(o, "raw").value_or(false);
   if (auto seed = js::num(o, "seed"); seed && *seed > 0) opts.seed = static_cast<uint64_t>(*seed);
+  if (auto maxPages = js::num(o, "maxPages"); maxPages && *maxPages > 0) opts.maxPages = static_cast<int>(*maxPages);
   auto job = SyncJob::create(opts);
   if (!job) return errorText(job.error());
   job_ = std::move(job.value());

@@ -78,6 +78,11 @@ Result<int64_t> Connector::tokenLifetimeMs(const HttpResponse& response) const {
   return static_cast<int64_t>(*secs * 1000);
 }
 
+Result<WebhookEvent> Connector::inspectWebhook(const WebhookDelivery&, const std::string&) const {
+  return Error::make(ErrorCode::Unsupported, info().displayName + " không gửi webhook tới StoreLink.",
+                     "no webhook support for " + info().id);
+}
+
 ResponseVerdict Connector::classify(const HttpResponse& r) const {
   ResponseVerdict v;
   const std::string& name = info().displayName;

@@ -61,6 +61,7 @@ Result<std::unique_ptr<SyncJob>> SyncJob::create(const SyncOptions& options) {
 
   auto job = std::make_unique<SyncJob>(*connector, *entity, std::move(settings), options.includeRaw);
   job->rng_ = options.seed;
+  job->maxPages_ = std::max(0, options.maxPages);
   if (!options.checkpoint.empty()) {
     std::optional<Error> err;
     if (!job->restoreCheckpoint(options.checkpoint, options.mode == "full", err)) return *err;
@@ -182,6 +183,7 @@ double SyncJob::nextRandom() {
 PageQuery SyncJob::currentQuery() const {
   PageQuery q;
   q.entity = entity_;
+  q.nowMs = nowMs_;
   q.modifiedFromMs = modifiedFromMs_;
   q.offset = offset_;
   q.pageSize = paging_.pageSize;
@@ -216,6 +218,7 @@ Step SyncJob::waitStep(int64_t until, int64_t nowMs, const char* reason) {
 }
 
 Step SyncJob::next(int64_t nowMs) {
+  nowMs_ = nowMs;
   if (rng_ == 0) rng_ = static_cast<uint64_t>(nowMs) * 2654435761ULL + 1;
   switch (phase_) {
     case Phase::Done: {
@@ -330,6 +333,11 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
   }
 
   const bool success = response.status >= 200 && response.status < 300;
+  if (auto left = connector_.remainingCalls(response)) {
+    // Keep one call in hand for the shop's other apps sharing the bucket.
+    bucketTokens_ = std::min(bucketTokens_ < 0 ? rate_.burst : bucketTokens_, *left - 1);
+    bucketAtMs_ = nowMs;
+  }
   ResponseVerdict verdict = connector_.classify(response);
 
   if (kind == Pending::Token) {
@@ -465,6 +473,7 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     int64_t remaining = std::max<int64_t>(0, static_cast<int64_t>(*page.total) - queryOffset - rows);
     progress_.total = progress_.fetched + (last ? 0 : remaining);
   }
+  if (maxPages_ > 0 && progress_.pages >= maxPages_) last = true;
   if (last) {
     finishRun();
     return;
@@ -486,9 +495,16 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     };
     for (const auto& e : window_) keep(e);
     for (const auto& e : pageKeys) keep(e);
-    window_ = std::move(window);
-    modifiedFromMs_ = from;
-    offset_ = std::max<int64_t>(0, static_cast<int64_t>(window_.size()) - paging_.rereadRows);
+    if (paging_.pageNumbered && static_cast<int64_t>(window.size()) * 2 >= paging_.pageSize) {
+      // A bulk edit filling half a page or more: walk it page by page under the same filter
+      // (restarting at page 1 would re-read most of a page each time).
+      for (const auto& e : pageKeys) window_.push_back(e);
+      offset_ = queryOffset + rows;
+    } else {
+      window_ = std::move(window);
+      modifiedFromMs_ = from;
+      offset_ = paging_.pageNumbered ? 0 : std::max<int64_t>(0, static_cast<int64_t>(window_.size()) - paging_.rereadRows);
+    }
   }
   (void)nowMs;
 }

@@ -2,6 +2,7 @@
 // and the documented webhook shapes).
 #include <gtest/gtest.h>
 
+#include "storelink/crypto.hpp"
 #include "storelink/platforms.hpp"
 #include "test_util.hpp"
 
@@ -231,6 +232,62 @@ TEST(Registry, UnknownAndPlannedPlatforms) {
   ASSERT_FALSE(entity.ok());
   EXPECT_EQ(entity.error().field, "entity");
   EXPECT_EQ(allPlatforms().size(), 8u);
+}
+
+}  // namespace
+}  // namespace storelink
+
+namespace storelink {
+namespace {
+
+TEST(KiotVietWebhooks, SignatureIsVerifiedInEveryTolerableEncoding) {
+  const Connector& kv = *findConnector("kiotviet");
+  WebhookDelivery d;
+  d.body = test::readFixture("kiotviet/webhook_product_update.json");
+  const std::string secret = "c2VjcmV0LWtleQ==";  // base64 of "secret-key", registered as is
+  auto mac = crypto::hmacSha256(secret, d.body);
+  for (const std::string& sig : {crypto::toHex(mac), "sha256=" + crypto::toHex(mac), crypto::toBase64(mac)}) {
+    d.headers["x-hub-signature"] = sig;
+    auto ev = kv.inspectWebhook(d, secret);
+    ASSERT_TRUE(ev.ok()) << sig;
+    EXPECT_TRUE(ev->signatureChecked);
+    EXPECT_EQ(ev->topic, "product.update");
+    EXPECT_EQ(ev->storeKey, "744514");
+    EXPECT_EQ(ev->eventId, "d42dcce1-3919-4303-b829-d473a163845f");
+    ASSERT_TRUE(ev->entity.has_value());
+    EXPECT_EQ(*ev->entity, Entity::Products);
+    EXPECT_FALSE(ev->deletion);
+  }
+  // Keyed with the decoded secret bytes: accepted too.
+  d.headers["x-hub-signature"] = crypto::toHex(crypto::hmacSha256("secret-key", d.body));
+  EXPECT_TRUE(kv.inspectWebhook(d, secret).ok());
+  // One byte changed in the body: refused.
+  d.headers["x-hub-signature"] = crypto::toHex(mac);
+  WebhookDelivery tampered = d;
+  tampered.body[10] = tampered.body[10] == 'a' ? 'b' : 'a';
+  auto bad = kv.inspectWebhook(tampered, secret);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::Forbidden);
+  d.headers.erase("x-hub-signature");
+  EXPECT_EQ(kv.inspectWebhook(d, secret).error().code, ErrorCode::Forbidden);
+  // No secret configured: classified but not marked verified.
+  auto unchecked = kv.inspectWebhook(d, "");
+  ASSERT_TRUE(unchecked.ok());
+  EXPECT_FALSE(unchecked->signatureChecked);
+}
+
+TEST(KiotVietWebhooks, DeletionAndShapeErrors) {
+  const Connector& kv = *findConnector("kiotviet");
+  WebhookDelivery d;
+  d.body = test::readFixture("kiotviet/webhook_product_delete.json");
+  auto ev = kv.inspectWebhook(d, "");
+  ASSERT_TRUE(ev.ok());
+  EXPECT_TRUE(ev->deletion);
+  EXPECT_EQ(ev->topic, "product.delete");
+  d.body = "{\"not\":\"a webhook\"}";
+  EXPECT_EQ(kv.inspectWebhook(d, "").error().code, ErrorCode::UnexpectedShape);
+  d.body = "garbage";
+  EXPECT_EQ(kv.inspectWebhook(d, "").error().code, ErrorCode::UnexpectedShape);
 }
 
 }  // namespace

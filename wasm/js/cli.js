@@ -10,23 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStoreLink, createLocalTransport, runSync, SyncError } from './node.js';
 
-const SANDBOXES = {
-  kiotviet: async () => {
-    const kv = await import('../../web/sandbox/kiotviet.js');
-    const sim = kv.createKiotVietSimulator({});
-    const { url } = await sim.listen(0);
-    return {
-      sim,
-      close: () => sim.close(),
-      secrets: {
-        retailer: kv.KIOTVIET_DEFAULT_RETAILER,
-        clientId: kv.KIOTVIET_DEFAULT_CLIENT_ID,
-        clientSecret: kv.KIOTVIET_DEFAULT_CLIENT_SECRET,
-      },
-      hostMap: { 'public.kiotapi.com': url, 'id.kiotviet.vn': url },
-    };
-  },
-};
+import { SANDBOXES, startSandbox } from '../../web/sandbox/index.js';
 
 function usage(code = 2) {
   process.stderr.write(`Cách dùng / usage:
@@ -109,7 +93,7 @@ async function main() {
     let hostMap = {};
     if (values.sandbox) {
       if (!SANDBOXES[platform]) throw new SyncError({ code: 'unsupported', message: `Chưa có môi trường thử (sandbox) cho ${platform}.` });
-      env = await SANDBOXES[platform]();
+      env = await startSandbox(platform);
       ({ secrets, hostMap } = env);
     } else {
       const file = values.credentials ?? process.env.STORELINK_CREDENTIALS;
@@ -133,7 +117,7 @@ async function main() {
 
   if (command === 'demo') {
     // The offline demo: a local KiotViet simulator, every entity, then an incremental run.
-    const env = await SANDBOXES.kiotviet();
+    const env = await startSandbox('kiotviet');
     const dir = values['out-dir'];
     try {
       const transport = createLocalTransport(sl, { secrets: env.secrets, hostMap: env.hostMap });

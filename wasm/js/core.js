@@ -47,13 +47,13 @@ export class StoreLink {
   }
 
   /** A sans-I/O sync job; run it with runSync(job, transport). */
-  createSync({ platform, entity, settings = {}, checkpoint = null, mode = 'auto', raw = false, seed } = {}) {
+  createSync({ platform, entity, settings = {}, checkpoint = null, mode = 'auto', raw = false, seed, maxPages } = {}) {
     if (!ENTITIES.has(entity)) {
       throw new SyncError({ code: 'invalid_input', message: 'Loại dữ liệu không hợp lệ.', detail: `unknown entity: ${entity}`, field: 'entity' });
     }
     const handle = this.#call((m) => new m.Job());
     const err = this.#call(() =>
-      handle.init(JSON.stringify({ platform, entity, settings, checkpoint: checkpoint ?? '', mode, raw, seed })),
+      handle.init(JSON.stringify({ platform, entity, settings, checkpoint: checkpoint ?? '', mode, raw, seed, maxPages })),
     );
     if (err) {
       handle.delete();
@@ -72,6 +72,18 @@ export class StoreLink {
   /** Applies a request's keepSecrets to a response body: { body (redacted), captured }. */
   keepSecrets(request, body) {
     return JSON.parse(this.#call((m) => m.keepSecrets(JSON.stringify(request), body)));
+  }
+
+  /**
+   * Verifies a webhook delivery's signature (secret = the connection's webhook secret, '' if
+   * none) and says what it is about: {topic, entity, deletion, eventId, storeKey, signatureChecked}.
+   * A bad signature throws SyncError code 'forbidden'.
+   */
+  inspectWebhook(platform, headers, body, secret = '') {
+    const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+    const out = JSON.parse(this.#call((m) => m.inspectWebhook(String(platform), JSON.stringify(headers ?? {}), text, String(secret ?? ''))));
+    if (out.error) throw new SyncError(out.error);
+    return out.event;
   }
 
   /** The full URL of a request descriptor, query string encoded. */

@@ -44,6 +44,19 @@ export interface PlatformInfo {
   settings: SettingField[];
   status: 'available' | 'coming_soon';
   apiHosts: string[];
+  /** Shop subdomain patterns the proxy accepts ("*.mysapo.net"); "*" = a user-given URL. */
+  apiHostPatterns: string[];
+  /** The platform pushes webhooks. */
+  webhooks: boolean;
+}
+
+export interface WebhookEvent {
+  topic: string;
+  entity: EntityName | null;
+  deletion: boolean;
+  eventId: string | null;
+  storeKey: string | null;
+  signatureChecked: boolean;
 }
 
 // --- the unified record model (schema/*.json) ---------------------------------
@@ -165,6 +178,8 @@ export interface CreateSyncOptions {
   /** Include the platform's own JSON as `raw` on each record. */
   raw?: boolean;
   seed?: number;
+  /** Stop after this many pages (1 = a cheap credentials check). */
+  maxPages?: number;
 }
 
 export interface NormalizeResult {
@@ -182,6 +197,7 @@ export interface StoreLink {
   fillSecrets(request: RequestDescriptor, secrets: Record<string, string>): RequestDescriptor;
   keepSecrets(request: RequestDescriptor, body: string): { body: string; captured: Record<string, string> };
   buildUrl(request: RequestDescriptor): string;
+  inspectWebhook(platform: PlatformId, headers: Record<string, string>, body: string | Uint8Array, secret?: string): WebhookEvent;
 }
 
 export function createStoreLink(options?: { wasmBinary?: Uint8Array; wasmUrl?: string }): Promise<StoreLink>;

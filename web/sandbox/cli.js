@@ -4,15 +4,12 @@
 //   node web/sandbox/cli.js kiotviet [--port N] [--seed N]
 //
 // The first line of output is the base URL alone, so scripts can read it with `head -1`.
-// Add new platforms to SIMULATORS; each factory takes {seed} and returns an object with
-// listen(port) → {url, port}, close() and info().
+// Platforms come from the registry in index.js.
 
 import { pathToFileURL } from 'node:url';
-import { createKiotVietSimulator } from './kiotviet.js';
+import { SANDBOXES, startSandbox } from './index.js';
 
-export const SIMULATORS = {
-  kiotviet: createKiotVietSimulator,
-};
+export const SIMULATORS = SANDBOXES;
 
 function usage() {
   return `usage: node web/sandbox/cli.js <${Object.keys(SIMULATORS).join('|')}> [--port N] [--seed N]`;
@@ -41,9 +38,9 @@ async function main() {
     console.error(`${err.message}\n${usage()}`);
     process.exit(2);
   }
-  const sim = SIMULATORS[args.platform]({ seed: args.seed });
-  const { url } = await sim.listen(args.port);
+  const { sim, url, secrets } = await startSandbox(args.platform, { seed: args.seed, port: args.port });
   console.log(url);
+  console.log(`  credentials: ${JSON.stringify(secrets)}`);
   const info = sim.info();
   for (const [key, value] of Object.entries(info)) {
     if (key !== 'url' && key !== 'platform') console.log(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
