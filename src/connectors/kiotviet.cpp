@@ -227,8 +227,10 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
       if (perUnit && *perUnit != 0) l.discount = *perUnit * q;
       else if (ratio && *ratio != 0 && l.unitPrice) l.discount = *l.unitPrice * *ratio / 100.0 * q;
       else l.discount = 0.0;
-      if (l.unitPrice && l.quantity) {
-        l.total = *l.unitPrice * q - *l.discount;
+      // Invoice lines carry their own `subTotal`; order lines leave it to price × quantity.
+      if (auto sub = js::num(d, "subTotal")) l.total = sub;
+      else if (l.unitPrice && l.quantity) l.total = *l.unitPrice * q - *l.discount;
+      if (l.total) {
         subtotal += *l.total;
         anyLine = true;
       }
