@@ -1,0 +1,119 @@
+// Client-side credential checks, derived from what the wasm module knows about a platform —
+// nothing here is written per platform:
+//  1. every credential field the module lists is required (trimmed);
+//  2. secrets (keys, tokens) hold no spaces — a pasted key with a line break is the usual slip;
+//  3. host-shaped fields: a field whose example is a host the platform accepts (apiHostPatterns,
+//     e.g. "*.myharavan.com"), or whose value the module puts in a request's host (Sapo's
+//     "{{secret.store}}.mysapo.net"), must make a valid host that the platform accepts. This is
+//     checked by building the job's first request with the module itself, so the rule is exactly
+//     the one the proxy will apply.
+// If the module grows its own `checkCredentials`, its verdict is used as well.
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function hostMatches(host, pattern) {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) {
+    const suffix = pattern.slice(1); // ".mysapo.net"
+    return host.endsWith(suffix) && host.length > suffix.length && LABEL.test(host.slice(0, -suffix.length).split('.').pop());
+  }
+  return host === pattern;
+}
+
+/** "https://Ten-Shop.myharavan.com/admin" → "ten-shop.myharavan.com". */
+export function bareHost(value) {
+  return String(value ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/[/?#].*$/, '');
+}
+
+function err(field, message, detail = null) {
+  return { code: 'invalid_input', field, message, detail };
+}
+
+/** Which credential keys appear as placeholders in the host part of a URL template. */
+function placeholdersInHost(url) {
+  const m = /^[a-z]+:\/\/([^/?#]*)/i.exec(url ?? '');
+  if (!m) return [];
+  return [...m[1].matchAll(/\{\{secret\.([A-Za-z0-9_]+)/g)].map((x) => x[1]);
+}
+
+function firstRequest(sl, platform) {
+  for (const entity of platform.entities) {
+    let job;
+    try {
+      job = sl.createSync({ platform: platform.id, entity, settings: {} });
+      const step = job.next(Date.now());
+      if (step.kind === 'request') return step.request;
+    } catch {
+      return null; // no connector yet (coming soon): only the generic rules apply
+    } finally {
+      job?.dispose();
+    }
+  }
+  return null;
+}
+
+export function checkCredentials(sl, platformId, credentials = {}) {
+  const platform = sl.platforms().find((p) => p.id === platformId);
+  if (!platform) return { ok: false, errors: [err('platform', 'Nền tảng không được hỗ trợ.')], values: {} };
+  const errors = new Map();
+  const values = {};
+  const patterns = (platform.apiHostPatterns ?? []).filter((p) => p !== '*');
+
+  for (const f of platform.credentials) {
+    const v = String(credentials[f.key] ?? '').trim();
+    values[f.key] = v;
+    if (!v) errors.set(f.key, err(f.key, `Vui lòng nhập ${f.label}.`));
+    else if (f.secret && /\s/.test(v)) errors.set(f.key, err(f.key, `${f.label} không được chứa khoảng trắng — hãy sao chép lại.`));
+  }
+
+  // Host-shaped by example: "ten-shop.myharavan.com" matches "*.myharavan.com".
+  for (const f of platform.credentials) {
+    if (errors.has(f.key) || !f.example) continue;
+    const pattern = patterns.find((p) => hostMatches(bareHost(f.example), p));
+    if (!pattern) continue;
+    let host = bareHost(values[f.key]);
+    if (!host.includes('.')) host += pattern.slice(1); // "ten-shop" → "ten-shop.myharavan.com"
+    if (!hostMatches(host, pattern)) {
+      errors.set(f.key, err(f.key, `${f.label} không hợp lệ: cần có dạng ${f.example} (chỉ chữ không dấu, số và dấu gạch ngang).`, `host ${host} ∉ ${pattern}`));
+    } else {
+      values[f.key] = host;
+    }
+  }
+
+  // Host-shaped by use: the module's own first request, filled with these values.
+  const request = firstRequest(sl, platform);
+  if (request) {
+    const inHost = placeholdersInHost(request.url).filter((k) => platform.credentials.some((f) => f.key === k));
+    if (inHost.length && inHost.every((k) => !errors.has(k))) {
+      // Secrets the job obtains later (tokens) get stand-ins: only the host matters here.
+      const secrets = { ...values };
+      for (const m of JSON.stringify(request).matchAll(/\{\{(?:basic:)?secret\.([A-Za-z0-9_]+)/g)) secrets[m[1]] ??= 'x';
+      let host = null;
+      try {
+        host = new URL(sl.buildUrl(sl.fillSecrets(request, secrets))).host.toLowerCase();
+      } catch {
+        host = null;
+      }
+      const allowed = [...(platform.apiHosts ?? []), ...(platform.apiHostPatterns ?? [])];
+      const ok = host && LABEL.test(host.split('.')[0]) && (allowed.length === 0 || allowed.some((p) => hostMatches(host, p)));
+      if (!ok) {
+        const field = platform.credentials.find((f) => f.key === inHost[0]);
+        errors.set(field.key, err(field.key, `${field.label} không hợp lệ${field.example ? `: ví dụ ${field.example}` : ''} (chỉ chữ không dấu, số và dấu gạch ngang).`, `host ${host ?? '(invalid)'}`));
+      }
+    }
+  }
+
+  if (typeof sl.checkCredentials === 'function') {
+    try {
+      const out = sl.checkCredentials(platformId, values);
+      for (const e of out?.errors ?? []) if (e.field && !errors.has(e.field)) errors.set(e.field, e);
+    } catch {
+      /* the module's own check is optional */
+    }
+  }
+  return { ok: errors.size === 0, errors: [...errors.values()], values };
+}
