@@ -10,6 +10,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev        # the only C++ dependency
   emscripten                # em++ 3.1.6 with a prebuilt sysroot
   nodejs npm                # normally already there (Node 20)
+  chromium fonts-liberation # dashboard end-to-end tests (playwright-core drives Debian's Chromium)
 )
 
 missing=()

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/build-wasm.sh >/dev/null
+bash scripts/build-dashboard.sh
 exec node wasm/js/cli.js demo "$@"

@@ -8,5 +8,7 @@ bash scripts/build-native.sh
 ctest --preset native --output-on-failure -j2
 echo "== wasm build"
 bash scripts/build-wasm.sh
+echo "== dashboard build"
+bash scripts/build-dashboard.sh
 echo "== Node tests (wasm package, simulators)"
 node --test --test-concurrency=2 tests/js/

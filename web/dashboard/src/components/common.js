@@ -2,14 +2,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
-import { useStore } from '../store.js';
+import { useStore, state } from '../store.js';
 
-// A calm colour per platform id, derived (new platforms get one without a code change).
+// A calm colour per platform, by its place in platforms() (new platforms get one without a
+// code change; distinct for the first ten).
 const PALETTE = ['#0b6e6e', '#2f5fb3', '#7a4bc4', '#b5532a', '#1d7a3e', '#9a3b6b', '#5a6b12', '#a2631a', '#2d6f8f', '#6b4f3a'];
 export function platformColor(id) {
-  let h = 0;
-  for (const ch of String(id)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
+  let i = state.platforms.findIndex((p) => p.id === id);
+  if (i < 0) for (const ch of String(id)) i = ((i >>> 0) * 31 + ch.codePointAt(0)) >>> 0;
+  return PALETTE[i % PALETTE.length];
 }
 
 export function initials(name) {

@@ -73,7 +73,8 @@ const handlers = {
    */
   async sync({ connectionId, platform, entity, settings, checkpoint, runId, mode = 'auto' }, { signal, emit }) {
     const sl = await storelink();
-    const job = sl.createSync({ platform, entity, settings: settings ?? {}, checkpoint: checkpoint || null, mode });
+    // raw: the platform's own JSON rides along, for the records drawer (normalized vs raw).
+    const job = sl.createSync({ platform, entity, settings: settings ?? {}, checkpoint: checkpoint || null, mode, raw: true });
     const transport = createProxyTransport({ baseUrl: config.baseUrl, connectionId, headers: authHeaders() });
     let saved = 0;
     let pending = [];
