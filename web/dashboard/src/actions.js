@@ -32,8 +32,13 @@ export async function boot(workerClient) {
 
 export async function refreshConnections() {
   const { connections } = await api.connections();
-  update({ connections });
-  return connections;
+  const current = new Map(state.connections.map((c) => [c.id, c]));
+  const merged = connections.map((c) => {
+    const mine = current.get(c.id);
+    return mine?.updatedAt && c.updatedAt && c.updatedAt < mine.updatedAt ? mine : c;
+  });
+  update({ connections: merged });
+  return merged;
 }
 
 export function connectionFor(platformId) {
@@ -43,6 +48,9 @@ export function connectionFor(platformId) {
 }
 
 function replaceConnection(connection) {
+  // Live events and responses can cross: never let an older copy replace a newer one.
+  const current = state.connections.find((c) => c.id === connection.id);
+  if (current?.updatedAt && connection.updatedAt && connection.updatedAt < current.updatedAt) return;
   const others = state.connections.filter((c) => c.id !== connection.id);
   update({ connections: [connection, ...others] });
 }
@@ -59,12 +67,24 @@ export async function checkCredentials(platformId, credentials) {
 }
 
 /** Connect (or reconnect an existing connection) after the client-side checks passed. */
-export async function connect(platformId, credentials, settings, existing) {
+export async function connect(platformId, credentials, settings, existing, beforeUpdate) {
   const result = existing
     ? await api.updateConnection(existing.id, { credentials, ...(settings ? { settings } : {}) })
     : await api.connect(platformId, credentials, settings);
+  beforeUpdate?.(result); // e.g. keep the branches read by the verification, in the same render
   replaceConnection(result.connection);
   return result;
+}
+
+/**
+ * The branches of a connection, for the branch drop-down after a reload: the stored location
+ * records when they were synced, else the server reads them again (POST verify).
+ */
+export async function loadLocations(connectionId) {
+  const { records } = await api.records({ type: 'location', connectionId, limit: 200 });
+  if (records.length) return records;
+  const result = await api.verify(connectionId);
+  return result.locations ?? [];
 }
 
 export async function saveSettings(connectionId, settings) {
@@ -110,18 +130,11 @@ export async function startSync(connection, entity) {
   let run = null;
   let lastPatch = 0;
   try {
-    let created;
-    try {
-      created = await api.createRun(connection.id, entity);
-    } catch (e) {
-      // A browser run left "running" by a closed tab holds the entity: end it (its checkpoint
-      // is stored page by page) and start again, which resumes from that checkpoint.
-      const stale = connection.entities?.[entity]?.lastRun;
-      if (e.status === 409 && stale?.status === 'running' && stale.origin === 'browser') {
-        await api.updateRun(stale.id, { status: 'cancelled' }).catch(() => {});
-        created = await api.createRun(connection.id, entity);
-      } else throw e;
-    }
+    // A browser run left "running" by a reloaded or closed page holds the entity: end it (its
+    // checkpoint was stored page by page) so the new run resumes from that checkpoint.
+    const stale = connection.entities?.[entity]?.lastRun;
+    if (stale?.status === 'running' && stale.origin === 'browser') await api.updateRun(stale.id, { status: 'cancelled' }).catch(() => {});
+    const created = await api.createRun(connection.id, entity);
     run = created.run;
     setSync(key, { status: 'running', runId: run.id, resumed: Boolean(created.checkpoint) });
     const result = await worker.call(
@@ -184,7 +197,8 @@ function startLive() {
       records: () => update({ recordsVersion: state.recordsVersion + 1 }),
       connection: ({ connection }) => connection && replaceConnection(connection),
       webhook: ({ event }) => {
-        if (!event?.connectionId) return;
+        // Only a delivery that was accepted proves the webhook setup works.
+        if (!event?.connectionId || event.status === 'rejected' || event.status === 'failed') return;
         update({ webhookSeen: { ...state.webhookSeen, [event.connectionId]: event.receivedAt ?? new Date().toISOString() } });
       },
       run: ({ run }) => {

@@ -7,7 +7,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { useStore, toast } from '../store.js';
 import { api } from '../api.js';
-import { channelState, connectionFor, connect, saveSettings, disconnect, keptCount, loadCounts, errorText, refreshConnections } from '../actions.js';
+import { channelState, connectionFor, connect, loadLocations, saveSettings, disconnect, keptCount, loadCounts, errorText, refreshConnections } from '../actions.js';
 import { relativeTime, formatTime, formatNumber } from '../format.js';
 import { Logo, StateBadge, CopyField, ConfirmDialog, Notice } from './common.js';
 import { ConnectForm } from './connect-form.js';
@@ -121,7 +121,7 @@ function BranchSettings({ platform, connection, locations }) {
   useEffect(() => setList(locations), [locations]);
   useEffect(() => {
     // After a reload the verification result is gone: ask the server to read the branches again.
-    if (list == null && fields.length) api.verify(connection.id).then((r) => setList(r.locations ?? [])).catch(() => setList([]));
+    if (list == null && fields.length) loadLocations(connection.id).then(setList).catch(() => setList([]));
   }, [connection.id]);
   if (!fields.length || !list || list.filter((l) => !l.deleted).length < 2) return null;
   const branches = list.filter((l) => !l.deleted);
@@ -281,8 +281,7 @@ export function ChannelDetail({ platformId, query }) {
 
   const onSubmit = async (values) => {
     const preset = loadPreset(platform.id);
-    const result = await connect(platform.id, values, !connection ? preset ?? undefined : undefined, reconnecting ? connection : null);
-    setLocations(result.locations ?? []);
+    const result = await connect(platform.id, values, !connection ? preset ?? undefined : undefined, reconnecting ? connection : null, (r) => setLocations(r.locations ?? []));
     setFormOpen(false);
     toast(t('form.verified', { name: platform.displayName }), 'ok');
     if (result.connection.status === 'pending') setAutoOAuth(true);

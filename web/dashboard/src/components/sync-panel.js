@@ -24,7 +24,7 @@ function ProgressView({ sync }) {
   const fetched = p?.fetched ?? 0;
   const pct = total ? Math.min(100, Math.round((fetched / Math.max(total, 1)) * 100)) : null;
   const secs = waiting ? Math.max(1, Math.ceil((sync.wait.until - Date.now()) / 1000)) : 0;
-  const waitText = waiting ? t(sync.wait.reason === 'rate_limit' ? 'sync.waitRate' : 'sync.waitRetry', { s: secs }) : null;
+  const waitText = waiting ? t(sync.wait.reason === 'backoff' ? 'sync.waitRetry' : 'sync.waitRate', { s: secs }) : null;
   const label = total != null ? t('sync.fetchedOf', { n: formatNumber(fetched), total: formatNumber(total) }) : t('sync.fetched', { n: formatNumber(fetched) });
   return html`<div class="progress-area">
     <div

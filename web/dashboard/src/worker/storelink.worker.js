@@ -79,6 +79,7 @@ const handlers = {
     let saved = 0;
     let pending = [];
     let lastEmit = 0;
+    let lastSent = {};
     const flush = async (cp) => {
       const batch = pending;
       pending = [];
@@ -96,9 +97,12 @@ const handlers = {
         },
         onWait: (step) => emit({ kind: 'wait', waitMs: step.waitMs, reason: step.reason, at: Date.now() }),
         onProgress: (p) => {
+          // Every page and phase change goes out; repeats within 80 ms are dropped.
           const now = Date.now();
-          if (now - lastEmit < 80 && p.phase !== 'waiting') return; // enough for a progress bar
+          const changed = p.fetched !== lastSent.fetched || p.phase !== lastSent.phase || p.total !== lastSent.total;
+          if (!changed && now - lastEmit < 80) return;
           lastEmit = now;
+          lastSent = p;
           emit({ kind: 'progress', progress: p });
         },
       });
