@@ -234,7 +234,9 @@ async function platformFlow(p, env, page) {
     await page.keyboard.press('Escape');
     await page.getByTestId('drawer').waitFor({ state: 'detached' });
     const word = fold(firstTitle).split(/\s+/).filter((w) => w.length >= 3).slice(0, 2).join(' ') || fold(firstTitle);
+    const unfiltered = await page.getByTestId('records-total').innerText();
     await page.getByTestId('records-search').fill(word);
+    await page.waitForFunction((u) => document.querySelector('[data-testid="records-total"]')?.textContent !== u, unfiltered);
     await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="record-row"] .cell-title')].some((e) => e.textContent.trim() === t), firstTitle);
     await screenshot(page, `${p.id}-8-records-search`);
     await page.getByTestId('records-search').fill('');

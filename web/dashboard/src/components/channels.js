@@ -236,7 +236,9 @@ function ServiceCard({ platform, onConnect, open }) {
         </div>
         ${comingSoon
           ? html`<${StateBadge} state="coming_soon" />`
-          : html`<button type="button" class="btn primary" aria-expanded=${open ? 'true' : 'false'} aria-controls="connect-area" onClick=${onConnect} data-testid="service-connect">${t('service.connectWith', { name: platform.displayName })}</button>`}
+          : open
+            ? null
+            : html`<button type="button" class="btn primary" aria-expanded=${open ? 'true' : 'false'} aria-controls="connect-area" onClick=${onConnect} data-testid="service-connect">${t('service.connectWith', { name: platform.displayName })}</button>`}
       </div>
     </div>
   </section>`;

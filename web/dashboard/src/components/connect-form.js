@@ -58,6 +58,11 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
   const checkSeq = useRef(0);
   const formRef = useRef(null);
 
+  // Opened from "Kết nối với X": keyboard users land in the first field.
+  useEffect(() => {
+    formRef.current?.querySelector('input')?.focus();
+  }, []);
+
   // As-you-type checks (debounced, in the worker): show a field's error once it was touched.
   useEffect(() => {
     const seq = ++checkSeq.current;

@@ -113,6 +113,7 @@ export function RecordsView({ query }) {
   const [open, setOpen] = useState(null);
   const [fresh, setFresh] = useState(new Set());
   const prevIds = useRef(new Map());
+  const liveSeen = useRef(s.recordsVersion);
 
   useEffect(() => {
     if (query?.platform !== undefined) setPlatform(query.platform ?? '');
@@ -136,12 +137,16 @@ export function RecordsView({ query }) {
     api
       .records({ ...filters, limit: PAGE_SIZE, cursor: cursors[pageIdx] ?? undefined }, ac.signal)
       .then((res) => {
-        // Rows that changed since the last fetch (live updates) get a short highlight.
+        // After a live update (webhook, another sync), rows that are new or changed since the
+        // previous fetch get a short highlight; filtering and paging highlight nothing.
+        const live = s.recordsVersion !== liveSeen.current;
+        liveSeen.current = s.recordsVersion;
         const changed = new Set();
-        for (const r of res.records) {
-          const before = prevIds.current.get(r.id);
-          if (before !== undefined && before !== r.storedAt) changed.add(r.id);
-          if (before === undefined && prevIds.current.size && pageIdx === 0) changed.add(r.id);
+        if (live) {
+          for (const r of res.records) {
+            const before = prevIds.current.get(r.id);
+            if (before !== r.storedAt) changed.add(r.id);
+          }
         }
         prevIds.current = new Map(res.records.map((r) => [r.id, r.storedAt]));
         setFresh(changed);

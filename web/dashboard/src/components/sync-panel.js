@@ -97,7 +97,7 @@ export function SyncHistory({ connection }) {
     <div class="card-head"><h3 id="history-title">${t('sync.history')}</h3></div>
     ${!runs?.length
       ? html`<div class="card-body muted small">${t('sync.historyEmpty')}</div>`
-      : html`<div class="table-wrap"><table data-testid="history">
+      : html`<div class="table-wrap"><table data-testid="history" class="stack-on-phone">
           <thead><tr>
             <th scope="col">${t('sync.col.time')}</th>
             <th scope="col">${t('sync.col.entity')}</th>
@@ -108,11 +108,11 @@ export function SyncHistory({ connection }) {
           <tbody>
             ${runs.slice(0, 10).map(
               (r) => html`<tr key=${r.id}>
-                <td>${formatDateTime(r.startedAt)}</td>
-                <td>${t(`entity.${r.entity}`)}</td>
-                <td><span class=${`badge plain ${r.status === 'succeeded' ? 'connected' : r.status === 'failed' ? 'needs_attention' : r.status === 'running' ? 'pending' : 'disconnected'}`}>${t(RUN_STATUS[r.status] ?? r.status)}</span></td>
-                <td class="num">${formatNumber(r.progress?.fetched ?? r.counts?.received ?? 0)}</td>
-                <td class="small">${r.error ? errorText(r.error) : r.endedAt ? formatDuration(new Date(r.endedAt) - new Date(r.startedAt)) : ''}</td>
+                <td data-label=${t('sync.col.time')}>${formatDateTime(r.startedAt)}</td>
+                <td data-label=${t('sync.col.entity')}>${t(`entity.${r.entity}`)}</td>
+                <td data-label=${t('sync.col.status')}><span class=${`badge plain ${r.status === 'succeeded' ? 'connected' : r.status === 'failed' ? 'needs_attention' : r.status === 'running' ? 'pending' : 'disconnected'}`}>${t(RUN_STATUS[r.status] ?? r.status)}</span></td>
+                <td class="num" data-label=${t('sync.col.count')}>${formatNumber(r.progress?.fetched ?? r.counts?.received ?? 0)}</td>
+                <td class="small" data-label=${t('sync.col.error')}>${r.error ? errorText(r.error) : r.endedAt ? formatDuration(new Date(r.endedAt) - new Date(r.startedAt)) : ''}</td>
               </tr>`,
             )}
           </tbody>
