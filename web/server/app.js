@@ -64,6 +64,10 @@ export async function createServer(options = {}) {
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
   });
+  const routes = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [].concat(r.method)) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
   // Secrets never reach a log line: URLs are redacted (logger serializers, see main.js),
   // headers and bodies are never logged.
   const log = app.log;
@@ -334,7 +338,7 @@ export async function createServer(options = {}) {
   await start();
 
   const server = {
-    app, db, repo, services, sl, vault, hub, sandboxes, demo, mode,
+    app, db, repo, services, sl, vault, hub, sandboxes, demo, mode, routes,
     get url() {
       return baseUrl;
     },
