@@ -611,7 +611,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
    */
   async function receiveWebhook(platformId, { headers, body, query }) {
     const info = platforms.get(platformId);
-    if (!info) throw new ApiError(404, 'not_found', 'Nền tảng không gửi webhook tới StoreLink.', { detail: `unknown platform ${platformId}` });
+    if (!info || !info.webhooks) throw new ApiError(404, 'not_found', 'Nền tảng không gửi webhook tới StoreLink.', { detail: `${platformId} sends no webhooks (yet)` });
     const text = body.toString('utf8');
     // What it is about, before knowing whose it is (no secret yet).
     let pre;
