@@ -59,8 +59,19 @@ export async function createServer(options = {}) {
   const sandboxHostMaps = Object.fromEntries(Object.entries(sandboxes).map(([p, env]) => [p, env.hostMap]));
   const proxy = createProxy({ sl, sandboxHostMaps, resolve: options.resolve, timeoutMs: options.proxyTimeoutMs, maxResponseBytes: options.maxResponseBytes });
 
+  // Requests are logged as method + redacted URL only: never headers (Authorization) or bodies.
+  const logger = options.logger
+    ? {
+      ...options.logger,
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactUrl(req.url) }),
+        res: (res) => ({ statusCode: res.statusCode }),
+        ...options.logger.serializers,
+      },
+    }
+    : false;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger,
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
   });

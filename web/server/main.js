@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createServer, redactUrl } from './app.js';
+import { createServer } from './app.js';
 import { loadVaultKey } from './vault.js';
 import { openDatabase } from './db.js';
 import { createRepo } from './repo.js';
@@ -71,14 +71,7 @@ async function serve(cfg) {
     publicUrl: cfg.publicUrl ?? undefined,
     syncIntervalMs: cfg.syncIntervalMs,
     haravanVerifyToken: cfg.haravanVerifyToken ?? undefined,
-    logger: {
-      level: cfg.logLevel,
-      // Only method + redacted URL of requests: never headers (Authorization) nor bodies.
-      serializers: {
-        req: (req) => ({ method: req.method, url: redactUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    },
+    logger: { level: cfg.logLevel },
   });
   const url = await server.listen({ port: cfg.port, host: cfg.host });
   const shown = cfg.host === '0.0.0.0' || cfg.host === '127.0.0.1' ? url.replace(/\/\/[^:/]+/, '//localhost') : url;
