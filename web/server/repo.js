@@ -281,9 +281,9 @@ export function createRepo(db) {
     return out;
   };
 
-  const UPSERT = `
+  const upsertSql = (n) => `
     INSERT INTO records (store_id, platform, type, external_id, connection_id, updated_ms, deleted, status, search_key, data, stored_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
     ON CONFLICT (store_id, platform, type, external_id) DO UPDATE SET
       connection_id = excluded.connection_id,
       updated_ms = excluded.updated_ms,
@@ -293,7 +293,7 @@ export function createRepo(db) {
       data = CASE WHEN excluded.deleted = 1 THEN records.data ELSE excluded.data END,
       stored_at = excluded.stored_at
     WHERE records.updated_ms IS NULL OR excluded.updated_ms IS NULL OR excluded.updated_ms >= records.updated_ms
-    RETURNING seq`;
+    RETURNING deleted`;
 
   const records = {
     /**
@@ -314,18 +314,23 @@ export function createRepo(db) {
         if (!prev || prev.t == null || t == null || t >= prev.t) byKey.set(key, { r, t });
       }
       result.skipped += list.length - byKey.size;
+      // Keys are unique after the de-duplication above, so one multi-row statement per chunk
+      // is safe (PostgreSQL refuses to update the same row twice in one statement).
+      const rows = [...byKey.values()].map(({ r, t: ms }) => {
+        const deleted = r.deleted === true;
+        const data = deleted ? { type: r.type, platform: r.platform, externalId: r.externalId, deleted: true, updatedAt: r.updatedAt ?? null, createdAt: r.createdAt ?? null } : r;
+        return [
+          storeId, r.platform, r.type, String(r.externalId), connectionId ?? null, ms, deleted ? 1 : 0,
+          deleted ? null : (typeof r.status === 'string' ? r.status : null), deleted ? '' : searchKey(r), JSON.stringify(data), storedAt,
+        ];
+      });
       await db.tx(async (t) => {
-        for (const { r, t: ms } of byKey.values()) {
-          const deleted = r.deleted === true;
-          const data = deleted ? { type: r.type, platform: r.platform, externalId: r.externalId, deleted: true, updatedAt: r.updatedAt ?? null, createdAt: r.createdAt ?? null } : r;
-          const rows = await t.all(UPSERT, [
-            storeId, r.platform, r.type, String(r.externalId), connectionId ?? null, ms, deleted ? 1 : 0,
-            deleted ? null : (typeof r.status === 'string' ? r.status : null), deleted ? '' : searchKey(r), JSON.stringify(data), storedAt,
-          ]);
-          if (rows.length) {
-            result.applied++;
-            if (deleted) result.deleted++;
-          } else result.skipped++;
+        for (let i = 0; i < rows.length; i += 200) {
+          const chunk = rows.slice(i, i + 200);
+          const done = await t.all(upsertSql(chunk.length), chunk.flat());
+          result.applied += done.length;
+          result.deleted += done.filter((d) => Number(d.deleted) === 1).length;
+          result.skipped += chunk.length - done.length;
         }
       });
       return result;

@@ -4,6 +4,7 @@
 // Each server gets a fresh database. The `api` client validates every JSON response against
 // web/server/openapi.json (path, method, status and body), so the contract stays true.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes, createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +79,10 @@ export async function startServer(backend, options = {}) {
   let db = options.reuse?.db ?? null;
   if (!db) {
     if (backend === 'postgres') db = await freshPgDatabase();
-    else db = { file: `${ROOT}build/test-server/${randomBytes(6).toString('hex')}.db`, drop: async () => {} };
+    else {
+      const file = `${ROOT}build/test-server/${randomBytes(6).toString('hex')}.db`;
+      db = { file, drop: async () => { for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true }); } };
+    }
   }
   const vaultKey = options.reuse?.vaultKey ?? randomBytes(32);
   const logs = logSink();
