@@ -52,7 +52,9 @@ export async function createServer(options = {}) {
 
   const sandboxes = {};
   if (mode === 'sandbox' && options.sandboxes !== false) {
-    for (const platform of Object.keys(SANDBOXES)) {
+    // One simulator per platform of the registry (options.sandboxes: a subset, for tests).
+    const wanted = Array.isArray(options.sandboxes) ? options.sandboxes : Object.keys(SANDBOXES);
+    for (const platform of wanted.filter((p) => SANDBOXES[p])) {
       sandboxes[platform] = await startSandbox(platform, { seed: 1, ...(options.sandboxOptions?.[platform] ?? {}) });
     }
   }

@@ -93,6 +93,9 @@ export async function startServer(backend, options = {}) {
     devToken: 'demo-token',
     vaultKey,
     syncIntervalMs: 0,
+    // Only the simulators these tests use, with smaller worlds: fast to start.
+    sandboxes: ['kiotviet'],
+    sandboxOptions: { kiotviet: { counts: { products: 120, customers: 60, orders: 150, invoices: 20 } } },
     logger: { level: 'trace', stream: logs.stream },
     ...(db.url ? { databaseUrl: db.url } : { dbFile: db.file }),
     ...rest,
