@@ -10,5 +10,8 @@ echo "== wasm build"
 bash scripts/build-wasm.sh
 echo "== dashboard build"
 bash scripts/build-dashboard.sh
-echo "== Node tests (wasm package, simulators)"
+echo "== Node tests (wasm package, simulators, server on SQLite and a throwaway PostgreSQL)"
+eval "$(bash scripts/pg-test.sh start)"
+export STORELINK_TEST_DATABASE_URL
+trap 'bash scripts/pg-test.sh stop "$PG_TEST_DIR"' EXIT
 node --test --test-concurrency=2 tests/js/
