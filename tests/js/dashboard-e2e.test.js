@@ -330,7 +330,7 @@ test('a sync interrupted by a reload resumes from the server-side checkpoint', a
   assert.ok(runs.some((r) => r.status === 'cancelled' || r.status === 'interrupted'), 'the interrupted run is in the history');
   // Every record the platform reported for this query, once: none lost at the break, none doubled.
   const total = runs.find((r) => r.progress?.total != null)?.progress.total;
-  const stored = (await apiGet('/api/records/counts')).counts.find((c) => c.platform === p.id && c.type === { orders: 'order', products: 'product', customers: 'customer', locations: 'location' }[entity]);
+  const stored = (await apiGet('/api/records/counts')).counts.find((c) => c.connectionId === connection.id && c.type === { orders: 'order', products: 'product', customers: 'customer', locations: 'location' }[entity]);
   assert.ok(total > 0);
   assert.equal(stored.live, total, 'no record lost, none duplicated');
   assert.deepEqual(again.problems, []);
