@@ -11,6 +11,7 @@ import { channelState, connectionFor, connect, loadLocations, saveSettings, disc
 import { relativeTime, formatTime, formatNumber } from '../format.js';
 import { Logo, StateBadge, CopyField, ConfirmDialog, Notice } from './common.js';
 import { ConnectForm } from './connect-form.js';
+import { userFields } from '../worker/checks.js';
 import { SyncPanel, SyncHistory } from './sync-panel.js';
 
 export function navigate(hash) {
@@ -167,7 +168,7 @@ function BranchSettings({ platform, connection, locations }) {
 
 /** Where the header name shown for webhooks comes from: the credential whose label/help names it. */
 function webhookHeader(platform, connection) {
-  for (const f of platform.credentials) {
+  for (const f of userFields(platform)) {
     const m = /\b(x-[a-z0-9-]+)\b/i.exec(`${f.label} ${f.help}`);
     if (m) return { key: m[1].toLowerCase(), value: connection.account?.[f.key] ?? connection.storeKey ?? '' };
   }

@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { useStore, toast } from '../store.js';
 import { checkCredentials, fillSandbox, errorText } from '../actions.js';
 import { Notice } from './common.js';
+import { userFields } from '../worker/checks.js';
 
 function FieldInput({ platform, field, value, error, onInput, onBlur, hint }) {
   const [shown, setShown] = useState(false);
@@ -48,7 +49,8 @@ function FieldInput({ platform, field, value, error, onInput, onBlur, hint }) {
  */
 export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onCancel }) {
   const s = useStore();
-  const [values, setValues] = useState(() => Object.fromEntries(platform.credentials.map((f) => [f.key, initial[f.key] ?? ''])));
+  const fields = userFields(platform);
+  const [values, setValues] = useState(() => Object.fromEntries(fields.map((f) => [f.key, initial[f.key] ?? ''])));
   const [errors, setErrors] = useState({});
   const [touched, setTouched] = useState({});
   const [formError, setFormError] = useState(null);
@@ -74,7 +76,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
         for (const e of out.errors) next[e.field] = e.message;
         setErrors(next);
         const h = {};
-        for (const f of platform.credentials) {
+        for (const f of fields) {
           const v = out.values?.[f.key];
           if (!f.secret && v && v !== values[f.key].trim() && !next[f.key]) h[f.key] = `✓ ${v}`;
         }
@@ -104,7 +106,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
   };
 
   const focusFirstError = (errs) => {
-    const first = platform.credentials.find((f) => errs[f.key]);
+    const first = fields.find((f) => errs[f.key]);
     if (first) formRef.current?.querySelector(`[name="${first.key}"]`)?.focus();
   };
 
@@ -117,7 +119,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
     for (const e of out.errors) errs[e.field] = e.message;
     setErrors(errs);
     if (!out.ok) {
-      const labels = platform.credentials.filter((f) => errs[f.key]).map((f) => f.label);
+      const labels = fields.filter((f) => errs[f.key]).map((f) => f.label);
       setFormError(t('form.fix', { fields: labels.join(', ') }));
       focusFirstError(errs);
       return;
@@ -126,7 +128,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
     try {
       await onSubmit(out.values);
     } catch (e) {
-      const field = platform.credentials.find((f) => f.key === e.field);
+      const field = fields.find((f) => f.key === e.field);
       if (field) {
         const next = { ...errs, [field.key]: e.message };
         setErrors(next);
@@ -134,7 +136,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
         focusFirstError(next);
       } else {
         // The platform refused without naming a field: name the ones that decide it.
-        const suspects = e.code === 'invalid_credentials' || e.code === 'forbidden' ? platform.credentials.map((f) => f.label).join(', ') : null;
+        const suspects = e.code === 'invalid_credentials' || e.code === 'forbidden' ? fields.map((f) => f.label).join(', ') : null;
         setFormError(suspects ? `${errorText(e)} ${t('form.fix', { fields: suspects })}` : errorText(e));
       }
     } finally {
@@ -146,8 +148,8 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
     try {
       const entry = await fillSandbox(platform.id);
       if (!entry) return toast(t('sandbox.none'), 'error');
-      setValues(Object.fromEntries(platform.credentials.map((f) => [f.key, String(entry.credentials?.[f.key] ?? '')])));
-      setTouched(Object.fromEntries(platform.credentials.map((f) => [f.key, true])));
+      setValues(Object.fromEntries(fields.map((f) => [f.key, String(entry.credentials?.[f.key] ?? '')])));
+      setTouched(Object.fromEntries(fields.map((f) => [f.key, true])));
       toast(t('sandbox.filled'), 'ok', 2500);
     } catch (e) {
       toast(errorText(e), 'error');
@@ -161,10 +163,10 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
       html`<button type="button" class="btn small sandbox-btn" aria-pressed="false" onClick=${sandboxFill} data-testid="sandbox-fill">◆ ${t('sandbox.toggle')}</button>`}
     </div>
     ${formError && html`<${Notice} kind="error" role="alert">${formError}<//>`}
-    ${platform.credentials.map(
+    ${fields.map(
       (f) => html`<${FieldInput} key=${f.key} platform=${platform} field=${f} value=${values[f.key]} error=${visibleError(f.key)} hint=${hints[f.key]} onInput=${onInput} onBlur=${onBlur} />`,
     )}
-    ${platform.credentials.some((f) => f.secret) && html`<p class="small muted">${t('form.secretNote')}</p>`}
+    ${fields.some((f) => f.secret) && html`<p class="small muted">${t('form.secretNote')}</p>`}
     <div class="row">
       <button type="submit" class="btn primary" disabled=${busy} data-testid="connect-submit">${busy ? t('form.connecting') : submitLabel ?? t('form.connect')}</button>
       ${onCancel && html`<button type="button" class="btn ghost" onClick=${onCancel}>${t('form.cancel')}</button>`}
