@@ -1,4 +1,4 @@
-// Small pure helpers: Vietnamese-aware search folding, dates, money, CSV.
+// Small pure helpers: Vietnamese-aware folding, dates, money, file download.
 import { locale, t } from './i18n.js';
 
 /** "Nguyễn Thị Ánh" → "nguyen thi anh": search with or without diacritics (đ is its own letter). */
@@ -55,21 +55,9 @@ export function formatDuration(ms) {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-function csvCell(v) {
-  if (v == null) return '';
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
-}
-
-/** RFC 4180 CSV with a BOM so Excel opens Vietnamese text as UTF-8; formula-like cells are defused. */
-export function toCsv(columns, rows) {
-  const lines = [columns.map((c) => csvCell(c.header)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvCell(c.value(row))).join(','));
-  return '\ufeff' + lines.join('\r\n') + '\r\n';
-}
-
-export function download(filename, text, type = 'text/csv;charset=utf-8') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves text or a Blob (kept byte for byte: the server's CSV starts with a BOM for Excel). */
+export function download(filename, content, type = 'text/csv;charset=utf-8') {
+  const url = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -170,7 +170,7 @@ export function RecordsView({ query }) {
   const exportCsv = async () => {
     try {
       const res = await api.exportRecords(filters);
-      download(`storelink-${type}-${new Date().toISOString().slice(0, 10)}.csv`, await res.text());
+      download(`storelink-${type}-${new Date().toISOString().slice(0, 10)}.csv`, await res.blob());
     } catch (e) {
       toast(errorText(e), 'error');
     }
