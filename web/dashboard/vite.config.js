@@ -5,10 +5,22 @@ import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const apiTarget = process.env.STORELINK_API ?? 'http://127.0.0.1:8787';
+const apiTarget = process.env.STORELINK_API ?? 'http://127.0.0.1:8080';
+
+// DEV ONLY (`vite` serve, never `vite build`): hand the page the demo store's token that the
+// sandbox server uses (STORELINK_DEV_TOKEN), as the embedding admin shell would in production.
+const devToken = {
+  name: 'storelink-dev-token',
+  apply: 'serve',
+  transformIndexHtml() {
+    const token = process.env.STORELINK_DEV_TOKEN;
+    return token ? [{ tag: 'meta', attrs: { name: 'storelink-token', content: token }, injectTo: 'head' }] : [];
+  },
+};
 
 export default defineConfig({
   root: here('.'),
+  plugins: [devToken],
   base: './',
   resolve: { alias: { storelink: here('../../wasm/js/browser.js') } },
   worker: { format: 'es' },

@@ -1,17 +1,19 @@
-// End-to-end: the "Quản lý liên kết" page in Debian's Chromium, against the real server
-// (in-process, sandbox mode: every registered simulator), the wasm module in the page's worker.
-// For every platform the registry can simulate: connect (sandbox credentials) → its extra step
-// (branch / tax + OAuth / webhook) → sync each entity → see records → disconnect → records
-// still there. Screenshots (desktop + 360 px phone) go to test-output/dashboard/. Any console
-// error fails the test.
+// The dashboard's end-to-end suite, shared by the tests/js/dashboard-e2e-*.test.js shards (the
+// platforms are split across files so each stays short and two run side by side).
+//
+// The "Quản lý liên kết" page in Debian's Chromium, against the real server (in-process, sandbox
+// mode: every registered simulator), the wasm module in the page's worker. For every platform the
+// registry can simulate: connect (sandbox credentials) → its extra step (branch / tax + OAuth /
+// webhook) → sync each entity → see records → disconnect → records still there. Screenshots
+// (desktop + 360 px phone) go to test-output/dashboard/. Any console error fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStoreLink } from 'storelink';
-import { SANDBOXES } from '../../web/sandbox/index.js';
-import { createServer } from '../../web/server/app.js';
-import { launchBrowser, openPage, screenshot, DESKTOP, PHONE, ROOT } from './helpers/browser.js';
+import { SANDBOXES } from '../../../web/sandbox/index.js';
+import { createServer } from '../../../web/server/app.js';
+import { launchBrowser, openPage, screenshot, DESKTOP, PHONE, ROOT } from './browser.js';
 
 const TOKEN = 'e2e-dashboard-token';
 const DIST = join(ROOT, 'web/dashboard/dist');
@@ -23,6 +25,7 @@ let server;
 let base;
 let browser;
 
+function setup() {
 before(async () => {
   assert.ok(existsSync(join(DIST, 'index.html')), 'web/dashboard/dist is missing: run `npm run build`');
   server = await createServer({ mode: 'sandbox', dbFile: ':memory:', devToken: TOKEN, syncIntervalMs: 0, logger: false, dashboardDir: DIST });
@@ -34,6 +37,7 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
+}
 
 async function open(page, hash = '#/channels') {
   await page.goto(`${base}/#token=${TOKEN}`);
@@ -51,7 +55,7 @@ async function apiGet(path) {
   return res.json();
 }
 
-test('the channel list shows every platform of platforms() with its state; English switch; phone layout', async () => {
+const channelListTest = () => test('the channel list shows every platform of platforms() with its state; English switch; phone layout', async () => {
   const page = await openPage(browser);
   await open(page);
   for (const p of ALL) {
@@ -90,7 +94,7 @@ test('the channel list shows every platform of platforms() with its state; Engli
   await phone.context().close();
 });
 
-for (const p of PLATFORMS) {
+const platformTest = (p) => {
   test(`${p.displayName}: connect → sync every entity → records → disconnect keeps them`, async () => {
     const env = server.sandboxes[p.id];
     const page = await openPage(browser);
@@ -103,7 +107,7 @@ for (const p of PLATFORMS) {
       await page.context().close();
     }
   });
-}
+};
 
 async function platformFlow(p, env, page) {
   {
@@ -290,7 +294,7 @@ async function platformFlow(p, env, page) {
   }
 }
 
-test('a sync interrupted by a reload resumes from the server-side checkpoint', async () => {
+const resumeTest = () => test('a sync interrupted by a reload resumes from the server-side checkpoint', async () => {
   const p = PLATFORMS.find((x) => server.sandboxes[x.id]?.sim?.failNext && x.settings.every((s) => s.kind !== 'boolean'));
   assert.ok(p, 'a simulated platform with scripted faults');
   const env = server.sandboxes[p.id];
@@ -354,3 +358,19 @@ test('a sync interrupted by a reload resumes from the server-side checkpoint', a
   assert.deepEqual(again.problems, []);
   await context.close();
 });
+
+/**
+ * Registers shard `index` of `count`: shard 0 also checks the channel list, the last shard the
+ * resume/cancel test; platform i goes to shard i % count. A shard with nothing to do registers
+ * no test (and starts no server or browser).
+ */
+export function dashboardSuite(index, count) {
+  const mine = PLATFORMS.filter((_, i) => i % count === index);
+  const list = index === 0;
+  const resume = index === count - 1 && PLATFORMS.some((x) => SANDBOXES[x.id]);
+  if (!mine.length && !list && !resume) return;
+  setup();
+  if (list) channelListTest();
+  for (const p of mine) platformTest(p);
+  if (resume) resumeTest();
+}
