@@ -135,6 +135,16 @@ async function platformFlow(p, env, page) {
       assert.equal(await input.getAttribute('type'), f.secret ? 'password' : 'text', `${f.key} masked iff secret`);
       if (f.help) assert.ok(await form.getByText(f.help, { exact: true }).isVisible(), `${f.key} help shown`);
     }
+    // Shop names are checked as you type where the platform's hosts follow a pattern.
+    const shopField = (p.apiHostPatterns ?? []).some((x) => x !== '*') && fields.find((f) => !f.secret);
+    if (shopField) {
+      const input = form.getByLabel(shopField.label, { exact: true });
+      await input.fill('tên shop!');
+      const fieldError = await page.locator(`#f-${p.id}-${shopField.key}-err`).innerText({ timeout: 5_000 });
+      assert.match(fieldError, new RegExp(shopField.label), 'the error names the field');
+      await screenshot(page, `${p.id}-0-shop-name-as-you-type`);
+      await input.fill('');
+    }
     // Client-side check: an empty form names every field at fault, in Vietnamese.
     await page.getByTestId('connect-submit').click();
     const alert = await form.getByRole('alert').first().innerText();

@@ -47,8 +47,9 @@ export function ChannelList({ selected }) {
   </nav>`;
 }
 
-function Steps({ current }) {
-  const steps = ['choose', 'service', 'connect', 'settings', 'sync'];
+function Steps({ current, withSettings }) {
+  // "Cài đặt" is a step only where the platform has one (branch, tax, consent page, webhook).
+  const steps = ['choose', 'service', 'connect', ...(withSettings ? ['settings'] : []), 'sync'];
   const idx = steps.indexOf(current);
   return html`<ol class="steps" aria-label=${t('steps.label')}>
     ${steps.map(
@@ -306,6 +307,7 @@ export function ChannelDetail({ platformId, query }) {
   };
 
   const kept = connection ? keptCount(connection.id) : 0;
+  const hasSettingsStep = platform.settings.length > 0 || Boolean(webhookHeader(platform, connection ?? {})?.key) || ['pending', 'waiting_webhook'].includes(connection?.status);
 
   return html`<div class="stack" data-testid=${`detail-${platform.id}`}>
     <a class="btn small ghost back-link" href="#/channels">← ${t('channels.back')}</a>
@@ -319,7 +321,7 @@ export function ChannelDetail({ platformId, query }) {
           </div>
           <span data-testid="detail-state"><${StateBadge} state=${st} /></span>
         </div>
-        ${platform.status !== 'coming_soon' && html`<${Steps} current=${step} />`}
+        ${platform.status !== 'coming_soon' && html`<${Steps} current=${step} withSettings=${hasSettingsStep} />`}
         ${connection?.statusError && connection.status === 'needs_attention' && html`<${Notice} kind="warn" role="alert">${errorText(connection.statusError)}<//>`}
       </div>
     </section>

@@ -75,6 +75,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
         const next = {};
         for (const e of out.errors) next[e.field] = e.message;
         setErrors(next);
+        if (out.ok) setFormError(null);
         const h = {};
         for (const f of fields) {
           const v = out.values?.[f.key];
@@ -150,6 +151,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
       if (!entry) return toast(t('sandbox.none'), 'error');
       setValues(Object.fromEntries(fields.map((f) => [f.key, String(entry.credentials?.[f.key] ?? '')])));
       setTouched(Object.fromEntries(fields.map((f) => [f.key, true])));
+      setFormError(null);
       toast(t('sandbox.filled'), 'ok', 2500);
     } catch (e) {
       toast(errorText(e), 'error');
