@@ -8,7 +8,7 @@
 // (desktop + 360 px phone) go to test-output/dashboard/. Any console error fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStoreLink } from 'storelink';
 import { SANDBOXES } from '../../../web/sandbox/index.js';
@@ -164,16 +164,21 @@ async function platformFlow(p, env, page) {
 
     // The platform's extra step: whichever card the connection leads to (they can render
     // together, so the step is chosen by priority once any of them is there).
-    await page.locator('[data-testid="settings-branch"], [data-testid="oauth-card"], [data-testid="webhook-card"], [data-testid="sync-panel"]').first().waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(100);
-    let after = 'sync';
-    for (const [id, step] of [['settings-branch', 'branch'], ['oauth-card', 'oauth'], ['webhook-card', 'webhook']]) {
-      if (await page.getByTestId(id).isVisible()) {
-        after = step;
-        break;
+    // (An OAuth platform leaves for its consent page on its own.)
+    const landed = await Promise.race([
+      page.locator('[data-testid="settings-branch"], [data-testid="oauth-card"], [data-testid="webhook-card"], [data-testid="sync-panel"]').first().waitFor({ timeout: 20_000 }).then(() => 'here'),
+      page.waitForURL((u) => !u.href.startsWith(base), { timeout: 20_000 }).then(() => 'away'),
+    ]);
+    let after = landed === 'away' ? 'oauth' : 'sync';
+    if (landed === 'here') {
+      await page.waitForTimeout(100);
+      for (const [id, step] of [['settings-branch', 'branch'], ['oauth-card', 'oauth'], ['webhook-card', 'webhook']]) {
+        if (!page.url().startsWith(base) || (await page.getByTestId(id).isVisible().catch(() => false))) {
+          after = page.url().startsWith(base) ? step : 'oauth';
+          break;
+        }
       }
     }
-    if (after === 'sync' && page.url().startsWith(base) === false) after = 'oauth';
     if (after === 'branch') {
       await screenshot(page, `${p.id}-3-branch`);
       const select = page.locator('[data-testid="settings-branch"] select').first();
@@ -193,10 +198,25 @@ async function platformFlow(p, env, page) {
       const url = await page.locator('#wh-url').inputValue();
       assert.match(url, new RegExp(`/webhooks/`));
       await screenshot(page, `${p.id}-3-webhook-waiting`);
+      // The shop's platform delivers its first webhook: through the simulator when it can send
+      // one, else a documented webhook body from tests/fixtures/<platform>/ with the header shown.
+      const headerKey = await page.locator('#wh-key').inputValue().catch(() => null);
+      const headerValue = await page.locator('#wh-value').inputValue().catch(() => null);
+      const target = url.replace('localhost', '127.0.0.1');
       const deliver = env?.sim?.sendWebhook ?? env?.sendWebhook;
-      assert.equal(typeof deliver, 'function', `the ${p.id} simulator can deliver a webhook`);
-      const header = await page.locator('#wh-value').inputValue().catch(() => null);
-      await deliver.call(env.sim ?? env, { url: url.replace('localhost', '127.0.0.1'), storeId: header });
+      if (typeof deliver === 'function') {
+        await deliver.call(env.sim ?? env, { url: target, storeId: headerValue, headers: headerKey ? { [headerKey]: headerValue } : {} });
+      } else {
+        const dir = join(ROOT, 'tests/fixtures', p.id);
+        const file = existsSync(dir) && readdirSync(dir).find((f) => f.startsWith('webhook_') && f.endsWith('.json'));
+        assert.ok(file, `a ${p.id} webhook: the simulator's sendWebhook or a tests/fixtures/${p.id}/webhook_*.json body`);
+        const res = await fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(headerKey && headerValue ? { [headerKey]: headerValue } : {}) },
+          body: readFileSync(join(dir, file), 'utf8'),
+        });
+        assert.ok(res.status < 300, `webhook accepted (${res.status})`);
+      }
       await page.getByTestId('webhook-received').waitFor({ timeout: 15_000 });
       await screenshot(page, `${p.id}-4-webhook-received`);
     }
