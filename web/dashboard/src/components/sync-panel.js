@@ -79,8 +79,7 @@ function EntityRow({ connection, entity, canSync }) {
         ? html`<button type="button" class="btn small danger" onClick=${() => cancelSync(connection.id, entity)} aria-label=${`${t('sync.cancel')} — ${entityLabel}`} data-testid="sync-cancel">${t('sync.cancel')}</button>`
         : html`<button type="button" class="btn small primary" disabled=${!canSync} onClick=${() => startSync(connection, entity)} aria-label=${`${label} — ${entityLabel}`} data-testid="sync-start">${label}</button>`}
     </div>
-    ${(running || sync?.status === 'cancelled' || sync?.status === 'done') && sync?.progress !== undefined && html`<${ProgressView} sync=${sync} />`}
-    ${running && !sync.progress && html`<${ProgressView} sync=${sync} />`}
+    ${(running || sync?.status === 'cancelled') && html`<${ProgressView} sync=${sync} />`}
     ${status && html`<div class="progress-area">${status}</div>`}
   </li>`;
 }
