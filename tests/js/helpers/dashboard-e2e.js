@@ -351,9 +351,9 @@ const resumeTest = () => test('a sync interrupted by a reload resumes from the s
   const row = page.getByTestId(`sync-${entity}`);
 
 
-  // The token comes at once, page 1 after 2.5 s, page 2 only after 6 s: the reload lands
-  // while page 2 is on its way, with page 1 and its checkpoint stored.
-  env.sim.failNext([{ delayMs: 10 }, { delayMs: 2500 }, { delayMs: 6000 }]);
+  // The token comes at once, page 1 after 0.8 s, page 2 only after 5 s: the tab closes while
+  // page 2 is on its way, with page 1 and its checkpoint stored.
+  env.sim.failNext([{ delayMs: 10 }, { delayMs: 800 }, { delayMs: 5000 }]);
   await row.getByTestId('sync-start').click();
   await page.waitForFunction((e) => /[1-9]\d* /.test(document.querySelector(`[data-testid="sync-${e}"] [data-testid="sync-count"]`)?.textContent ?? ''), entity);
   await page.waitForTimeout(300);
@@ -381,7 +381,7 @@ const resumeTest = () => test('a sync interrupted by a reload resumes from the s
   assert.equal(stored.live, total, 'no record lost, none duplicated');
 
   // Cancel: "Dừng" stops a run (here the next, incremental one) at once.
-  env.sim.failNext([{ delayMs: 3000 }]);
+  env.sim.failNext([{ delayMs: 2000 }]);
   await row2.getByTestId('sync-start').click();
   await row2.getByTestId('sync-cancel').click();
   await row2.getByText('Đã dừng.').waitFor();
