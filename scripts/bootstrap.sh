@@ -10,6 +10,9 @@ APT_PACKAGES=(
   nlohmann-json3-dev        # the only C++ dependency
   emscripten                # em++ 3.1.6 with a prebuilt sysroot
   nodejs npm                # normally already there (Node 20)
+  chromium fonts-liberation # dashboard end-to-end tests (playwright-core drives Debian's Chromium)
+  postgresql                # the server's test suite also runs against a throwaway PostgreSQL
+  python3                   # node-gyp, should better-sqlite3 need building from source
 )
 
 missing=()
@@ -28,7 +31,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm dependencies (dev tools for tests; the package itself has no runtime dependency).
+# Debian's postgresql package starts a cluster of its own; the tests start their own instead.
+# npm dependencies: the server's (fastify, better-sqlite3, pg) and the test tools.
+# better-sqlite3 builds from source when no prebuilt binary can be fetched: use the Node
+# headers Debian ships instead of downloading them.
+if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node_version.h ]]; then export npm_config_nodedir=/usr; fi
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   if [[ -f package-lock.json ]]; then
     npm ci --no-audit --no-fund --loglevel=error

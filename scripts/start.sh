@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs the product. For now: a headless demo sync of every KiotViet
-# entity against the local simulator (the dashboard issue turns this into the web page).
+# Sets up, builds, and runs the product: the StoreLink server (API, webhooks, the local platform
+# simulators in sandbox mode, and the dashboard at /) on http://localhost:8080 (PORT).
+# Sandbox mode unless configured for production (see web/server/main.js and the README).
+# The headless CLI demo sync is `npm run demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/build-wasm.sh >/dev/null
-exec node wasm/js/cli.js demo "$@"
+bash scripts/build-dashboard.sh
+exec node web/server/main.js "$@"

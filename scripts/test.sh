@@ -8,5 +8,10 @@ bash scripts/build-native.sh
 ctest --preset native --output-on-failure -j2
 echo "== wasm build"
 bash scripts/build-wasm.sh
-echo "== Node tests (wasm package, simulators)"
+echo "== dashboard build"
+bash scripts/build-dashboard.sh
+echo "== Node tests (wasm package, simulators, server on SQLite and a throwaway PostgreSQL)"
+eval "$(bash scripts/pg-test.sh start)"
+export STORELINK_TEST_DATABASE_URL
+trap 'bash scripts/pg-test.sh stop "$PG_TEST_DIR"' EXIT
 node --test --test-concurrency=2 tests/js/

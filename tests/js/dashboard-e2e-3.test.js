@@ -1,0 +1,4 @@
+// Shard 3 of 3 of the dashboard's end-to-end suite (tests/js/helpers/dashboard-e2e.js).
+import { dashboardSuite } from './helpers/dashboard-e2e.js';
+
+dashboardSuite(2, 3);

@@ -1,0 +1,149 @@
+// Server part 5 (webhooks), against SQLite and PostgreSQL: signatures verified with the module,
+// durable before the 2xx, processed after (and after a crash), duplicates applied once,
+// refusals with clear codes — and KiotViet always answered 200 (it stops delivering after
+// 400/401/403/404/405), its refusals recorded instead.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { BACKENDS, startServer, kiotvietCredentials, kiotvietSignature, eventually } from './helpers/server.js';
+
+const fixture = (name) => readFileSync(new URL(`../fixtures/kiotviet/${name}.json`, import.meta.url), 'utf8');
+const UPDATE = fixture('webhook_product_update');
+const DELETE = fixture('webhook_product_delete');
+const SECRET = Buffer.from('bi-mat-webhook-2024').toString('base64'); // registered base64, as KiotViet's docs ask
+
+for (const backend of BACKENDS) {
+  describe(`webhooks (${backend})`, () => {
+    let t;
+    let api;
+    let conn;
+    const deliver = (body, { secret = SECRET, query = `?connection=${conn.id}`, headers = {} } = {}) =>
+      api.post(`/webhooks/kiotviet${query}`, body, {
+        auth: false,
+        headers: { 'content-type': 'application/json', ...(secret ? { 'x-hub-signature': kiotvietSignature(body, secret) } : {}), ...headers },
+      });
+    const events = async (q = '') => (await api.get(`/api/events${q}`)).body.events;
+
+    before(async () => {
+      t = await startServer(backend, { webhookBodyLimit: 64 * 1024, haravanVerifyToken: 'verify-me' });
+      api = t.api();
+      conn = (await api.post('/api/connections', { platform: 'kiotviet', credentials: kiotvietCredentials(t.server, { webhookSecret: SECRET }) })).body.connection;
+      assert.ok(conn.secretsSet.includes('webhookSecret'));
+    });
+    after(() => t?.close());
+
+    test('a signed delivery is stored before the 2xx, then normalized and upserted', async () => {
+      const r = await deliver(UPDATE);
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body, { ok: true, eventId: 'd42dcce1-3919-4303-b829-d473a163845f', duplicate: false });
+      const row = await t.server.db.get('SELECT status, body FROM events WHERE event_id = ?', ['d42dcce1-3919-4303-b829-d473a163845f']);
+      assert.ok(row, 'durable when the 2xx was sent');
+      assert.equal(row.body, UPDATE, 'the raw body, byte for byte');
+      const ev = await eventually(async () => (await events()).find((e) => e.eventId === 'd42dcce1-3919-4303-b829-d473a163845f' && e.status === 'processed'), { message: 'processed' });
+      assert.equal(ev.signatureChecked, true);
+      assert.equal(ev.topic, 'product.update');
+      assert.equal(ev.applied, 1);
+      const rec = (await api.get('/api/records?q=SP000123')).body.records[0];
+      assert.equal(rec.externalId, '26254255');
+      assert.equal(rec.name, 'Cà phê sữa đá');
+      assert.equal(rec.connectionId, conn.id);
+      const c = (await api.get(`/api/connections/${conn.id}`)).body.connection;
+      assert.equal(c.storeKey, '744514', 'the retailer id is learned from the signed delivery');
+      assert.ok(c.lastWebhookAt);
+      const full = (await api.get(`/api/events/${ev.id}`)).body.event;
+      assert.equal(full.body, UPDATE);
+    });
+
+    test('a redelivery (same event id) is applied once', async () => {
+      const r = await deliver(UPDATE);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.duplicate, true);
+      assert.equal((await events()).filter((e) => e.eventId === 'd42dcce1-3919-4303-b829-d473a163845f').length, 1);
+    });
+
+    test('routing by the store key the delivery carries; deletions become tombstones', async () => {
+      const r = await deliver(DELETE, { query: '' });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ok, true);
+      await eventually(async () => (await events()).find((e) => e.eventId === '0b7f' && e.status === 'processed'), { message: 'delete processed' });
+      const dead = (await api.get('/api/records?deleted=true')).body.records.map((x) => x.externalId).sort();
+      assert.deepEqual(dead, ['26254255', '26254256']);
+    });
+
+    test('KiotViet refusals answer 200 and are recorded: bad signature, unknown store, malformed, oversized', async () => {
+      const forged = UPDATE.replace('Cà phê sữa đá"', 'Hàng giả"').replace('d42dcce1', 'ffffffff');
+      let r = await deliver(forged, { secret: 'not-the-secret' });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ok, false);
+      assert.equal(r.body.rejected.code, 'forbidden');
+      r = await deliver(forged, { secret: null });
+      assert.equal(r.body.rejected.code, 'forbidden', 'a missing signature is refused when a secret is set');
+      const rejected = await events('?status=rejected');
+      assert.equal(rejected.length, 2);
+      assert.equal(rejected[0].connectionId, conn.id);
+      assert.equal((await api.get('/api/records?q=hang gia')).body.total, 0, 'nothing applied');
+
+      r = await deliver(UPDATE.replace('product.update.744514', 'product.update.999999').replace('d42dcce1', 'eeeeeeee'), { query: '' });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.rejected.code, 'unknown_store');
+      r = await deliver('{"Id": "x", "Notifications": "nope"', { query: '' });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ok, false);
+      r = await deliver(JSON.stringify({ pad: 'x'.repeat(70 * 1024) }));
+      assert.equal(r.status, 200);
+      assert.equal(r.body.rejected.code, 'payload_too_large');
+      r = await api.post('/webhooks/kiotviet', '', { auth: false, headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ok, false);
+    });
+
+    test('other platforms get clear error codes', async () => {
+      let r = await api.post('/webhooks/shopee', '{}', { auth: false });
+      assert.equal(r.status, 404);
+      r = await api.post('/webhooks/pancakepos', '{"id": 1, "shop_id": 42}', { auth: false, headers: { 'x-store-id': 'unknown-shop' } });
+      assert.equal(r.status, 404, 'unknown Pancake POS store id');
+      r = await api.post('/webhooks/haravan', JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), { auth: false, headers: { 'x-haravan-org-id': '1', 'x-haravan-topic': 'orders/updated' } });
+      assert.equal(r.status, 413);
+      assert.equal(r.body.error.code, 'payload_too_large');
+      r = await api.post('/webhooks/sapo', 'not json', { auth: false, headers: { 'content-type': 'text/plain' } });
+      assert.ok([400, 404].includes(r.status), `malformed Sapo delivery refused (${r.status})`);
+    });
+
+    test("Haravan's hub.challenge handshake", async () => {
+      let r = await api.get('/webhooks/haravan?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=abc123', { auth: false, raw: true });
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'abc123');
+      r = await api.get('/webhooks/haravan?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=abc123', { auth: false });
+      assert.equal(r.status, 403);
+    });
+
+    test('a disconnected connection accepts no webhook', async () => {
+      await api.delete(`/api/connections/${conn.id}`);
+      const r = await deliver(UPDATE.replace('d42dcce1', 'dddddddd'));
+      assert.equal(r.status, 200);
+      assert.equal(r.body.rejected.code, 'unknown_store');
+      await api.patch(`/api/connections/${conn.id}`, { credentials: kiotvietCredentials(t.server, { webhookSecret: SECRET }) });
+    });
+
+    test('events stored but not processed before a crash are processed on restart', async () => {
+      const crashy = await startServer(backend, { processWebhooks: false });
+      const a = crashy.api();
+      const c = (await a.post('/api/connections', { platform: 'kiotviet', credentials: kiotvietCredentials(crashy.server, { webhookSecret: SECRET }) })).body.connection;
+      const body = UPDATE.replace('d42dcce1', 'cccccccc');
+      const r = await a.post(`/webhooks/kiotviet?connection=${c.id}`, body, { auth: false, headers: { 'content-type': 'application/json', 'x-hub-signature': kiotvietSignature(body, SECRET) } });
+      assert.equal(r.status, 200);
+      assert.equal((await a.get('/api/events')).body.events[0].status, 'received');
+      assert.equal((await a.get('/api/records?q=SP000123')).body.total, 0);
+      await crashy.close({ keepData: true });
+
+      const again = await startServer(backend, { reuse: { db: crashy.db, vaultKey: crashy.vaultKey } });
+      try {
+        const b = again.api();
+        assert.equal((await b.get('/api/events')).body.events[0].status, 'processed');
+        assert.equal((await b.get('/api/records?q=SP000123')).body.total, 1);
+      } finally {
+        await again.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,740 @@
+// The server's behaviour, independent of HTTP: connections (create, verify, disconnect,
+// reconnect), the vault-backed proxy per connection, sync runs + the scheduler, and webhook
+// intake/processing. app.js maps routes onto these; tests can also drive them directly.
+import { createHash } from 'node:crypto';
+import { runSync, SyncError } from 'storelink';
+import { ProxyError } from './proxy.js';
+import { ENTITY_OF_TYPE, TYPE_OF_ENTITY, newId, nowIso } from './repo.js';
+
+/** An error with an HTTP status and an ErrorInfo body. */
+export class ApiError extends Error {
+  constructor(status, code, message, { detail = null, field = null, httpStatus = null, platformCode = null } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.field = field;
+    this.httpStatus = httpStatus;
+    this.platformCode = platformCode;
+  }
+  toJSON() {
+    const { code, message, detail, field, httpStatus, platformCode } = this;
+    return { code, message, detail, field, httpStatus, platformCode };
+  }
+}
+
+const errorInfo = (e) => ({
+  code: e.code ?? 'internal',
+  message: e.message ?? String(e),
+  detail: e.detail ?? null,
+  httpStatus: e.httpStatus ?? null,
+  platformCode: e.platformCode ?? null,
+  field: e.field ?? null,
+});
+
+// Platform traits the module does not describe.
+const OAUTH_PLATFORMS = new Set(['nhanh']); // connect through the platform's consent page (seam: oauth routes)
+const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the shop's first webhook
+const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId']; // credential that webhooks carry back
+export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake' };
+const SLUG_OF = { pancake: 'pancakepos' };
+const CREDENTIAL_ERRORS = new Set(['invalid_credentials', 'forbidden']);
+const ENTITIES = ['products', 'orders', 'customers', 'locations'];
+
+/** A tiny pub/sub for the server-sent-events stream, per store. */
+export function createHub() {
+  const subs = new Map();
+  return {
+    subscribe(storeId, fn) {
+      if (!subs.has(storeId)) subs.set(storeId, new Set());
+      subs.get(storeId).add(fn);
+      return () => subs.get(storeId)?.delete(fn);
+    },
+    publish(storeId, type, data) {
+      for (const fn of subs.get(storeId) ?? []) {
+        try {
+          fn(type, data);
+        } catch {
+          /* a broken subscriber must not break the publisher */
+        }
+      }
+    },
+  };
+}
+
+export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock }) {
+  const platformList = sl.platforms();
+  const platforms = new Map(platformList.map((p) => [p.id, p]));
+  const platformOf = (id) => {
+    const p = platforms.get(id);
+    if (!p) throw new ApiError(400, 'invalid_input', 'Nền tảng không được hỗ trợ.', { field: 'platform', detail: `unknown platform ${id}` });
+    return p;
+  };
+
+  // --- vault access per connection ------------------------------------------------------
+  const secretsOf = (conn) => (conn.secretsEnc ? vault.open(conn.secretsEnc, conn.id) : {});
+  const captureChains = new Map();
+  /** Stores tokens captured by the proxy (serialized per connection). */
+  function capture(conn, captured) {
+    const prev = captureChains.get(conn.id) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const fresh = await repo.connections.getAnyStore(conn.id);
+      if (!fresh?.secretsEnc) return; // disconnected meanwhile: keep nothing
+      const merged = { ...secretsOf(fresh), ...captured };
+      await repo.connections.update(fresh.storeId, fresh.id, { secretsEnc: vault.seal(merged, fresh.id) });
+    });
+    captureChains.set(conn.id, next.catch(() => {}));
+    return next;
+  }
+
+  /** Forwards a descriptor for a stored connection (POST /api/proxy and server syncs). */
+  async function proxyFor(conn, request, { signal } = {}) {
+    if (conn.status === 'disconnected' || !conn.secretsEnc) {
+      throw new ApiError(403, 'forbidden', 'Liên kết đã bị ngắt, không còn thông tin đăng nhập.', { detail: 'connection disconnected' });
+    }
+    const secrets = secretsOf(conn);
+    return proxy.forward({
+      platform: platformOf(conn.platform), account: conn.account, secrets, request, signal,
+      onCapture: (captured) => capture(conn, captured),
+    });
+  }
+
+  /**
+   * A runSync transport over the proxy. A refusal by the proxy itself (bad descriptor, off-list
+   * destination) is not transient: it aborts the run instead of being retried as a network error.
+   */
+  function transportFor(send, controller) {
+    const state = { fatal: null };
+    const transport = async (request, { signal } = {}) => {
+      try {
+        return await send(request, { signal });
+      } catch (e) {
+        if (e instanceof ProxyError && (e.status === 400 || e.status === 403)) {
+          state.fatal = e;
+          controller.abort();
+        }
+        if (e instanceof ApiError) {
+          state.fatal = e;
+          controller.abort();
+        }
+        return { status: 0, headers: {}, body: '', error: e?.detail === 'timeout' ? 'timeout' : 'network' };
+      }
+    };
+    return { transport, state };
+  }
+
+  // --- connections ----------------------------------------------------------------------
+  function checkCredentials(info, credentials, { partial = false } = {}) {
+    if (!credentials || typeof credentials !== 'object' || Array.isArray(credentials)) {
+      throw new ApiError(400, 'invalid_input', 'Thiếu thông tin đăng nhập.', { field: 'credentials' });
+    }
+    const known = new Set([...info.credentials.map((c) => c.key), 'webhookSecret']);
+    const out = {};
+    for (const [k, v] of Object.entries(credentials)) {
+      if (!known.has(k)) throw new ApiError(400, 'invalid_input', 'Trường thông tin không hợp lệ.', { field: `credentials.${k}`, detail: `unknown credential field ${k}` });
+      if (typeof v !== 'string') throw new ApiError(400, 'invalid_input', 'Thông tin đăng nhập phải là chuỗi.', { field: `credentials.${k}` });
+      if (v.trim()) out[k] = v.trim();
+    }
+    if (!partial) {
+      for (const f of info.credentials) {
+        if (!out[f.key]) throw new ApiError(400, 'invalid_input', `Vui lòng nhập ${f.label}.`, { field: `credentials.${f.key}`, detail: `missing ${f.key}` });
+      }
+    }
+    return out;
+  }
+
+  function checkSettings(info, settings) {
+    if (settings == null) return {};
+    if (typeof settings !== 'object' || Array.isArray(settings)) throw new ApiError(400, 'invalid_input', 'Cài đặt không hợp lệ.', { field: 'settings' });
+    const known = new Set([...info.settings.map((s) => s.key), 'entities']);
+    for (const k of Object.keys(settings)) {
+      if (!known.has(k)) throw new ApiError(400, 'invalid_input', 'Cài đặt không hợp lệ.', { field: `settings.${k}`, detail: `unknown setting ${k} for ${info.id}` });
+    }
+    if (settings.entities != null) {
+      if (!Array.isArray(settings.entities) || !settings.entities.every((e) => info.entities.includes(e))) {
+        throw new ApiError(400, 'invalid_input', 'Danh sách dữ liệu đồng bộ không hợp lệ.', { field: 'settings.entities', detail: `entities must be a subset of ${info.entities.join(', ')}` });
+      }
+    }
+    // The module validates the platform's own settings (e.g. a numeric KiotViet branchId).
+    if (info.status === 'available' && info.entities.length) {
+      try {
+        sl.createSync({ platform: info.id, entity: info.entities[0], settings: syncSettings(settings) }).dispose();
+      } catch (e) {
+        if (e instanceof SyncError && e.code === 'invalid_input') throw new ApiError(400, 'invalid_input', e.message, { field: e.field ? `settings.${e.field}` : 'settings', detail: e.detail });
+        throw e;
+      }
+    }
+    return settings;
+  }
+
+  const syncSettings = (settings) => {
+    const { entities: _e, ...rest } = settings ?? {};
+    return rest;
+  };
+  const accountOf = (info, creds) => Object.fromEntries(info.credentials.filter((c) => !c.secret && creds[c.key] != null).map((c) => [c.key, creds[c.key]]));
+  const secretNames = (info, creds) => Object.keys(creds).filter((k) => k === 'webhookSecret' || info.credentials.find((c) => c.key === k)?.secret);
+  const storeKeyOf = (creds) => STORE_KEY_FIELDS.map((k) => creds[k]).find((v) => v) ?? null;
+
+  /**
+   * The credentials check: a one-page `locations` sync through the proxy. Returns the location
+   * records and the tokens the proxy captured on the way (to keep with the credentials).
+   */
+  async function verify(info, account, secrets, settings) {
+    if (info.status !== 'available') {
+      throw new ApiError(422, 'unsupported', `${info.displayName} sắp được hỗ trợ, chưa thể kết nối.`, { detail: `platform ${info.id} is ${info.status}` });
+    }
+    const entity = info.entities.includes('locations') ? 'locations' : info.entities[0];
+    const vaultCopy = { ...secrets };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), verifyTimeoutMs);
+    const { transport, state } = transportFor(
+      (request, { signal }) => proxy.forward({ platform: info, account, secrets: vaultCopy, request, signal, onCapture: (c) => Object.assign(vaultCopy, c) }),
+      controller,
+    );
+    let job;
+    try {
+      job = sl.createSync({ platform: info.id, entity, settings: syncSettings(settings), maxPages: 1, mode: 'full' });
+      const { records } = await runSync(job, transport, { signal: controller.signal, clock });
+      const captured = Object.fromEntries(Object.entries(vaultCopy).filter(([k, v]) => secrets[k] !== v));
+      return { locations: entity === 'locations' ? records.filter((r) => !r.deleted) : [], captured };
+    } catch (e) {
+      if (state.fatal) throw state.fatal instanceof ApiError ? state.fatal : new ApiError(state.fatal.status, state.fatal.code, state.fatal.message, { detail: state.fatal.detail });
+      if (e instanceof SyncError) {
+        if (e.code === 'cancelled') throw new ApiError(502, 'network', 'Nền tảng không phản hồi kịp thời.', { detail: 'verification timed out' });
+        const status = CREDENTIAL_ERRORS.has(e.code) || e.code === 'not_found' || e.code === 'unsupported' || e.code === 'invalid_input' ? 422 : 502;
+        throw new ApiError(status, e.code, e.message, { detail: e.detail, httpStatus: e.httpStatus, platformCode: e.platformCode, field: e.field });
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      job?.dispose();
+    }
+  }
+
+  async function toApi(conn) {
+    const info = platforms.get(conn.platform);
+    const enabled = conn.settings?.entities ?? info?.entities ?? [];
+    const cps = new Set((await repo.checkpoints.list(conn.id)).map((c) => c.entity));
+    const entities = {};
+    for (const entity of info?.entities ?? []) {
+      const lastRun = await repo.runs.latest(conn.id, entity);
+      const ok = lastRun?.status === 'succeeded' ? lastRun : await repo.runs.latest(conn.id, entity, { status: 'succeeded' });
+      entities[entity] = { enabled: enabled.includes(entity), lastRun: lastRun ? publicRun(lastRun) : null, lastSyncedAt: ok?.endedAt ?? null, hasCheckpoint: cps.has(entity) };
+    }
+    return {
+      id: conn.id,
+      platform: conn.platform,
+      name: conn.name,
+      status: conn.status,
+      statusError: conn.statusError,
+      settings: conn.settings,
+      account: conn.account,
+      secretsSet: conn.secretsSet,
+      webhookUrl: info?.webhooks ? `${publicUrl()}/webhooks/${SLUG_OF[conn.platform] ?? conn.platform}?connection=${conn.id}` : null,
+      storeKey: conn.storeKey,
+      entities,
+      createdAt: conn.createdAt,
+      updatedAt: conn.updatedAt,
+      lastWebhookAt: conn.lastWebhookAt,
+    };
+  }
+
+  const publicRun = (r) => {
+    const { storeId: _s, ...rest } = r;
+    return rest;
+  };
+
+  async function announce(conn) {
+    const view = await toApi(conn);
+    hub.publish(conn.storeId, 'connection', { connection: view });
+    return view;
+  }
+
+  async function saveLocations(storeId, conn, locations) {
+    if (locations.length) {
+      const res = await repo.records.upsert(storeId, conn.id, locations);
+      hub.publish(storeId, 'records', { connectionId: conn.id, platform: conn.platform, type: 'location', applied: res.applied, deleted: res.deleted });
+    }
+  }
+
+  const connections = {
+    async create(store, body) {
+      if (!body || typeof body !== 'object') throw new ApiError(400, 'invalid_input', 'Thiếu dữ liệu.');
+      const info = platformOf(body.platform);
+      const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
+      const settings = checkSettings(info, body.settings);
+      if (body.name != null && (typeof body.name !== 'string' || body.name.length > 200)) throw new ApiError(400, 'invalid_input', 'Tên liên kết không hợp lệ.', { field: 'name' });
+      const id = newId('cn');
+      const account = accountOf(info, creds);
+      let status = 'active';
+      let locations = [];
+      let secrets = { ...creds };
+      if (OAUTH_PLATFORMS.has(info.id)) {
+        status = 'pending'; // completed by /api/connections/:id/oauth/start → /oauth/nhanh/return
+      } else {
+        const v = await verify(info, account, creds, settings);
+        locations = v.locations;
+        secrets = { ...creds, ...v.captured };
+        if (WEBHOOK_FIRST.has(info.id)) status = 'waiting_webhook';
+      }
+      const conn = await repo.connections.insert({
+        id, storeId: store.id, platform: info.id, name: body.name?.trim() || info.displayName, status, statusError: null,
+        settings, account, secretsEnc: vault.seal(secrets, id), secretsSet: secretNames(info, creds), storeKey: storeKeyOf(creds),
+      });
+      await saveLocations(store.id, conn, locations);
+      log.info({ connection: id, platform: info.id, status }, 'connection created');
+      return { connection: await announce(conn), locations };
+    },
+
+    async get(store, id) {
+      const conn = await repo.connections.get(store.id, id);
+      if (!conn) throw new ApiError(404, 'not_found', 'Không tìm thấy liên kết.', { detail: `connection ${id}` });
+      return conn;
+    },
+
+    async list(store) {
+      return Promise.all((await repo.connections.list(store.id)).map(toApi));
+    },
+
+    view: toApi,
+
+    async update(store, id, body) {
+      const conn = await connections.get(store, id);
+      const info = platformOf(conn.platform);
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid_input', 'Thiếu dữ liệu.');
+      for (const k of Object.keys(body)) {
+        if (!['name', 'settings', 'credentials'].includes(k)) throw new ApiError(400, 'invalid_input', 'Trường không hợp lệ.', { field: k });
+      }
+      const patch = {};
+      if (body.name !== undefined) {
+        if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200) throw new ApiError(400, 'invalid_input', 'Tên liên kết không hợp lệ.', { field: 'name' });
+        patch.name = body.name.trim();
+      }
+      let settings = conn.settings;
+      if (body.settings !== undefined) {
+        if (!body.settings || typeof body.settings !== 'object' || Array.isArray(body.settings)) throw new ApiError(400, 'invalid_input', 'Cài đặt không hợp lệ.', { field: 'settings' });
+        settings = { ...conn.settings };
+        for (const [k, v] of Object.entries(body.settings)) {
+          if (v === null) delete settings[k];
+          else settings[k] = v;
+        }
+        patch.settings = checkSettings(info, settings);
+      }
+      let locations = [];
+      if (body.credentials !== undefined) {
+        // Reconnect: new credentials, verified like at creation; checkpoints are kept, so the
+        // next syncs resume where the connection stopped.
+        const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
+        const previous = secretsOf(conn);
+        if (!creds.webhookSecret && previous.webhookSecret) creds.webhookSecret = previous.webhookSecret;
+        const account = accountOf(info, creds);
+        let secrets = { ...creds };
+        let status = conn.status === 'waiting_webhook' && !conn.lastWebhookAt ? 'waiting_webhook' : 'active';
+        if (OAUTH_PLATFORMS.has(info.id)) status = 'pending';
+        else {
+          const v = await verify(info, account, creds, settings);
+          locations = v.locations;
+          secrets = { ...creds, ...v.captured };
+          if (WEBHOOK_FIRST.has(info.id) && !conn.lastWebhookAt) status = 'waiting_webhook';
+        }
+        Object.assign(patch, {
+          status, statusError: null, account, secretsEnc: vault.seal(secrets, conn.id), secretsSet: secretNames(info, creds),
+          storeKey: storeKeyOf(creds) ?? conn.storeKey,
+        });
+      }
+      const updated = Object.keys(patch).length ? await repo.connections.update(store.id, id, patch) : conn;
+      await saveLocations(store.id, updated, locations);
+      if (patch.status && patch.status !== conn.status) log.info({ connection: id, status: patch.status }, 'connection reconnected');
+      return { connection: await announce(updated), locations };
+    },
+
+    async verifyStored(store, id) {
+      const conn = await connections.get(store, id);
+      if (conn.status === 'disconnected' || !conn.secretsEnc) throw new ApiError(409, 'conflict', 'Liên kết đã bị ngắt. Hãy nhập lại thông tin đăng nhập.', { detail: 'disconnected' });
+      if (conn.status === 'pending') throw new ApiError(409, 'conflict', 'Liên kết chưa được cấp quyền.', { detail: 'pending oauth' });
+      const info = platformOf(conn.platform);
+      let updated;
+      let locations = [];
+      try {
+        const v = await verify(info, conn.account, secretsOf(conn), conn.settings);
+        locations = v.locations;
+        if (Object.keys(v.captured).length) await capture(conn, v.captured);
+        const status = conn.status === 'waiting_webhook' ? 'waiting_webhook' : 'active';
+        updated = await repo.connections.update(store.id, id, { status, statusError: null });
+      } catch (e) {
+        if (!(e instanceof ApiError) || !CREDENTIAL_ERRORS.has(e.code)) throw e;
+        updated = await markAttention(conn, e);
+      }
+      await saveLocations(store.id, updated, locations);
+      return { connection: await announce(updated), locations };
+    },
+
+    /** Disconnect: stop syncs, delete the credentials, keep records and checkpoints. */
+    async disconnect(store, id) {
+      const conn = await connections.get(store, id);
+      syncs.cancelConnection(conn.id);
+      const updated = await repo.connections.update(store.id, id, {
+        status: 'disconnected', statusError: null, secretsEnc: null, secretsSet: [], account: {},
+      });
+      // Webhook registrations made through the platform's API would be removed here; today no
+      // connector registers any (KiotViet/Haravan webhooks are set up by the shop owner).
+      log.info({ connection: id }, 'connection disconnected');
+      return { connection: await announce(updated) };
+    },
+  };
+
+  async function markAttention(conn, err) {
+    const updated = await repo.connections.update(conn.storeId, conn.id, { status: 'needs_attention', statusError: errorInfo(err) });
+    log.warn({ connection: conn.id, code: err.code }, 'connection needs attention');
+    await announce(updated);
+    return updated;
+  }
+
+  // --- sync runs ------------------------------------------------------------------------
+  const active = new Map(); // `${connectionId}:${entity}` → { controller, runId, storeId }
+
+  const syncs = {
+    active,
+    async start(store, connId, { entity, mode = 'auto' } = {}, origin = 'server') {
+      const conn = await connections.get(store, connId);
+      const info = platformOf(conn.platform);
+      if (!ENTITIES.includes(entity) || !info.entities.includes(entity)) {
+        throw new ApiError(400, 'invalid_input', 'Loại dữ liệu không hợp lệ cho nền tảng này.', { field: 'entity', detail: `${info.id} syncs ${info.entities.join(', ')}` });
+      }
+      if (!['auto', 'full', 'incremental'].includes(mode)) throw new ApiError(400, 'invalid_input', 'Chế độ đồng bộ không hợp lệ.', { field: 'mode' });
+      if (!['active', 'waiting_webhook'].includes(conn.status)) {
+        throw new ApiError(409, 'conflict', 'Liên kết chưa hoạt động, không thể đồng bộ.', { detail: `connection is ${conn.status}` });
+      }
+      const key = `${conn.id}:${entity}`;
+      if (active.has(key)) throw new ApiError(409, 'conflict', 'Đang đồng bộ dữ liệu này.', { detail: `run ${active.get(key).runId} is running` });
+      const slot = { controller: new AbortController(), runId: null, storeId: store.id };
+      active.set(key, slot); // reserved before any await: a second start is refused
+      try {
+        const run = await repo.runs.insert({ storeId: store.id, connectionId: conn.id, platform: conn.platform, entity, origin, mode });
+        slot.runId = run.id;
+        slot.done = execute(conn, run, slot).finally(() => active.delete(key));
+        hub.publish(store.id, 'run', { run: publicRun(run) });
+        return publicRun(run);
+      } catch (e) {
+        active.delete(key);
+        throw e;
+      }
+    },
+
+    async cancel(store, runId) {
+      const run = await repo.runs.get(store.id, runId);
+      if (!run) throw new ApiError(404, 'not_found', 'Không tìm thấy lượt đồng bộ.', { detail: `run ${runId}` });
+      const slot = active.get(`${run.connectionId}:${run.entity}`);
+      if (slot?.runId === run.id) {
+        slot.controller.abort();
+        await slot.done;
+      } else if (run.status === 'running' && run.origin === 'browser') {
+        await repo.runs.update(store.id, run.id, { status: 'cancelled', endedAt: nowIso() });
+      }
+      return publicRun(await repo.runs.get(store.id, runId));
+    },
+
+    cancelConnection(connectionId) {
+      for (const [key, slot] of active) if (key.startsWith(`${connectionId}:`)) slot.controller.abort();
+    },
+
+    async idle() {
+      await Promise.all([...active.values()].map((s) => s.done));
+    },
+
+    /** One scheduler pass: incremental runs for every active connection's synced entities. */
+    async tick() {
+      const started = [];
+      for (const conn of await repo.connections.listByStatus(['active'])) {
+        const info = platforms.get(conn.platform);
+        if (!info || info.status !== 'available') continue;
+        const cps = new Set((await repo.checkpoints.list(conn.id)).map((c) => c.entity));
+        for (const entity of conn.settings?.entities ?? info.entities) {
+          if (!cps.has(entity) || active.has(`${conn.id}:${entity}`)) continue;
+          try {
+            started.push(await syncs.start({ id: conn.storeId }, conn.id, { entity }, 'scheduler'));
+          } catch (e) {
+            log.warn({ connection: conn.id, entity, code: e.code }, 'scheduled sync not started');
+          }
+        }
+      }
+      return started;
+    },
+  };
+
+  async function execute(conn, run, slot) {
+    const storeId = conn.storeId;
+    const counts = { received: 0, applied: 0, skipped: 0, deleted: 0 };
+    let lastCheckpoint = null;
+    let lastPublish = 0;
+    let job;
+    const { transport, state } = transportFor(async (request, { signal }) => {
+      const fresh = (await repo.connections.getAnyStore(conn.id)) ?? conn; // tokens captured meanwhile
+      return proxyFor(fresh, request, { signal });
+    }, slot.controller);
+    try {
+      const checkpoint = run.mode === 'full' ? null : await repo.checkpoints.get(conn.id, run.entity);
+      job = sl.createSync({ platform: conn.platform, entity: run.entity, settings: syncSettings(conn.settings), checkpoint, mode: run.mode });
+      const result = await runSync(job, transport, {
+        signal: slot.controller.signal,
+        clock,
+        onRecords: async (records, cp) => {
+          // Records first, then the checkpoint: a crash in between re-reads a page, never skips one.
+          const res = await repo.records.upsert(storeId, conn.id, records);
+          for (const k of Object.keys(counts)) counts[k] += res[k];
+          await repo.checkpoints.put(conn.id, run.entity, cp, run.id);
+          lastCheckpoint = cp;
+          const updated = await repo.runs.update(storeId, run.id, { counts, checkpoint: cp, progress: job.progress() });
+          hub.publish(storeId, 'records', { connectionId: conn.id, platform: conn.platform, type: TYPE_OF_ENTITY[run.entity], applied: res.applied, deleted: res.deleted });
+          hub.publish(storeId, 'run', { run: publicRun(updated) });
+          lastPublish = Date.now();
+        },
+        onProgress: (p) => {
+          if (Date.now() - lastPublish < 500) return;
+          lastPublish = Date.now();
+          hub.publish(storeId, 'run', { run: publicRun({ ...run, counts, progress: p, checkpoint: lastCheckpoint ?? run.checkpoint }) });
+        },
+      });
+      await repo.checkpoints.put(conn.id, run.entity, result.checkpoint, run.id);
+      const done = await repo.runs.update(storeId, run.id, { status: 'succeeded', endedAt: nowIso(), counts, progress: result.progress, checkpoint: result.checkpoint });
+      hub.publish(storeId, 'run', { run: publicRun(done) });
+      log.info({ run: run.id, connection: conn.id, entity: run.entity, ...counts }, 'sync run succeeded');
+    } catch (e) {
+      const fatal = state.fatal;
+      const cancelled = !fatal && e instanceof SyncError && e.code === 'cancelled';
+      const err = fatal ?? e;
+      if (e?.checkpoint) await repo.checkpoints.put(conn.id, run.entity, e.checkpoint, run.id).catch(() => {});
+      const done = await repo.runs.update(storeId, run.id, {
+        status: cancelled ? 'cancelled' : 'failed',
+        endedAt: nowIso(),
+        counts,
+        progress: e?.progress ?? (job ? job.progress() : null),
+        error: cancelled ? null : errorInfo(err),
+        checkpoint: e?.checkpoint ?? lastCheckpoint,
+      });
+      hub.publish(storeId, 'run', { run: publicRun(done) });
+      if (!cancelled && CREDENTIAL_ERRORS.has(err.code) && !(err instanceof ProxyError) && !(err instanceof ApiError)) {
+        const fresh = await repo.connections.getAnyStore(conn.id);
+        if (fresh && fresh.status !== 'disconnected') await markAttention(fresh, err);
+      }
+      log[cancelled ? 'info' : 'warn']({ run: run.id, connection: conn.id, entity: run.entity, code: err.code, detail: err.detail ?? null }, cancelled ? 'sync run cancelled' : 'sync run failed');
+    } finally {
+      job?.dispose();
+    }
+  }
+
+  // --- browser runs (the dashboard's own worker) -----------------------------------------
+  const browserRuns = {
+    async create(store, body) {
+      const { connectionId, entity, mode = 'auto' } = body ?? {};
+      const conn = await connections.get(store, connectionId);
+      const info = platformOf(conn.platform);
+      if (!info.entities.includes(entity)) throw new ApiError(400, 'invalid_input', 'Loại dữ liệu không hợp lệ cho nền tảng này.', { field: 'entity' });
+      if (!['auto', 'full', 'incremental'].includes(mode)) throw new ApiError(400, 'invalid_input', 'Chế độ đồng bộ không hợp lệ.', { field: 'mode' });
+      if (!['active', 'waiting_webhook'].includes(conn.status)) throw new ApiError(409, 'conflict', 'Liên kết chưa hoạt động, không thể đồng bộ.', { detail: `connection is ${conn.status}` });
+      if (active.has(`${conn.id}:${entity}`)) throw new ApiError(409, 'conflict', 'Máy chủ đang đồng bộ dữ liệu này.', { detail: `run ${active.get(`${conn.id}:${entity}`).runId} is running` });
+      const run = await repo.runs.insert({ storeId: store.id, connectionId: conn.id, platform: conn.platform, entity, origin: 'browser', mode });
+      hub.publish(store.id, 'run', { run: publicRun(run) });
+      const checkpoint = mode === 'full' ? null : await repo.checkpoints.get(conn.id, entity);
+      return { run: publicRun(run), checkpoint, settings: syncSettings(conn.settings) };
+    },
+    async update(store, id, body) {
+      const run = await repo.runs.get(store.id, id);
+      if (!run) throw new ApiError(404, 'not_found', 'Không tìm thấy lượt đồng bộ.', { detail: `run ${id}` });
+      if (run.origin !== 'browser') throw new ApiError(409, 'conflict', 'Lượt đồng bộ này do máy chủ chạy.', { detail: 'server run' });
+      if (run.status !== 'running') throw new ApiError(409, 'conflict', 'Lượt đồng bộ đã kết thúc.', { detail: `run is ${run.status}` });
+      const patch = {};
+      const b = body ?? {};
+      for (const k of Object.keys(b)) if (!['status', 'progress', 'error', 'checkpoint'].includes(k)) throw new ApiError(400, 'invalid_input', 'Trường không hợp lệ.', { field: k });
+      if (b.status !== undefined) {
+        if (!['running', 'succeeded', 'failed', 'cancelled'].includes(b.status)) throw new ApiError(400, 'invalid_input', 'Trạng thái không hợp lệ.', { field: 'status' });
+        patch.status = b.status;
+        if (b.status !== 'running') patch.endedAt = nowIso();
+      }
+      if (b.progress !== undefined) patch.progress = b.progress;
+      if (b.error !== undefined) patch.error = b.error;
+      if (b.checkpoint !== undefined) {
+        if (typeof b.checkpoint !== 'string') throw new ApiError(400, 'invalid_input', 'Checkpoint không hợp lệ.', { field: 'checkpoint' });
+        patch.checkpoint = b.checkpoint;
+        await repo.checkpoints.put(run.connectionId, run.entity, b.checkpoint, run.id);
+      }
+      const updated = await repo.runs.update(store.id, id, patch);
+      hub.publish(store.id, 'run', { run: publicRun(updated) });
+      if (b.status && b.status !== 'running' && CREDENTIAL_ERRORS.has(b.error?.code)) {
+        const conn = await repo.connections.get(store.id, run.connectionId);
+        if (conn && conn.status !== 'disconnected') await markAttention(conn, b.error);
+      }
+      return publicRun(updated);
+    },
+  };
+
+  // --- records from a browser sync --------------------------------------------------------
+  async function ingestRecords(store, body) {
+    const { connectionId, records, entity, checkpoint, runId } = body ?? {};
+    const conn = await connections.get(store, connectionId);
+    if (!Array.isArray(records)) throw new ApiError(400, 'invalid_input', 'records phải là một mảng.', { field: 'records' });
+    if (records.length > 5000) throw new ApiError(413, 'payload_too_large', 'Quá nhiều bản ghi trong một lần gửi (tối đa 5000).', { field: 'records' });
+    records.forEach((r, i) => {
+      const bad = (detail) => new ApiError(400, 'invalid_input', 'Bản ghi không hợp lệ.', { field: `records[${i}]`, detail });
+      if (!r || typeof r !== 'object' || Array.isArray(r)) throw bad('not an object');
+      if (!ENTITY_OF_TYPE[r.type]) throw bad(`type must be product, order, customer or location`);
+      if (r.platform !== conn.platform) throw bad(`platform must be ${conn.platform}`);
+      if (typeof r.externalId !== 'string' || !r.externalId) throw bad('externalId must be a non-empty string');
+      if (r.updatedAt != null && (typeof r.updatedAt !== 'string' || !Number.isFinite(Date.parse(r.updatedAt)))) throw bad('updatedAt must be an ISO time or null');
+    });
+    if (checkpoint !== undefined && (typeof checkpoint !== 'string' || !ENTITIES.includes(entity))) {
+      throw new ApiError(400, 'invalid_input', 'Checkpoint cần kèm loại dữ liệu (entity).', { field: 'entity' });
+    }
+    const res = await repo.records.upsert(store.id, conn.id, records);
+    if (checkpoint !== undefined) await repo.checkpoints.put(conn.id, entity, checkpoint, runId ?? null);
+    if (runId) {
+      const run = await repo.runs.get(store.id, runId);
+      if (run && run.origin === 'browser' && run.status === 'running') {
+        const counts = { ...run.counts };
+        for (const k of Object.keys(counts)) counts[k] += res[k] ?? 0;
+        const updated = await repo.runs.update(store.id, runId, checkpoint !== undefined ? { counts, checkpoint } : { counts });
+        hub.publish(store.id, 'run', { run: publicRun(updated) });
+      }
+    }
+    const types = new Set(records.map((r) => r.type));
+    for (const type of types) hub.publish(store.id, 'records', { connectionId: conn.id, platform: conn.platform, type, applied: res.applied, deleted: res.deleted });
+    return res;
+  }
+
+  // --- webhooks ---------------------------------------------------------------------------
+  const KEEP_HEADERS = /^(content-type|user-agent|x-store-id|x-haravan-topic|x-haravan-org-id|x-haravan-test|x-sapo-topic|x-webhook-event|x-webhook-delivery|x-request-id)$/;
+
+  /**
+   * Intake of one delivery: find the connection, verify, store durably. Returns
+   * {ok, eventId, duplicate, event} or throws ApiError (400/401/404/413) — the route turns a
+   * KiotViet refusal into 200 + a recorded rejection.
+   */
+  async function receiveWebhook(platformId, { headers, body, query }) {
+    const info = platforms.get(platformId);
+    if (!info || !info.webhooks) throw new ApiError(404, 'not_found', 'Nền tảng không gửi webhook tới StoreLink.', { detail: `${platformId} sends no webhooks (yet)` });
+    const text = body.toString('utf8');
+    // What it is about, before knowing whose it is (no secret yet).
+    let pre;
+    try {
+      pre = sl.inspectWebhook(platformId, headers, text, '');
+    } catch (e) {
+      if (e.code === 'unsupported') throw new ApiError(404, 'not_found', e.message, { detail: e.detail });
+      throw new ApiError(400, e.code === 'forbidden' ? 'invalid_input' : e.code ?? 'invalid_input', e.message, { detail: e.detail });
+    }
+    const storeKey = pre.storeKey || (platformId === 'pancake' ? headers['x-store-id'] : null) || null;
+    let candidates = [];
+    if (query?.connection) {
+      const c = await repo.connections.getAnyStore(String(query.connection));
+      if (c && c.platform === platformId) candidates = [c];
+    } else if (storeKey) {
+      candidates = await repo.connections.byStoreKey(platformId, storeKey);
+    }
+    candidates = candidates.filter((c) => c.status !== 'disconnected' && c.secretsEnc);
+    if (!candidates.length) {
+      throw new ApiError(404, 'unknown_store', 'Không tìm thấy cửa hàng cho webhook này.', { detail: `no connected ${platformId} shop for ${query?.connection ? `connection ${query.connection}` : `store key ${storeKey ?? '(none)'}`}` });
+    }
+    let conn = null;
+    let event = null;
+    let lastErr = null;
+    for (const c of candidates) {
+      try {
+        event = sl.inspectWebhook(platformId, headers, text, secretsOf(c).webhookSecret ?? '');
+        conn = c;
+        break;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    if (!conn) {
+      const e = new ApiError(401, lastErr?.code === 'forbidden' ? 'forbidden' : lastErr?.code ?? 'forbidden', lastErr?.message ?? 'Chữ ký webhook không hợp lệ.', { detail: lastErr?.detail });
+      e.connection = candidates[0];
+      throw e;
+    }
+    const dedupeKey = event.eventId ? `id:${event.eventId}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const keptHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => KEEP_HEADERS.test(k)));
+    const id = await repo.events.insert({
+      storeId: conn.storeId, connectionId: conn.id, platform: platformId, dedupeKey, eventId: event.eventId || null, topic: event.topic || null,
+      entity: event.entity, deletion: event.deletion, signatureChecked: event.signatureChecked, status: 'received', headers: keptHeaders, body: text,
+    });
+    if (!id) return { ok: true, eventId: event.eventId || null, duplicate: true };
+    const patch = { lastWebhookAt: nowIso() };
+    if (!conn.storeKey && event.storeKey) patch.storeKey = event.storeKey;
+    if (conn.status === 'waiting_webhook') patch.status = 'active';
+    const updated = await repo.connections.update(conn.storeId, conn.id, patch);
+    if (patch.status) await announce(updated);
+    const row = await repo.events.getRaw(id);
+    hub.publish(conn.storeId, 'webhook', { event: repo.events.row(row) });
+    return { ok: true, eventId: event.eventId || null, duplicate: false, id };
+  }
+
+  /** Records a refused delivery (KiotViet gets 200 for it; others see it in the events list). */
+  async function recordRejection(platformId, { headers, body, error, connection }) {
+    const keptHeaders = Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => KEEP_HEADERS.test(k)));
+    const id = await repo.events.insert({
+      storeId: connection?.storeId ?? null, connectionId: connection?.id ?? null, platform: platformId, dedupeKey: null,
+      status: 'rejected', error: errorInfo(error), headers: keptHeaders, body: body ? body.toString('utf8').slice(0, 65536) : '',
+      deletion: false, signatureChecked: false,
+    });
+    log.warn({ platform: platformId, code: error.code, connection: connection?.id ?? null }, 'webhook rejected');
+    if (connection) hub.publish(connection.storeId, 'webhook', { event: repo.events.row(await repo.events.getRaw(id)) });
+    return id;
+  }
+
+  /** Normalizes and upserts one stored event (after the 2xx, and again after a crash). */
+  async function processEvent(id) {
+    const row = await repo.events.getRaw(id);
+    if (!row || row.status !== 'received') return;
+    let status = 'processed';
+    let error = null;
+    let applied = 0;
+    try {
+      if (row.entity) {
+        const out = sl.normalize(row.platform, row.entity, row.body);
+        const type = TYPE_OF_ENTITY[row.entity];
+        const records = [...out.records];
+        const have = new Set(records.map((r) => `${r.type}:${r.externalId}`));
+        for (const extId of out.removedIds ?? []) {
+          if (!have.has(`${type}:${extId}`)) records.push({ type, platform: row.platform, externalId: String(extId), deleted: true, createdAt: null, updatedAt: null });
+        }
+        if (out.errors?.length && !records.length) {
+          status = 'failed';
+          error = out.errors[0];
+        }
+        if (records.length) {
+          const res = await repo.records.upsert(row.store_id, row.connection_id, records);
+          applied = res.applied;
+          hub.publish(row.store_id, 'records', { connectionId: row.connection_id, platform: row.platform, type, applied: res.applied, deleted: res.deleted });
+        }
+      }
+    } catch (e) {
+      status = 'failed';
+      error = errorInfo(e);
+    }
+    await repo.events.finish(id, { status, error, applied });
+    hub.publish(row.store_id, 'webhook', { event: repo.events.row(await repo.events.getRaw(id)) });
+  }
+
+  /** Crash recovery: events stored but never processed. */
+  async function processPending() {
+    const pending = await repo.events.pending();
+    for (const row of pending) await processEvent(row.id);
+    return pending.length;
+  }
+
+  return {
+    platforms: platformList,
+    platformOf,
+    connections,
+    syncs,
+    browserRuns,
+    ingestRecords,
+    proxyFor,
+    receiveWebhook,
+    recordRejection,
+    processEvent,
+    processPending,
+    publicRun,
+    secretsOf,
+    sandboxes,
+  };
+}
