@@ -131,7 +131,8 @@ class SyncJob {
   int attempts_ = 0;
   int64_t notBeforeMs_ = 0;
   std::string notBeforeReason_;
-  double bucketTokens_ = -1;  // -1: full at first use
+  double bucketTokens_ = 0;   // may go negative: a call-limit header reporting a full bucket
+  bool bucketSet_ = false;    // false: full at first use
   int64_t bucketAtMs_ = 0;
   int64_t lastSentMs_ = -1;
   uint64_t rng_ = 0;

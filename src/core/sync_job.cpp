@@ -111,7 +111,7 @@ std::string SyncJob::checkpoint() const {
               {"fetched", progress_.fetched},
               {"deleted", progress_.deleted},
               {"pages", progress_.pages},
-              {"bucket", {bucketTokens_, bucketAtMs_}}};
+              {"bucket", bucketSet_ ? json::array({bucketTokens_, bucketAtMs_}) : json(nullptr)}};
   return dumpJson(j);
 }
 
@@ -170,7 +170,9 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
     }
   }
   if (const json* b = js::array(*run, "bucket"); b && b->size() == 2) {
-    bucketTokens_ = js::num(&(*b)[0]).value_or(-1);
+    auto tokens = js::num(&(*b)[0]);
+    bucketSet_ = tokens.has_value() && *tokens != -1;  // -1 was "unset" in older checkpoints
+    bucketTokens_ = tokens.value_or(0);
     bucketAtMs_ = static_cast<int64_t>(js::num(&(*b)[1]).value_or(0));
   }
   progress_.mode = mode_;
@@ -268,9 +270,10 @@ Step SyncJob::next(int64_t nowMs) {
 
   // Client-side pacing: a token bucket, plus a minimum spacing between requests.
   const double perMs = rate_.requestsPerSecond / 1000.0;
-  if (bucketTokens_ < 0) {
+  if (!bucketSet_) {
     bucketTokens_ = rate_.burst;
     bucketAtMs_ = nowMs;
+    bucketSet_ = true;
   }
   if (nowMs > bucketAtMs_) {
     bucketTokens_ = std::min(rate_.burst, bucketTokens_ + static_cast<double>(nowMs - bucketAtMs_) * perMs);
@@ -322,7 +325,13 @@ void SyncJob::scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode e
     wait = static_cast<int64_t>(base / 2 + nextRandom() * base / 2);
     notBeforeReason_ = exhaustedCode == ErrorCode::RateLimited ? "rate_limit" : "backoff";
   }
-  if (exhaustedCode == ErrorCode::RateLimited) bucketTokens_ = 0;  // the platform says we are too fast
+  // The platform says we are too fast: empty our bucket (or keep the deficit a call-limit
+  // header has just reported).
+  if (exhaustedCode == ErrorCode::RateLimited) {
+    bucketTokens_ = bucketSet_ ? std::min(bucketTokens_, 0.0) : 0.0;
+    if (!bucketSet_) bucketAtMs_ = nowMs;
+    bucketSet_ = true;
+  }
   notBeforeMs_ = nowMs + wait;
 }
 
@@ -344,7 +353,10 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
   const bool success = response.status >= 200 && response.status < 300;
   if (auto left = connector_.remainingCalls(response)) {
     // Keep one call in hand for the shop's other apps sharing the bucket.
-    bucketTokens_ = std::min(bucketTokens_ < 0 ? rate_.burst : bucketTokens_, *left - 1);
+    // (A full bucket reads as left 0: a deficit of one call, which must not be mistaken for
+    // "not started yet".)
+    bucketTokens_ = std::min(bucketSet_ ? bucketTokens_ : rate_.burst, *left - 1);
+    bucketSet_ = true;
     bucketAtMs_ = nowMs;
   }
   ResponseVerdict verdict = kind == Pending::Page ? connector_.classifyPage(entity_, response) : connector_.classify(response);
