@@ -175,7 +175,7 @@ export const HARAVAN_DIALECT = {
   deleteBody: '[]', // DELETE answers 200 with `[]` (§A.2.1)
   decimals: DECIMALS,
   firstOrderNumber: 100_101,
-  idBase: { locations: 963_400, products: 1_040_010_000, variants: 1_080_050_000, images: 1_210_040_000, customers: 1_045_560_000,
+  idBase: { locations: 963_400, products: 1_040_010_000, variants: 1_080_050_000, items: 1_070_000_000, images: 1_210_040_000, customers: 1_045_560_000,
     orders: 1_250_090_000, lines: 1_330_070_000, addresses: 1_060_010_000 },
   defaultCredentials: { shop: HARAVAN_DEFAULT_SHOP, accessToken: HARAVAN_DEFAULT_ACCESS_TOKEN },
   defaultWebhookSecret: HARAVAN_DEFAULT_WEBHOOK_SECRET, // the store's webhook authentication string (§A.5.1)

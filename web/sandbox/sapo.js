@@ -170,7 +170,7 @@ export const SAPO_DIALECT = {
   deleteBody: '{}',
   decimals: DECIMALS,
   firstOrderNumber: 1001,
-  idBase: { locations: 825_700, products: 46_410_000, variants: 147_230_000, images: 98_020_000, customers: 42_140_000,
+  idBase: { locations: 825_700, products: 46_410_000, variants: 147_230_000, items: 147_000_000, images: 98_020_000, customers: 42_140_000,
     orders: 174_100_000, lines: 290_320_000, addresses: 54_300_000 },
   defaultCredentials: { store: SAPO_DEFAULT_STORE, apiKey: SAPO_DEFAULT_API_KEY, apiSecret: SAPO_DEFAULT_API_SECRET, accessToken: SAPO_DEFAULT_ACCESS_TOKEN },
   defaultWebhookSecret: SAPO_DEFAULT_API_SECRET, // webhooks are signed with the app's secret (§B.8)

@@ -139,7 +139,7 @@ function buildProduct(d, w, rng, tpl, createdMs) {
     const vid = nextId(w, 'variants', rng, i === 0 ? 9 : 2);
     return {
       id: vid,
-      itemId: vid - rng.int(1, 2), // Sapo: inventory_item_id ≠ variant id (B.4)
+      itemId: nextId(w, 'items', rng, 3), // Sapo: inventory_item_id ≠ variant id (B.4)
       sku: `${stem}${String(id % 100_000).padStart(5, '0')}${values.length ? `-${i + 1}` : ''}`,
       barcode: tpl.kind !== 'service' && rng.chance(0.55) ? ean13(rng) : null,
       price: basePrice + (values.some((v) => v === 'XXL') ? 20_000 : 0),
