@@ -85,7 +85,7 @@ class HaravanConnector final : public family::ShopifyFamilyConnector {
     if (q.modifiedFromMs) {
       // "2007-12-31 21:00:00", interpreted in the shop's time zone (A.2.5).
       std::string local = formatLocal(*q.modifiedFromMs - (*q.modifiedFromMs % 1000 + 1000) % 1000, kVietnamOffsetMinutes, 0);
-      local[10] = ' ';
+      if (local.size() > 10 && local[10] == 'T') local[10] = ' ';
       r.query.emplace_back("created_at_min", local);
     }
     return r;

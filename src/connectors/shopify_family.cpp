@@ -703,7 +703,7 @@ HttpRequest ShopifyFamilyConnector::pageRequest(const PageQuery& q) const {
         int64_t ms = *q.modifiedFromMs;
         int64_t floored = ms - (((ms % 1000) + 1000) % 1000);
         t = formatIsoUtc(floored);
-        t.erase(19, 4);
+        if (t.size() == 24 && t[19] == '.') t.erase(19, 4);  // "...:45.000Z" -> "...:45Z"
       }
       r.query.emplace_back(d_.modifiedMinParam, t);
     }

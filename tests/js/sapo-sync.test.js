@@ -8,9 +8,9 @@ import { SAPO_DEFAULT_ACCESS_TOKEN } from '../../web/sandbox/sapo.js';
 
 familySuite('sapo', {
   productName: 'name',
-  bigCatalogue: 1200,
-  bigOrders: 700,
-  pacingProducts: 1500,
+  bigCatalogue: 800,
+  bigOrders: 500,
+  pacingProducts: 1000,
   bucket: 40,
   orderUpdateTopic: 'orders/updated',
   productDeleteTopic: 'products/delete',

@@ -594,6 +594,41 @@ TEST(FamilyWebhooks, HaravanHeaderSpellingsTopicSpellingsAndBody) {
   EXPECT_EQ(c->inspectWebhook({{}, "not json"}, "").error().code, ErrorCode::UnexpectedShape);
 }
 
+TEST(FamilyRobustness, WrongTypesEverywhereNeverAbort) {
+  // Every field with the wrong type, nulls, strings for numbers: records or typed errors only.
+  const char* bodies[] = {
+      R"({"products":[{"id":"1","name":5,"variants":{"id":1},"options":null,"images":"x","image":[1],"status":7}]})",
+      R"({"products":[{"id":2,"variants":[null,7,{"id":null},{"id":"3","price":{"a":1},"option1":[1],"weight":"x","weight_unit":5,"inventory_management":false}],"options":[null,{"name":null,"position":"z"}]}],"inventory_levels":{"x":1}})",
+      R"({"products":[{"id":4,"variants":[{"id":5,"inventory_item_id":6}]}],"inventory_levels":[null,{"location_id":null},{"loc_id":"9","inventory_item_id":6,"available":"2"}]})",
+      R"({"orders":[{"id":1,"line_items":"x","customer":"y","shipping_lines":{"price":1},"fulfillments":[null,{"shipment_status":1}],"financial_status":null,"status":[],"total_discounts":"abc"}]})",
+      R"({"orders":[{"id":2,"line_items":[null,{"discount_allocations":[null,{"amount":"x"}],"quantity":"two"}],"shipping_address":[],"customer":{"default_address":"x"}}]})",
+      R"({"customers":[{"id":1,"gender":{"a":1},"birthday":12,"dob":"not a date","addresses":[1,null,{"default":"yes"}],"tags":["a"],"total_spent":true}]})",
+      R"({"customers":[{"id":2,"birthday":"1990-13-45T00:00:00Z","first_name":"","last_name":"  ","default_address":{"country_code":7}}]})",
+      R"({"locations":[{"id":1,"name":null,"address1":1,"phone":{}}],"events":"x"})",
+      R"({"events":[null,1,{"verb":"destroy","subject_type":"Product","subject_id":null},{"verb":"destroy","subject_type":"Product","subject_id":"77"}]})",
+      R"({"id":{"nested":true}})", R"({"errors":{"base":[1,"x",null]}})", R"(null)", R"("text")", R"({})", "",
+  };
+  for (const char* platform : {"sapo", "haravan"}) {
+    for (const char* entity : {"products", "orders", "customers", "locations"}) {
+      for (const char* body : bodies) {
+        auto page = normalizeBody(platform, entity, body, {});
+        if (!page.ok()) {
+          EXPECT_FALSE(page.error().message.empty()) << platform << " " << entity << " " << body;
+          continue;
+        }
+        for (const auto& r : page->records) EXPECT_FALSE(recordToJson(r).empty());
+      }
+    }
+  }
+  Page ev;
+  records("haravan", "products", bodies[8], &ev);
+  EXPECT_EQ(ev.removedIds, std::vector<std::string>{"77"});
+  Page stock;
+  json p = records("sapo", "products", bodies[2], &stock);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0]["variants"][0]["stock"], json::array({{{"locationId", "9"}, {"onHand", nullptr}, {"available", 2}}}));
+}
+
 TEST(FamilyRegistry, ListedWithHostsAndWebhooks) {
   std::map<std::string, const PlatformInfo*> byId;
   for (const auto& p : allPlatforms()) byId[p.id] = &p;
