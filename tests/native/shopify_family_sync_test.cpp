@@ -267,7 +267,9 @@ TEST(FamilyPageNumbered, SapoFullSweepReAnchorsAndRestartsAtPageOne) {
     EXPECT_EQ(queryValue(r, "order"), "modified_on asc");
     EXPECT_EQ(queryValue(r, "limit"), "250");
     std::string from = queryValue(r, "modified_on_min");
-    if (!prev.empty()) EXPECT_GT(from, prev);  // the filter moves forward page by page
+    if (!prev.empty()) {
+      EXPECT_GT(from, prev);  // the filter moves forward page by page
+    }
     if (!from.empty()) prev = from;
   }
 }
