@@ -26,6 +26,9 @@ std::string keepSecretsJson(const std::string& requestJson, const std::string& b
 // storeKey, signatureChecked}} or {"error": ...} (a bad signature is code "forbidden").
 std::string inspectWebhookJson(const std::string& platform, const std::string& headersJson, const std::string& body,
                                const std::string& secret);
+// Checks and normalizes connect-form values as the user types:
+// {"values": {key: normalized}, "errors": [{code, message, field, ...}]}.
+std::string checkCredentialsJson(const std::string& platform, const std::string& valuesJson);
 // The full URL of a request descriptor (query encoded), or {"error":...} text on bad input.
 std::string buildUrlJson(const std::string& requestJson);
 

@@ -104,6 +104,16 @@ struct PagingPolicy {
   // multiple of pageSize. Re-anchoring restarts at the first page and de-duplicates the rows
   // of the window; a window of a page or more (a bulk edit) is walked page by page instead.
   bool pageNumbered = false;
+  // Sweeps the list once per partition, in order, each from the run's starting filter (Sapo
+  // orders: status=open, then closed, then cancelled, because `status=any` answers an empty
+  // list). A partition marked incrementalOnly is skipped on full runs (Haravan's feed of
+  // deleted ids from the events API). Empty = one sweep. The first partition must not be
+  // incrementalOnly.
+  struct Partition {
+    std::string key;
+    bool incrementalOnly = false;
+  };
+  std::vector<Partition> partitions;
 };
 
 // Client-side pacing, as data. A token bucket sized so that no window of the platform's
@@ -123,6 +133,13 @@ struct PageQuery {
   std::string cursor;
   bool includeDeleted = false;
   const json* settings = nullptr;
+  std::string partition;  // the PagingPolicy partition being swept ("" when the policy has none)
+};
+
+// What the connect form holds, checked and normalized (Connector::checkCredentials).
+struct CredentialCheck {
+  json values = json::object();  // the values to store: trimmed, normalized (shop names, ...)
+  std::vector<Error> errors;     // one per field at fault (Error::field), Vietnamese messages
 };
 
 struct ResponseVerdict {
@@ -152,6 +169,14 @@ class Connector {
   // Classifies a non-2xx (or 2xx error-envelope) response. The default covers 401/403/404/
   // 408/429/5xx with Retry-After; connectors add their own envelopes.
   virtual ResponseVerdict classify(const HttpResponse& response) const;
+  // classify for a page of entity `e` (a 403 can then name the permission that is missing).
+  virtual ResponseVerdict classifyPage(Entity e, const HttpResponse& response) const { return classify(response); }
+
+  // Checks what the user typed in the connect form, as they type, and normalizes it before
+  // the server stores it ("https://ten.mysapo.net/admin" → "ten"). `values` maps credential
+  // keys to strings; absent or blank fields are reported too. The default trims and requires
+  // every field.
+  virtual CredentialCheck checkCredentials(const json& values) const;
 
   // Call-limit headers (Haravan `X-Haravan-Api-Call-Limit: 32/80`): calls left in the
   // platform's bucket after this response. The engine never lets its own bucket hold more,

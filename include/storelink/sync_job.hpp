@@ -86,6 +86,7 @@ class SyncJob {
   void scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode exhaustedCode);
   void onPage(Page page, int64_t nowMs);
   void finishRun();
+  bool nextPartition();  // moves to the next partition to sweep; false when none is left
   bool restoreCheckpoint(const std::string& text, bool full, std::optional<Error>& err);
   PageQuery currentQuery() const;
   double nextRandom();
@@ -112,6 +113,8 @@ class SyncJob {
   std::string cursor_;
   bool askDeletions_ = false;
   bool plainOffset_ = false;  // fallback when the platform's order cannot be trusted
+  size_t partition_ = 0;      // index into paging_.partitions
+  std::optional<int64_t> runFromMs_;  // the filter this run started from: every partition starts there
   int maxPages_ = 0;
   // Ids already emitted whose sort key lies in the re-anchor window, with their keys.
   std::vector<std::pair<std::string, int64_t>> window_;
@@ -128,7 +131,8 @@ class SyncJob {
   int attempts_ = 0;
   int64_t notBeforeMs_ = 0;
   std::string notBeforeReason_;
-  double bucketTokens_ = -1;  // -1: full at first use
+  double bucketTokens_ = 0;   // may go negative: a call-limit header reporting a full bucket
+  bool bucketSet_ = false;    // false: full at first use
   int64_t bucketAtMs_ = 0;
   int64_t lastSentMs_ = -1;
   uint64_t rng_ = 0;

@@ -6,5 +6,7 @@
 namespace storelink::connectors {
 
 const Connector& kiotviet();
+const Connector& sapo();
+const Connector& haravan();
 
 }  // namespace storelink::connectors

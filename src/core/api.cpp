@@ -138,6 +138,17 @@ std::string inspectWebhookJson(const std::string& platform, const std::string& h
   return dumpJson(json{{"event", e}});
 }
 
+std::string checkCredentialsJson(const std::string& platform, const std::string& valuesJson) {
+  const Connector* c = findConnector(platform);
+  if (c == nullptr) return errorText(badInput("unknown or unsupported platform: " + platform, "platform"));
+  json v = valuesJson.empty() ? json::object() : parseJson(valuesJson);
+  if (!v.is_object()) return errorText(badInput("values must be a JSON object", "values"));
+  CredentialCheck check = c->checkCredentials(v);
+  json errors = json::array();
+  for (const auto& e : check.errors) errors.push_back(errorToJson(e));
+  return dumpJson(json{{"values", check.values}, {"errors", errors}});
+}
+
 std::string buildUrlJson(const std::string& requestJson) {
   auto req = requestFromJson(parseJson(requestJson));
   if (!req) return errorText(req.error());

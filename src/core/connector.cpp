@@ -78,6 +78,21 @@ Result<int64_t> Connector::tokenLifetimeMs(const HttpResponse& response) const {
   return static_cast<int64_t>(*secs * 1000);
 }
 
+CredentialCheck Connector::checkCredentials(const json& values) const {
+  CredentialCheck out;
+  for (const auto& f : info().credentials) {
+    auto v = js::text(values, f.key);
+    if (!v) {
+      Error e = Error::make(ErrorCode::InvalidInput, "Vui lòng nhập " + f.label + ".", "missing credential " + f.key);
+      e.field = f.key;
+      out.errors.push_back(std::move(e));
+      continue;
+    }
+    out.values[f.key] = *v;
+  }
+  return out;
+}
+
 Result<WebhookEvent> Connector::inspectWebhook(const WebhookDelivery&, const std::string&) const {
   return Error::make(ErrorCode::Unsupported, info().displayName + " không gửi webhook tới StoreLink.",
                      "no webhook support for " + info().id);

@@ -24,13 +24,8 @@ std::vector<PlatformInfo> buildPlatforms() {
   using E = Entity;
   std::vector<PlatformInfo> all;
   all.push_back(connectors::kiotviet().info());
-  all.push_back(planned("sapo", "Sapo", "Nền tảng quản lý bán hàng đa kênh Sapo.", {E::Products, E::Orders, E::Customers},
-                        {{"store", "Tên cửa hàng", "Tên cửa hàng Sapo (phần đầu của tencuahang.mysapo.net).", false, "tencuahang"},
-                         {"apiKey", "API Key", "Ứng dụng → Quản lý ứng dụng → Tạo ứng dụng riêng, quyền Đọc/Ghi Sản phẩm, Đơn hàng, Khách hàng.", true, ""},
-                         {"apiSecret", "API Secret", "Cùng trang ứng dụng riêng trên Sapo.", true, ""}}));
-  all.push_back(planned("haravan", "Haravan", "Nền tảng bán hàng đa kênh Haravan.", {E::Products, E::Orders, E::Customers},
-                        {{"shop", "Tên cửa hàng", "Tên miền Haravan, ví dụ ten-shop.myharavan.com.", false, "ten-shop.myharavan.com"},
-                         {"accessToken", "Access Token", "Ứng dụng riêng (private app) với quyền Đọc & Ghi Sản phẩm, Đơn hàng, Khách hàng.", true, ""}}));
+  all.push_back(connectors::sapo().info());
+  all.push_back(connectors::haravan().info());
   all.push_back(planned("nhanh", "Nhanh.vn", "Phần mềm quản lý bán hàng Nhanh.vn.", {E::Products, E::Orders, E::Customers},
                         {{"account", "Email hoặc số điện thoại", "Tài khoản Nhanh.vn có quyền Giám đốc.", false, ""}}));
   all.push_back(planned("pancake", "Pancake POS", "Phần mềm bán hàng Pancake POS.", {E::Products, E::Orders, E::Customers},
@@ -55,6 +50,8 @@ std::vector<PlatformInfo> buildPlatforms() {
 
 const Connector* findConnector(std::string_view platformId) {
   if (platformId == "kiotviet") return &connectors::kiotviet();
+  if (platformId == "sapo") return &connectors::sapo();
+  if (platformId == "haravan") return &connectors::haravan();
   return nullptr;
 }
 

@@ -66,6 +66,8 @@ Result<std::unique_ptr<SyncJob>> SyncJob::create(const SyncOptions& options) {
     std::optional<Error> err;
     if (!job->restoreCheckpoint(options.checkpoint, options.mode == "full", err)) return *err;
   }
+  const auto& parts = job->paging_.partitions;
+  if (job->partition_ >= parts.size() && !parts.empty()) job->partition_ = parts.size() - 1;
   return job;
 }
 
@@ -102,12 +104,14 @@ std::string SyncJob::checkpoint() const {
               {"cursor", cursor_},
               {"askDeletions", askDeletions_},
               {"plainOffset", plainOffset_},
+              {"partition", partition_},
+              {"runFrom", optMs(runFromMs_)},
               {"window", std::move(window)},
               {"runMax", optMs(runMaxMs_)},
               {"fetched", progress_.fetched},
               {"deleted", progress_.deleted},
               {"pages", progress_.pages},
-              {"bucket", {bucketTokens_, bucketAtMs_}}};
+              {"bucket", bucketSet_ ? json::array({bucketTokens_, bucketAtMs_}) : json(nullptr)}};
   return dumpJson(j);
 }
 
@@ -134,6 +138,7 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
     if (prevWatermarkMs_) {
       mode_ = "incremental";
       modifiedFromMs_ = *prevWatermarkMs_ - paging_.overlapMs;
+      runFromMs_ = modifiedFromMs_;
       askDeletions_ = paging_.reportsDeletions;
     }
     progress_.mode = mode_;
@@ -148,6 +153,9 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
   cursor_ = js::str(*run, "cursor").value_or("");
   askDeletions_ = js::boolean(*run, "askDeletions").value_or(false);
   plainOffset_ = js::boolean(*run, "plainOffset").value_or(false);
+  partition_ = static_cast<size_t>(std::max<int64_t>(0, readMs(*run, "partition").value_or(0)));
+  // Checkpoints written before partitions existed: the run started where it stands now.
+  runFromMs_ = js::field(*run, "runFrom") ? readMs(*run, "runFrom") : modifiedFromMs_;
   runMaxMs_ = readMs(*run, "runMax");
   progress_.fetched = readMs(*run, "fetched").value_or(0);
   progress_.deleted = readMs(*run, "deleted").value_or(0);
@@ -162,7 +170,9 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
     }
   }
   if (const json* b = js::array(*run, "bucket"); b && b->size() == 2) {
-    bucketTokens_ = js::num(&(*b)[0]).value_or(-1);
+    auto tokens = js::num(&(*b)[0]);
+    bucketSet_ = tokens.has_value() && *tokens != -1;  // -1 was "unset" in older checkpoints
+    bucketTokens_ = tokens.value_or(0);
     bucketAtMs_ = static_cast<int64_t>(js::num(&(*b)[1]).value_or(0));
   }
   progress_.mode = mode_;
@@ -190,6 +200,7 @@ PageQuery SyncJob::currentQuery() const {
   q.cursor = cursor_;
   q.includeDeleted = askDeletions_;
   q.settings = &settings_;
+  if (partition_ < paging_.partitions.size()) q.partition = paging_.partitions[partition_].key;
   return q;
 }
 
@@ -259,9 +270,10 @@ Step SyncJob::next(int64_t nowMs) {
 
   // Client-side pacing: a token bucket, plus a minimum spacing between requests.
   const double perMs = rate_.requestsPerSecond / 1000.0;
-  if (bucketTokens_ < 0) {
+  if (!bucketSet_) {
     bucketTokens_ = rate_.burst;
     bucketAtMs_ = nowMs;
+    bucketSet_ = true;
   }
   if (nowMs > bucketAtMs_) {
     bucketTokens_ = std::min(rate_.burst, bucketTokens_ + static_cast<double>(nowMs - bucketAtMs_) * perMs);
@@ -313,7 +325,13 @@ void SyncJob::scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode e
     wait = static_cast<int64_t>(base / 2 + nextRandom() * base / 2);
     notBeforeReason_ = exhaustedCode == ErrorCode::RateLimited ? "rate_limit" : "backoff";
   }
-  if (exhaustedCode == ErrorCode::RateLimited) bucketTokens_ = 0;  // the platform says we are too fast
+  // The platform says we are too fast: empty our bucket (or keep the deficit a call-limit
+  // header has just reported).
+  if (exhaustedCode == ErrorCode::RateLimited) {
+    bucketTokens_ = bucketSet_ ? std::min(bucketTokens_, 0.0) : 0.0;
+    if (!bucketSet_) bucketAtMs_ = nowMs;
+    bucketSet_ = true;
+  }
   notBeforeMs_ = nowMs + wait;
 }
 
@@ -335,10 +353,13 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
   const bool success = response.status >= 200 && response.status < 300;
   if (auto left = connector_.remainingCalls(response)) {
     // Keep one call in hand for the shop's other apps sharing the bucket.
-    bucketTokens_ = std::min(bucketTokens_ < 0 ? rate_.burst : bucketTokens_, *left - 1);
+    // (A full bucket reads as left 0: a deficit of one call, which must not be mistaken for
+    // "not started yet".)
+    bucketTokens_ = std::min(bucketSet_ ? bucketTokens_ : rate_.burst, *left - 1);
+    bucketSet_ = true;
     bucketAtMs_ = nowMs;
   }
-  ResponseVerdict verdict = connector_.classify(response);
+  ResponseVerdict verdict = kind == Pending::Page ? connector_.classifyPage(entity_, response) : connector_.classify(response);
 
   if (kind == Pending::Token) {
     if (success && verdict.kind == ResponseVerdict::Kind::Ok) {
@@ -473,8 +494,9 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     int64_t remaining = std::max<int64_t>(0, static_cast<int64_t>(*page.total) - queryOffset - rows);
     progress_.total = progress_.fetched + (last ? 0 : remaining);
   }
-  if (maxPages_ > 0 && progress_.pages >= maxPages_) last = true;
-  if (last) {
+  const bool pageBudgetSpent = maxPages_ > 0 && progress_.pages >= maxPages_;
+  if (last && !pageBudgetSpent && nextPartition()) return;
+  if (last || pageBudgetSpent) {
     finishRun();
     return;
   }
@@ -483,6 +505,10 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     cursor_ = *page.nextCursor;
   } else if (plainOffset_) {
     offset_ += rows;
+  } else if (pageKeys.empty()) {
+    // A full page with nothing to anchor on (every row unmappable, or a feed of deleted ids):
+    // step over it, or the same page would be asked for again and again.
+    offset_ = queryOffset + rows;
   } else {
     // Re-anchor: filter from just behind the newest key, skip the rows of the window
     // already read (less a few, re-read on purpose so a deletion cannot make us skip one).
@@ -507,6 +533,22 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     }
   }
   (void)nowMs;
+}
+
+bool SyncJob::nextPartition() {
+  const auto& parts = paging_.partitions;
+  size_t next = partition_ + 1;
+  while (next < parts.size() && parts[next].incrementalOnly && !runFromMs_) ++next;
+  if (next >= parts.size()) return false;
+  // The next partition is a new sweep from the run's starting filter; what was read in the
+  // previous one stays emitted (a record that moved across partitions is simply read again).
+  partition_ = next;
+  modifiedFromMs_ = runFromMs_;
+  offset_ = 0;
+  cursor_.clear();
+  window_.clear();
+  plainOffset_ = false;
+  return true;
 }
 
 void SyncJob::finishRun() {

@@ -695,7 +695,7 @@ describe('helpers', () => {
 
   test('cli arguments', () => {
     assert.deepEqual(parseArgs(['kiotviet', '--port', '8080', '--seed=7']), { platform: 'kiotviet', port: 8080, seed: 7 });
-    assert.throws(() => parseArgs(['sapo']), /unknown platform/);
+    assert.throws(() => parseArgs(['shopee']), /unknown platform/);
     assert.throws(() => parseArgs(['kiotviet', '--port']), /integer/);
   });
 });

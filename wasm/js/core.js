@@ -86,6 +86,18 @@ export class StoreLink {
     return out.event;
   }
 
+  /**
+   * Checks and normalizes what the user typed in a platform's connect form, as they type:
+   * returns { values, errors }. `values` holds the normalized values to store (e.g. a Sapo
+   * "https://ten.mysapo.net/admin" becomes "ten"); `errors` are SyncError-shaped objects with
+   * `field` set to the credential key at fault. Blank fields are reported as errors too.
+   */
+  checkCredentials(platform, values = {}) {
+    const out = JSON.parse(this.#call((m) => m.checkCredentials(String(platform), JSON.stringify(values ?? {}))));
+    if (out.error) throw new SyncError(out.error);
+    return out;
+  }
+
   /** The full URL of a request descriptor, query string encoded. */
   buildUrl(request) {
     const out = JSON.parse(this.#call((m) => m.buildUrl(JSON.stringify(request))));

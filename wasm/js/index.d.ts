@@ -198,6 +198,11 @@ export interface StoreLink {
   keepSecrets(request: RequestDescriptor, body: string): { body: string; captured: Record<string, string> };
   buildUrl(request: RequestDescriptor): string;
   inspectWebhook(platform: PlatformId, headers: Record<string, string>, body: string | Uint8Array, secret?: string): WebhookEvent;
+  /**
+   * Checks and normalizes connect-form values as the user types (e.g. a Sapo store typed as
+   * "https://ten.mysapo.net/admin" → "ten"). Store `values`; show `errors` by `field`.
+   */
+  checkCredentials(platform: PlatformId, values: Record<string, string>): { values: Record<string, string>; errors: ErrorInfo[] };
 }
 
 export function createStoreLink(options?: { wasmBinary?: Uint8Array; wasmUrl?: string }): Promise<StoreLink>;

@@ -7,6 +7,7 @@
 // one place never shifts the values drawn somewhere else.
 
 import http from 'node:http';
+import { createHmac } from 'node:crypto';
 
 // ---------------------------------------------------------------------------
 // Seeded randomness
@@ -525,6 +526,57 @@ export function createRateLimiter({ limit, windowMs, now = Date.now }) {
       hits.clear();
     },
   };
+}
+
+/**
+ * Leaky bucket (Shopify-style call limit, as Sapo and Haravan run it): each call adds one,
+ * the bucket drains `leakPerSecond` continuously, a call that would overflow `capacity` is
+ * refused. `timeScale` speeds the drain (10 = ten times faster than real time) so long
+ * syncs can run fast against a real clock; with an injected virtual `now` keep it at 1.
+ */
+export function createLeakyBucket({ capacity, leakPerSecond, now = Date.now, timeScale = 1 }) {
+  if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
+  const buckets = new Map(); // key → {level, at}
+  function drained(key) {
+    const t = now();
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { level: 0, at: t }));
+    const elapsed = Math.max(0, t - b.at) / 1000;
+    b.level = Math.max(0, b.level - elapsed * leakPerSecond * timeScale);
+    b.at = t;
+    return b;
+  }
+  return {
+    capacity,
+    leakPerSecond,
+    timeScale,
+    /** @returns {{allowed: boolean, used: number, retryAfterMs: number}} used: calls in the bucket, rounded up */
+    hit(key) {
+      const b = drained(key);
+      if (b.level + 1 > capacity + 1e-9) {
+        const retryAfterMs = ((b.level + 1 - capacity) / (leakPerSecond * timeScale)) * 1000;
+        return { allowed: false, used: capacity, retryAfterMs };
+      }
+      b.level += 1;
+      return { allowed: true, used: Math.min(capacity, Math.ceil(b.level - 1e-9)), retryAfterMs: 0 };
+    },
+    /** Adds calls made by someone else (another app of the same shop). */
+    spend(key, calls) {
+      const b = drained(key);
+      b.level = Math.min(capacity, b.level + calls);
+    },
+    used(key) {
+      return Math.ceil(drained(key).level - 1e-9);
+    },
+    reset() {
+      buckets.clear();
+    },
+  };
+}
+
+/** Base64 HMAC-SHA256 of a raw body: how Sapo and Haravan (and Shopify) sign webhooks. */
+export function hmacSha256Base64(secret, body) {
+  return createHmac('sha256', secret).update(body).digest('base64');
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 // fields exactly as sl.platforms() names them; `hostMap` maps every real API host of the
 // platform to the simulator's loopback origin.
 import * as kiotviet from './kiotviet.js';
+import * as sapo from './sapo.js';
+import * as haravan from './haravan.js';
 
 export const SANDBOXES = {
   kiotviet: {
@@ -23,6 +25,23 @@ export const SANDBOXES = {
         },
         hostMap: { 'public.kiotapi.com': url, 'id.kiotviet.vn': url },
       };
+    },
+  },
+  sapo: {
+    async start(options = {}) {
+      const sim = sapo.createSapoSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      const { store, apiKey, apiSecret } = sim.info().credentials;
+      // Only the sandbox shop's own host is mapped: another *.mysapo.net would be a real shop.
+      return { sim, url, secrets: { store, apiKey, apiSecret }, hostMap: { [`${store}.mysapo.net`]: url } };
+    },
+  },
+  haravan: {
+    async start(options = {}) {
+      const sim = haravan.createHaravanSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      const { shop, accessToken } = sim.info().credentials;
+      return { sim, url, secrets: { shop, accessToken }, hostMap: { 'apis.haravan.com': url } };
     },
   },
 };

@@ -1,0 +1,84 @@
+// Sapo and Haravan: two descendants of the same Shopify-style REST admin API (Sapo through
+// Bizweb, Haravan directly). One family connector holds what they share — page-numbered
+// paging over a modified-since filter, pacing from the call-limit header, product / variant /
+// option / stock mapping, order status mapping, webhook verification — and a Dialect holds
+// their differences as data (field names, limits, header names). sapo.cpp and haravan.cpp add
+// only what cannot be data: base URL, auth headers, shop-name rules, partitions, messages.
+//
+// Facts: shared/platforms/sapo.md (B.x) and shared/platforms/haravan.md (A.x).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "storelink/connector.hpp"
+
+namespace storelink::connectors::family {
+
+struct Dialect {
+  std::string platform;        // "sapo"
+  std::string displayName;     // "Sapo"
+  std::string productNameKey;  // Sapo "name", Haravan "title" (the other is tried too)
+  std::string createdKey;      // "created_on" | "created_at"
+  std::string updatedKey;      // "modified_on" | "updated_at"
+  std::string modifiedMinParam;  // "modified_on_min" | "updated_at_min"
+  std::string orderParam;        // the `order` value asking for update time ascending
+  int maxLimit = 50;             // `limit` ceiling: Sapo 250, Haravan 50
+  double bucketSize = 40;        // leaky bucket: Sapo 40 leaking 2/s, Haravan 80 leaking 4/s
+  double leakPerSecond = 2;
+  bool secondPrecisionFilter = false;  // Sapo: send whole seconds (documented format has none)
+  std::vector<std::string> callLimitHeaders;  // lower-case, first found wins
+  std::vector<std::string> hmacHeaders;       // lower-case spellings of the signature header
+  std::string topicHeader;                    // "x-sapo-topic"
+  std::vector<std::string> storeHeaders;      // which shop sent a webhook
+  std::vector<std::string> eventIdHeaders;    // delivery id, when the platform sends one
+};
+
+// Shop names as typed ("Ten-Shop", "https://ten-shop.myharavan.com/admin") → "ten-shop".
+// Empty when the text is not a name of that platform; `customDomain` says a foreign domain
+// was given (so the message can ask for the platform's own subdomain).
+struct ShopName {
+  std::string name;
+  bool customDomain = false;
+};
+ShopName normalizeShopName(std::string_view typed, std::string_view platformSuffix);
+
+// "Trần" + "Lan" → "Trần Lan": Vietnamese order (family name first) from Shopify-style
+// first_name (given) / last_name (family); Haravan often puts the whole name in first_name.
+std::optional<std::string> vietnameseName(const json& o);
+
+class ShopifyFamilyConnector : public Connector {
+ public:
+  explicit ShopifyFamilyConnector(Dialect d);
+
+  const PlatformInfo& info() const override { return info_; }
+  PagingPolicy paging(Entity e) const override;
+  RatePolicy rate() const override;
+  HttpRequest pageRequest(const PageQuery& q) const override;
+  ResponseVerdict classify(const HttpResponse& response) const override;
+  ResponseVerdict classifyPage(Entity e, const HttpResponse& response) const override;
+  std::optional<double> remainingCalls(const HttpResponse& response) const override;
+  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& delivery, const std::string& secret) const override;
+  Result<Page> parsePage(Entity e, std::string_view body, const NormalizeOptions& opts) const override;
+
+  const Dialect& dialect() const { return d_; }
+
+ protected:
+  // The absolute URL of `/{resource}.json` ("products", "orders", "events", ...).
+  virtual std::string resourceUrl(const std::string& resource) const = 0;
+  virtual Pairs authHeaders(const json* settings) const = 0;
+  // Platform extras on a list request (order status, partitions). Called after the common part.
+  virtual void addListQuery(const PageQuery& q, HttpRequest& r) const {}
+  // 401 / 403 / 404 messages in Vietnamese, naming what to fix.
+  virtual std::string credentialsMessage() const = 0;
+  virtual std::string permissionMessage(std::optional<Entity> e) const = 0;
+  virtual std::string notFoundMessage() const = 0;
+
+  // "{used}/{limit}" → calls left; nullopt when absent or unreadable.
+  static std::optional<double> parseCallLimit(std::string_view header);
+
+  Dialect d_;
+  PlatformInfo info_;
+};
+
+}  // namespace storelink::connectors::family
