@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
     });
 
     test('cancel keeps the checkpoint; the next run resumes without duplicates or gaps', async () => {
-      sim.setFaults({ rateSlow: 1, slowMs: 60 });
+      sim.setFaults({ rateSlow: 1, slowMs: 400 }); // every request slow: the cancel lands while page 2 is in flight
       let first;
       try {
         const s = await api.post(`/api/connections/${conn.id}/sync`, { entity: 'orders' });
