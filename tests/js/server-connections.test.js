@@ -154,7 +154,7 @@ for (const backend of BACKENDS) {
 
     test('a disconnect cancels a running sync', async () => {
       const sim = t.server.sandboxes.kiotviet.sim;
-      sim.setFaults({ rateSlow: 1, slowMs: 150 });
+      sim.setFaults({ rateSlow: 1, slowMs: 300 });
       try {
         const s = await api.post(`/api/connections/${conn.id}/sync`, { entity: 'orders', mode: 'full' });
         assert.equal(s.status, 202);

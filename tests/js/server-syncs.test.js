@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
     });
 
     test('cancel keeps the checkpoint; the next run resumes without duplicates or gaps', async () => {
-      sim.setFaults({ rateSlow: 1, slowMs: 60 });
+      sim.setFaults({ rateSlow: 1, slowMs: 400 }); // every request slow: the cancel lands while page 2 is in flight
       let first;
       try {
         const s = await api.post(`/api/connections/${conn.id}/sync`, { entity: 'orders' });
@@ -107,7 +107,7 @@ for (const backend of BACKENDS) {
       }
       const cancelled = (await api.get(`/api/runs/${first}`)).body.run;
       const truth = sim.truth('orders').length;
-      assert.ok(cancelled.counts.received < truth, 'cancelled midway');
+      assert.ok(cancelled.counts.received < truth, `cancelled midway (${cancelled.counts.received} of ${truth})`);
       const s2 = await api.post(`/api/connections/${conn.id}/sync`, { entity: 'orders' });
       const second = await waitRun(api, s2.body.run.id);
       assert.equal(second.status, 'succeeded');
@@ -134,7 +134,8 @@ for (const backend of BACKENDS) {
       const products = runs.find((r) => r.entity === 'products');
       assert.equal(products.status, 'succeeded');
       assert.equal(products.progress.mode, 'incremental');
-      assert.ok(products.counts.received >= 1 && products.counts.received < 20, `incremental: ${products.counts.received}`);
+      const all = sim.truth('products').length;
+      assert.ok(products.counts.received >= 1 && products.counts.received < all / 2, `incremental: ${products.counts.received} of ${all}`);
       assert.ok(products.counts.applied >= 1, 'the touched product was stored again');
     });
 

@@ -113,7 +113,8 @@ export async function createServer(options = {}) {
     let token = null;
     const auth = req.headers.authorization;
     if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) token = auth.replace(/^Bearer\s+/i, '').trim();
-    else if (path === '/api/stream') token = new URL(req.url, 'http://x').searchParams.get('access_token');
+    // EventSource and page navigations (OAuth start) cannot set headers.
+    else if (path === '/api/stream' || /^\/api\/connections\/[^/]+\/oauth\/start$/.test(path)) token = new URL(req.url, 'http://x').searchParams.get('access_token');
     const store = token ? await repo.stores.byToken(token) : null;
     if (!store) throw new ApiError(401, 'unauthorized', 'Cần đăng nhập (token không hợp lệ).', { detail: token ? 'unknown token' : 'missing bearer token' });
     req.store = store;
@@ -199,11 +200,12 @@ export async function createServer(options = {}) {
   app.patch('/api/runs/:id', async (req) => ({ run: await services.browserRuns.update(req.store, req.params.id, req.body) }));
   app.post('/api/runs/:id/cancel', async (req) => ({ run: await services.syncs.cancel(req.store, req.params.id) }));
 
-  app.post('/api/proxy/:id', async (req) => {
+  app.post('/api/proxy/:id', async (req, reply) => {
     const conn = await services.connections.get(req.store, req.params.id);
+    // The caller went away (worker cancelled): stop waiting for the platform too.
     const ac = new AbortController();
-    req.raw.on('close', () => {
-      if (!req.raw.complete || req.raw.destroyed) ac.abort();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) ac.abort();
     });
     return services.proxyFor(conn, req.body, { signal: ac.signal });
   });
@@ -212,7 +214,7 @@ export async function createServer(options = {}) {
     const query = q(req);
     return repo.records.list(req.store.id, { ...recordFilters(query), limit: limitOf(query.limit), cursor: query.cursor });
   });
-  app.post('/api/records', async (req) => services.ingestRecords(req.store, req.body));
+  app.post('/api/records', { bodyLimit: 64 * 1024 * 1024 }, async (req) => services.ingestRecords(req.store, req.body));
   app.get('/api/records/counts', async (req) => ({ counts: await repo.records.counts(req.store.id) }));
   app.get('/api/records/export', async (req, reply) => {
     const query = q(req);
