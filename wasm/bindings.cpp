@@ -15,6 +15,7 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("keepSecrets", &api::keepSecretsJson);
   function("buildUrl", &api::buildUrlJson);
   function("inspectWebhook", &api::inspectWebhookJson);
+  function("connect", &api::connectJson);
   class_<api::Job>("Job")
       .constructor<>()
       .function("init", &api::Job::init)

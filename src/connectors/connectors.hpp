@@ -6,5 +6,7 @@
 namespace storelink::connectors {
 
 const Connector& kiotviet();
+const Connector& nhanh();
+const Connector& pancake();
 
 }  // namespace storelink::connectors
