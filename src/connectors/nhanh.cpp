@@ -19,6 +19,7 @@
 //   and order webhooks are shaped differently from order/list: one mapper reads both.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 
 #include "connectors.hpp"
@@ -1007,14 +1008,13 @@ class NhanhConnector final : public Connector {
       if (hasNext(nhanhNext)) page.nextCursor = dumpJson(*nhanhNext);
       return page;
     }
-    // Sort keys drive the next incremental run's watermark: never past this run's start, so
-    // edits made while the run walks are read again next time.
+    // Sort keys only feed the next incremental run's watermark (cursor paging never re-anchors).
+    // A run reads everything changed since its lower bound, as of its start: the start is the
+    // watermark. Not the newest updatedAt: edits made while the run walks land behind the cursor
+    // and must be read again, and product updatedAt ignores stock, which an old watermark would
+    // make every later run re-read from product/inventory.
     const int64_t runMs = w.run * 1000;
-    for (auto& k : page.sortKeys)
-      if (k) k = std::min(*k, runMs);
-    if (entity == Entity::Products && w.phase == "ids") {
-      for (auto& k : page.sortKeys) k = runMs;  // stock read now: current as of the run start
-    }
+    for (auto& k : page.sortKeys) k = runMs;
     page.nextCursor = advance(entity, *q, w, nhanhNext, page.rowCount, stockIds);
     return page;
   }
@@ -1045,7 +1045,13 @@ class NhanhConnector final : public Connector {
       if (w.phase == "inv") {
         if (!stockIds.empty()) {
           w.invNext = hasNext(nhanhNext) ? *nhanhNext : json();
-          w.ids = json(stockIds);
+          w.ids = json::array();
+          for (const auto& id : stockIds) {  // ids go back as numbers, as the API documents them
+            int64_t n = 0;
+            auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+            if (ec == std::errc() && ptr == id.data() + id.size()) w.ids.push_back(n);
+            else w.ids.push_back(id);
+          }
           w.phase = "ids";
           w.next = json();
           return encodeWalk(w);
