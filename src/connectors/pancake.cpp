@@ -617,6 +617,13 @@ class PancakeConnector final : public Connector {
     }
     normalizeRows(entity, *data, opts, page);
     page.total = js::num(body, "total_entries");
+    if (entity == Entity::Orders) {
+      // startDateTime filters by whole seconds while updated_at has microseconds: the engine
+      // re-anchors on these keys, so they must have the filter's granularity, or a burst of
+      // updates within two seconds could make it re-read the same page forever.
+      for (auto& k : page.sortKeys)
+        if (k) k = *k - ((*k % 1000) + 1000) % 1000;
+    }
     if (entity != Entity::Orders) {
       // Page-number cursor: the next page while total_pages says there is one.
       int current = static_cast<int>(js::num(body, "page_number").value_or(0));
