@@ -35,6 +35,7 @@ export class StoreLink {
 
   /**
    * Normalizes one list-endpoint response (or one webhook body) into unified records.
+   * options: {raw?, settings?} (the connection's settings, e.g. Nhanh.vn {taxSync: true}).
    * Never throws for bad bodies: they come back as typed `errors`.
    */
   normalize(platform, entity, body, options = {}) {
@@ -84,6 +85,20 @@ export class StoreLink {
     const out = JSON.parse(this.#call((m) => m.inspectWebhook(String(platform), JSON.stringify(headers ?? {}), text, String(secret ?? ''))));
     if (out.error) throw new SyncError(out.error);
     return out.event;
+  }
+
+  /**
+   * One step of a platform's connect flow, as data (the server does the I/O through its proxy):
+   * nhanh: consentUrl {appId, returnLink} → {url}; tokenRequest {accessCode, appId?} → {request};
+   * tokenResult {body} → {businessId, depotIds, allDepots, expiredAt, expiresAtMs, permissions,
+   * version, accessTokenKept}; checkTokenRequest {} → {request}.
+   * pancake: shopsRequest {} → {request}; shopsResult {body, status} → {shops}; webhookSettings
+   * {baseUrl, shopId, secret?} → {url, headers, data}. Errors throw SyncError (Vietnamese message).
+   */
+  connect(platform, step, input = {}) {
+    const out = JSON.parse(this.#call((m) => m.connect(String(platform), String(step), JSON.stringify(input ?? {}))));
+    if (out && out.error) throw new SyncError(out.error);
+    return out;
   }
 
   /** The full URL of a request descriptor, query string encoded. */
