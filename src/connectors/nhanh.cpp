@@ -873,6 +873,10 @@ class NhanhConnector final : public Connector {
     }
     Error e = platformError(body);
     e.httpStatus = resp.status;
+    if (v.kind == ResponseVerdict::Kind::Retry && e.code != ErrorCode::RateLimited) {
+      v.error.platformCode = e.platformCode;  // a 5xx/408 stays a transient failure, envelope or not
+      return v;
+    }
     v.error = e;
     v.retryAfterMs.reset();
     switch (e.code) {

@@ -349,6 +349,8 @@ TEST(NhanhErrors, ClassifyWaitsOutTheLockAndFailsOnDeadTokens) {
   EXPECT_EQ(c.classify(dead).kind, ResponseVerdict::Kind::AuthExpired);
   HttpResponse off{200, {}, test::readFixture("nhanh/error_not_enabled.json"), ""};
   EXPECT_EQ(c.classify(off).kind, ResponseVerdict::Kind::Fatal);
+  HttpResponse broken{502, {}, R"({"code":0,"errorCode":"ERR_SERVER","messages":["Lỗi hệ thống"]})", ""};
+  EXPECT_EQ(c.classify(broken).kind, ResponseVerdict::Kind::Retry);  // 5xx stays transient
   HttpResponse fine{200, {}, test::readFixture("nhanh/customers_page.json"), ""};
   EXPECT_EQ(c.classify(fine).kind, ResponseVerdict::Kind::Ok);
 }

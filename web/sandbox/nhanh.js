@@ -86,6 +86,11 @@ function codeStem(name) {
   return stripDiacritics(name).toUpperCase().replace(/[^A-Z0-9 ]/g, '').split(/\s+/).filter(Boolean).slice(0, 3).map((w) => w[0]).join('');
 }
 
+/** `ms`, but at least a few minutes before the world's "now" (and not before `floor`). */
+function before(nowMs, ms, floor, rng) {
+  return Math.max(floor, Math.min(ms, nowMs - rng.int(10, 180) * 60_000));
+}
+
 function genDepots(w, rng) {
   let id = rng.int(31_000, 31_050);
   w.depots = DEPOTS.slice(0, w.opts.counts.depots).map((d) => ({
@@ -127,8 +132,8 @@ function genProducts(w, rng) {
   while (w.products.size < target) {
     const tpl = rng.pick(PRODUCT_TEMPLATES.filter((t) => t.kind !== 'service'));
     const created = shop - rng.int(20, 700) * DAY_MS + rng.int(0, DAY_MS);
-    const updated = Math.min(shop - 60_000, created + rng.int(0, 300) * DAY_MS);
-    const stockAt = Math.min(shop - 60_000, Math.max(updated, shop - rng.int(0, 40) * DAY_MS));
+    const updated = before(shop, created + rng.int(0, 300) * DAY_MS, created, rng);
+    const stockAt = before(shop, Math.max(updated, shop - rng.int(0, 40) * DAY_MS), updated, rng);
     const base = roundVnd(rng.int(tpl.price[0], tpl.price[1]), tpl.price[1] < 20_000 ? 500 : 1000);
     const vat = vatOf(rng);
     const priceVatMode = rng.chance(0.2) ? 1 : 2;
@@ -210,7 +215,7 @@ function genCustomers(w, rng) {
       createdMs: created, updatedMs: created + rng.int(0, 200) * DAY_MS,
     });
     const c = w.customers.get(cid);
-    c.updatedMs = Math.min(c.updatedMs, w.opts.now0 - 60_000);
+    c.updatedMs = before(w.opts.now0, c.updatedMs, c.createdMs, rng);
     c.addr = addr;
   }
 }
@@ -256,7 +261,7 @@ function buildOrder(w, rng, createdMs, status) {
   const transfer = counter ? total : rng.chance(0.25) ? Math.min(total, roundVnd(total * rng.pick([0.3, 1]))) : 0;
   const deposit = !counter && !transfer && rng.chance(0.1) ? 50_000 : 0;
   const cod = Math.max(0, total - transfer - deposit);
-  const updatedMs = Math.min(w.opts.now0 - 60_000, createdMs + (TERMINAL.includes(status) ? rng.int(1, 6) * DAY_MS : rng.int(600_000, 2 * DAY_MS)));
+  const updatedMs = before(w.opts.now0, createdMs + (TERMINAL.includes(status) ? rng.int(1, 6) * DAY_MS : rng.int(600_000, 2 * DAY_MS)), createdMs, rng);
   const addr = c?.addr ?? vnAddress(rng);
   const staff = rng.pick(w.staff);
   return {
