@@ -58,6 +58,11 @@ function uuid(rng) {
 // World
 // ---------------------------------------------------------------------------
 
+/** `ms`, but at least a few minutes before the world's "now" (and not before `floor`). */
+function before(nowMs, ms, floor, rng) {
+  return Math.max(floor, Math.min(ms, nowMs - rng.int(10, 180) * 60_000));
+}
+
 function stamp(w, rng, ms) {
   return { ms, text: formatPancakeTime(ms, rng.int(0, 999)) };
 }
@@ -106,7 +111,7 @@ function genWorld(opts, anchorMs) {
       const price = base + (rng.chance(0.2) ? 10_000 : 0);
       const sale = rng.chance(0.2) ? roundVnd(price * 0.9) : price;
       const cost = roundVnd(price * rng.float(0.45, 0.7));
-      const updated = stamp(w, rng, Math.min(anchorMs - 60_000, created + rng.int(0, 200) * DAY_MS));
+      const updated = stamp(w, rng, before(anchorMs, created + rng.int(0, 200) * DAY_MS, created, rng));
       const stock = w.warehouses.map((wh) => {
         const actual = rng.weighted([[0, 2], [rng.int(1, 10), 4], [rng.int(11, 80), 4]]);
         const pending = actual > 0 && rng.chance(0.3) ? rng.int(1, Math.min(3, actual)) : 0;
@@ -138,7 +143,7 @@ function genWorld(opts, anchorMs) {
     const addr = vnAddress(rc);
     const phone = vnPhone(rc);
     const created = stamp(w, rc, anchorMs - rc.int(5, 600) * DAY_MS);
-    const updated = stamp(w, rc, Math.min(anchorMs - 60_000, created.ms + rc.int(0, 200) * DAY_MS));
+    const updated = stamp(w, rc, before(anchorMs, created.ms + rc.int(0, 200) * DAY_MS, created.ms, rc));
     const id = uuid(rc);
     w.customers.set(id, {
       id, customer_id: uuid(rc), name: person.name, phone_numbers: phone ? [phone] : [],
@@ -209,7 +214,7 @@ function buildOrder(w, rng, createdMs, status) {
   const addr = c?.shop_customer_addresses?.[0];
   const loc = vnAddress(rng);
   const inserted = formatPancakeTime(createdMs, rng.int(0, 999));
-  const updatedMs = Math.min(w.now0 - 60_000, createdMs + rng.int(10 * 60_000, 3 * DAY_MS));
+  const updatedMs = before(w.now0, createdMs + rng.int(10 * 60_000, 3 * DAY_MS), createdMs, rng);
   const [label, name] = PANCAKE_ORDER_STATUS[status];
   void label;
   const rec = {
