@@ -1294,6 +1294,47 @@ Result<json> NhanhConnector::connectStep(std::string_view step, const json& inpu
     return json{{"request", requestToJson(r)}};
   }
   if (step == "tokenResult") return tokenResult(input);
+  if (step == "productsRequest") {
+    // The follow-up of an inventoryChange webhook (stock only, nh.md §B.7.4): product/list for
+    // the ids it names (or given ids), ≤ 100 per request; normalize the answers as "products".
+    std::vector<json> ids;
+    auto addId = [&](const json& v) {
+      if (auto id = js::id(&v); id && digitsOnly(*id)) {
+        int64_t n = 0;
+        std::from_chars(id->data(), id->data() + id->size(), n);
+        if (std::find(ids.begin(), ids.end(), json(n)) == ids.end()) ids.emplace_back(n);
+      }
+    };
+    if (const json* list = js::array(input, "ids")) {
+      for (const auto& v : *list) addId(v);
+    } else if (auto text = js::str(input, "body")) {
+      json hook = parseJson(*text);
+      const json* data = js::field(hook, "data");
+      if (data && data->is_array()) {
+        for (const auto& row : *data) addId(row.is_object() ? (js::field(row, "id") ? row["id"] : json()) : row);
+      } else if (data && data->is_object()) {
+        if (js::field(*data, "id")) addId((*data)["id"]);
+        else
+          for (auto it = data->begin(); it != data->end(); ++it) addId(json(it.key()));  // v2: keyed by id
+      }
+    }
+    if (ids.empty()) return badConnectInput("Không có mã sản phẩm nào để cập nhật.", "ids (or a webhook body naming them) required", "ids");
+    json requests = json::array();
+    for (size_t i = 0; i < ids.size(); i += kPageSize) {
+      json filters = filtersWithStatuses();
+      filters["ids"] = json::array();
+      for (size_t k = i; k < ids.size() && k < i + kPageSize; ++k) filters["ids"].push_back(ids[k]);
+      HttpRequest r;
+      r.method = "POST";
+      r.purpose = "page";
+      r.url = std::string(kApiBase) + "/product/list";
+      r.query = {{"appId", "{{secret.appId}}"}, {"businessId", "{{secret.businessId}}"}};
+      r.headers = {{"Authorization", "{{secret.accessToken}}"}, {"Content-Type", "application/json"}};
+      r.body = dumpJson(json{{"filters", filters}, {"paginator", {{"size", kPageSize}}}});
+      requests.push_back(requestToJson(r));
+    }
+    return json{{"requests", requests}};
+  }
   return Connector::connectStep(step, input);
 }
 

@@ -557,6 +557,27 @@ class PancakeConnector final : public Connector {
       }
       return json{{"shops", out}};
     }
+    if (step == "productRequest") {
+      // The follow-up of a stock (variation) webhook: the whole product, GET /products/{id}.
+      auto id = js::text(input, "id");
+      if (!id) {
+        if (auto text = js::str(input, "body")) {
+          json hook = parseJson(*text);
+          if (const json* obj = webhookObject(hook)) id = js::text(*obj, js::field(*obj, "variations") ? "id" : "product_id");
+        }
+      }
+      if (!id) {
+        Error e = Error::make(ErrorCode::InvalidInput, "Không có mã sản phẩm để cập nhật.", "id (or a variation webhook body) required");
+        e.field = "id";
+        return e;
+      }
+      HttpRequest r;
+      r.purpose = "page";
+      r.url = std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}/products/" + percentEncode(*id);
+      r.query = {{"api_key", "{{secret.apiKey}}"}};
+      r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
+      return json{{"request", requestToJson(r)}};
+    }
     if (step == "webhookSettings") {
       // What the shop owner types into Pancake POS → Cấu hình → Nâng cao → Kết nối bên thứ 3 →
       // Webhook/API (pc.md §1.8): our receiver URL and the x-store-id header.

@@ -267,6 +267,12 @@ test('webhooks v3: verify token, topics, and order bodies normalized like order/
       const p = sl.normalize('nhanh', 'products', rx.got[1].body, { settings });
       assert.equal(p.records[0].externalId, String(product.id));
       assert.equal(sl.normalize('nhanh', 'products', rx.got[2].body).records.length, 0); // stock only
+      // Its follow-up: re-read those products by id, stock included.
+      sim.setStock(product.id, 123);
+      const { requests } = sl.connect('nhanh', 'productsRequest', { body: rx.got[2].body });
+      const fresh = sl.normalize('nhanh', 'products', (await transport(requests[0], {})).body, { settings });
+      assert.equal(fresh.records[0].externalId, String(product.id));
+      assert.equal(fresh.records[0].variants[0].stock[0].available, 123);
       assert.deepEqual(sl.normalize('nhanh', 'orders', rx.got[3].body).removedIds, [String(order.info.id)]);
     } finally {
       await rx.close();

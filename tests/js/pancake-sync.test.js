@@ -153,6 +153,11 @@ test('webhooks: raw objects with x-store-id, normalized like the list', async ()
       assert.deepEqual(fromHook, fromList);
       assertValidRecords([fromHook, ...sl.normalize('pancake', 'customers', got[1].body).records, ...sl.normalize('pancake', 'products', got[2].body).records]);
       assert.equal(sl.normalize('pancake', 'products', got[3].body).records.length, 0); // a lone variation
+      // Its follow-up: the whole product, by id.
+      const { request } = sl.connect('pancake', 'productRequest', { body: got[3].body });
+      const whole = sl.normalize('pancake', 'products', (await transport(request, {})).body);
+      assert.equal(whole.records[0].externalId, product.id);
+      assert.equal(whole.records[0].variants.length, product.variations.length);
     } finally {
       await new Promise((r) => server.close(r));
     }

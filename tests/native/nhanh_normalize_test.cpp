@@ -465,6 +465,21 @@ TEST(NhanhConnect, ConsentUrlAndTokenExchange) {
   EXPECT_EQ(creq->purpose, "verify");
 }
 
+TEST(NhanhConnect, ProductsRequestFollowsAStockWebhook) {
+  json out = connect("productsRequest", {{"body", test::readFixture("nhanh/webhook_inventory_change.json")}});
+  ASSERT_EQ(out["requests"].size(), 1u) << out.dump();
+  auto r = requestFromJson(out["requests"][0]);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->url, "https://pos.open.nhanh.vn/v3.0/product/list");
+  json body = parseJson(r->body);
+  EXPECT_EQ(body["filters"]["ids"], json({1231281071}));
+  EXPECT_EQ(body["filters"]["status"], json({1, 2, 3, 4}));
+  json ids = json::array();
+  for (int i = 0; i < 230; ++i) ids.push_back(std::to_string(1000 + i));
+  EXPECT_EQ(connect("productsRequest", {{"ids", ids}})["requests"].size(), 3u);  // ≤ 100 per request
+  EXPECT_EQ(connect("productsRequest", json::object())["error"]["field"], "ids");
+}
+
 TEST(NhanhConnect, TokenErrorsSpeakVietnamese) {
   json off = connect("tokenResult", {{"body", test::readFixture("nhanh/error_not_enabled.json")}});
   EXPECT_EQ(off["error"]["code"], "forbidden");

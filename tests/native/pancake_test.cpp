@@ -243,6 +243,11 @@ TEST(PancakeConnect, ShopPickerAndWebhookSettings) {
                                           {"avatarUrl", "https://content.pancake.vn/1/s200x200/fwebp/avatar.jpg"}}}));
   json denied = connect("shopsResult", {{"body", test::readFixture("pancake/error_invalid_key.json")}, {"status", 401}});
   EXPECT_EQ(denied["error"]["code"], "invalid_credentials");
+  json pr = connect("productRequest", {{"body", test::readFixture("pancake/webhook_variation.json")}});
+  auto preq = requestFromJson(pr["request"]);
+  ASSERT_TRUE(preq.ok()) << pr.dump();
+  EXPECT_EQ(preq->url, "https://pos.pages.fm/api/v1/shops/{{secret.shopId|urlencode}}/products/8f0c5a4e-2b1d-4c7e-9a61-3f5d2e7b9c10");
+  EXPECT_EQ(connect("productRequest", json::object())["error"]["field"], "id");
   json hook = connect("webhookSettings", {{"baseUrl", "https://sync.storelink.vn/"}, {"shopId", 1234567}});
   EXPECT_EQ(hook["url"], "https://sync.storelink.vn/webhooks/pancakepos");
   EXPECT_EQ(hook["headers"], json({{"x-store-id", "1234567"}}));

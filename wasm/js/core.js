@@ -91,9 +91,11 @@ export class StoreLink {
    * One step of a platform's connect flow, as data (the server does the I/O through its proxy):
    * nhanh: consentUrl {appId, returnLink} → {url}; tokenRequest {accessCode, appId?} → {request};
    * tokenResult {body} → {businessId, depotIds, allDepots, expiredAt, expiresAtMs, permissions,
-   * version, accessTokenKept}; checkTokenRequest {} → {request}.
+   * version, accessTokenKept}; checkTokenRequest {} → {request}; productsRequest {ids | body}
+   * → {requests} (re-read products named by an inventoryChange webhook).
    * pancake: shopsRequest {} → {request}; shopsResult {body, status} → {shops}; webhookSettings
-   * {baseUrl, shopId, secret?} → {url, headers, data}. Errors throw SyncError (Vietnamese message).
+   * {baseUrl, shopId, secret?} → {url, headers, data}; productRequest {id | body} → {request}
+   * (the whole product behind a variation webhook). Errors throw SyncError (Vietnamese message).
    */
   connect(platform, step, input = {}) {
     const out = JSON.parse(this.#call((m) => m.connect(String(platform), String(step), JSON.stringify(input ?? {}))));

@@ -222,6 +222,10 @@ export interface StoreLink {
   connect(platform: 'nhanh', step: 'tokenRequest', input: { accessCode: string; appId?: string | number }): { request: RequestDescriptor };
   connect(platform: 'nhanh', step: 'checkTokenRequest', input?: { appId?: string | number }): { request: RequestDescriptor };
   connect(platform: 'nhanh', step: 'tokenResult', input: { body: string }): NhanhGrant;
+  /** Re-read products by id (≤ 100 per request), e.g. those an inventoryChange webhook names; normalize the answers as 'products'. */
+  connect(platform: 'nhanh', step: 'productsRequest', input: { ids?: (string | number)[]; body?: string }): { requests: RequestDescriptor[] };
+  /** The whole product behind a variation (stock) webhook, or by id; normalize the answer as 'products'. */
+  connect(platform: 'pancake', step: 'productRequest', input: { id?: string; body?: string }): { request: RequestDescriptor };
   connect(platform: 'pancake', step: 'shopsRequest', input?: Record<string, never>): { request: RequestDescriptor };
   connect(platform: 'pancake', step: 'shopsResult', input: { body: string; status?: number }): { shops: { id: string; name: string | null; avatarUrl: string | null }[] };
   connect(platform: 'pancake', step: 'webhookSettings', input: { baseUrl: string; shopId: string | number; secret?: string }): { url: string; headers: Record<string, string>; data: string[] };
