@@ -16,6 +16,7 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("buildUrl", &api::buildUrlJson);
   function("inspectWebhook", &api::inspectWebhookJson);
   function("checkCredentials", &api::checkCredentialsJson);
+  function("connect", &api::connectJson);
   class_<api::Job>("Job")
       .constructor<>()
       .function("init", &api::Job::init)

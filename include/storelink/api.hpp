@@ -15,7 +15,8 @@ json errorToJson(const Error& e);
 std::string version();
 // [{id, displayName, description, entities, credentials:[{key,label,help,secret,example}], settings, status, apiHosts}]
 std::string platformsJson();
-// {"records":[...], "errors":[...], "total": n|null, "removedIds": [...]}
+// {"records":[...], "errors":[...], "total": n|null, "removedIds": [...]}; options
+// {"raw": bool, "settings": {...}} (settings: the connection's, e.g. Nhanh.vn taxSync).
 std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
                           const std::string& optionsJson);
 // {"request": {...}} with placeholders filled, or {"error": {...}}
@@ -31,6 +32,10 @@ std::string inspectWebhookJson(const std::string& platform, const std::string& h
 std::string checkCredentialsJson(const std::string& platform, const std::string& valuesJson);
 // The full URL of a request descriptor (query encoded), or {"error":...} text on bad input.
 std::string buildUrlJson(const std::string& requestJson);
+// One step of a platform's connect flow (Connector::connectStep): the step's JSON result, or
+// {"error": {...}}. Nhanh.vn: consentUrl, tokenRequest, tokenResult, checkTokenRequest;
+// Pancake POS: shopsRequest, shopsResult, webhookSettings.
+std::string connectJson(const std::string& platform, const std::string& step, const std::string& inputJson);
 
 class Job {
  public:

@@ -28,6 +28,10 @@ struct CredentialField {
   std::string help;         // where to find it on the platform
   bool secret = false;      // masked in the form; never returned by the server
   std::string example;      // placeholder text
+  // Who provides the value: "user" (typed in the connect form), "oauth" (filled by the
+  // platform's connect flow, e.g. Nhanh.vn accessToken/businessId), "app" (StoreLink's own
+  // app credentials on that platform, from the server's configuration).
+  std::string source = "user";
 };
 
 struct SettingField {
@@ -68,8 +72,16 @@ struct PlatformInfo {
   bool webhooks = false;              // the platform pushes events
 };
 
+struct PageQuery;
+
 struct NormalizeOptions {
   bool includeRaw = false;
+  // The query of the request this body answers, when a sync job parses its own page (null
+  // for sl.normalize and webhooks). Cursor connectors that keep their own state in the
+  // cursor (Nhanh.vn's 31-day order windows) derive the next cursor from it.
+  const PageQuery* query = nullptr;
+  // The connection's settings (Nhanh.vn taxSync), from the job or from sl.normalize's options.
+  const json* settings = nullptr;
 };
 
 // One list response, normalized.
@@ -114,6 +126,10 @@ struct PagingPolicy {
     bool incrementalOnly = false;
   };
   std::vector<Partition> partitions;
+  // Cursor paging: a page shorter than pageSize (even an empty one) ends the run. Platforms
+  // whose pages may come back short while more remain (Nhanh.vn v3: "fewer than size items
+  // yet still a next") set false: then only an absent/empty nextCursor ends it.
+  bool endsOnShortPage = true;
 };
 
 // Client-side pacing, as data. A token bucket sized so that no window of the platform's
@@ -186,6 +202,11 @@ class Connector {
   // Verifies a webhook delivery's signature with the connection's webhook secret (empty =
   // none configured) and says what it is about. Bad signature → Forbidden.
   virtual Result<WebhookEvent> inspectWebhook(const WebhookDelivery& delivery, const std::string& secret) const;
+
+  // Building blocks of the platform's connect flow (OAuth consent URL, token exchange, shop
+  // picker) as data: descriptors with placeholders and parsers; the server does the I/O.
+  // Steps are named per platform; the default (and an unknown step) is Unsupported.
+  virtual Result<json> connectStep(std::string_view step, const json& input) const;
 
   // Normalizes one list-endpoint response body (or one webhook body).
   virtual Result<Page> parsePage(Entity e, std::string_view body, const NormalizeOptions& opts) const = 0;

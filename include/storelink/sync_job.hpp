@@ -128,6 +128,7 @@ class SyncJob {
   Pending pending_ = Pending::None;
   uint64_t requestSeq_ = 0;
   HttpRequest inFlight_;
+  PageQuery inFlightQuery_;  // the query behind inFlight_ (page requests), for parsePage
   int attempts_ = 0;
   int64_t notBeforeMs_ = 0;
   std::string notBeforeReason_;

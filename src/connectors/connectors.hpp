@@ -8,5 +8,7 @@ namespace storelink::connectors {
 const Connector& kiotviet();
 const Connector& sapo();
 const Connector& haravan();
+const Connector& nhanh();
+const Connector& pancake();
 
 }  // namespace storelink::connectors

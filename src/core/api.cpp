@@ -36,7 +36,8 @@ std::string platformsJson() {
     for (auto e : p.entities) ents.push_back(entityName(e));
     json creds = json::array();
     for (const auto& c : p.credentials) {
-      creds.push_back({{"key", c.key}, {"label", c.label}, {"help", c.help}, {"secret", c.secret}, {"example", c.example}});
+      creds.push_back({{"key", c.key}, {"label", c.label}, {"help", c.help}, {"secret", c.secret}, {"example", c.example},
+                       {"source", c.source}});
     }
     json settings = json::array();
     for (const auto& s : p.settings) {
@@ -59,11 +60,14 @@ std::string platformsJson() {
 std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
                           const std::string& optionsJson) {
   NormalizeOptions opts;
+  json settings = json::object();
   if (!optionsJson.empty()) {
     json o = parseJson(optionsJson);
     if (!o.is_object()) return errorText(badInput("options must be a JSON object", "options"));
     opts.includeRaw = js::boolean(o, "raw").value_or(false);
+    if (const json* st = js::field(o, "settings"); st && st->is_object()) settings = *st;
   }
+  opts.settings = &settings;
   auto page = normalizeBody(platform, entity, body, opts);
   std::string out = "{\"records\":[";
   if (!page) {
@@ -153,6 +157,16 @@ std::string buildUrlJson(const std::string& requestJson) {
   auto req = requestFromJson(parseJson(requestJson));
   if (!req) return errorText(req.error());
   return dumpJson(json{{"url", buildUrl(*req)}});
+}
+
+std::string connectJson(const std::string& platform, const std::string& step, const std::string& inputJson) {
+  const Connector* c = findConnector(platform);
+  if (c == nullptr) return errorText(badInput("unknown or unsupported platform: " + platform, "platform"));
+  json input = inputJson.empty() ? json::object() : parseJson(inputJson);
+  if (!input.is_object()) return errorText(badInput("input must be a JSON object", "input"));
+  auto out = c->connectStep(step, input);
+  if (!out) return errorText(out.error());
+  return dumpJson(*out);
 }
 
 std::string Job::init(const std::string& optionsJson) {

@@ -98,6 +98,13 @@ Result<WebhookEvent> Connector::inspectWebhook(const WebhookDelivery&, const std
                      "no webhook support for " + info().id);
 }
 
+Result<json> Connector::connectStep(std::string_view step, const json&) const {
+  Error e = Error::make(ErrorCode::Unsupported, info().displayName + " không có bước kết nối này.",
+                        "unknown connect step: " + std::string(step));
+  e.field = "step";
+  return e;
+}
+
 ResponseVerdict Connector::classify(const HttpResponse& r) const {
   ResponseVerdict v;
   const std::string& name = info().displayName;

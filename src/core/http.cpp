@@ -246,11 +246,32 @@ RedactedBody keepSecretsFromBody(const HttpRequest& request, const std::string& 
   if (!j.is_object()) return out;
   bool changed = false;
   for (const auto& [fieldName, secretName] : request.keepSecrets) {
-    auto it = j.find(fieldName);
-    if (it == j.end()) continue;
-    if (auto v = js::str(&*it)) {
+    // A top-level field, or a dotted path into nested objects ("data.accessToken": Nhanh.vn
+    // wraps its token response in `data`). A literal top-level key wins over the path.
+    json* target = nullptr;
+    if (auto it = j.find(fieldName); it != j.end()) {
+      target = &*it;
+    } else if (fieldName.find('.') != std::string::npos) {
+      json* node = &j;
+      size_t start = 0;
+      while (node != nullptr && start <= fieldName.size()) {
+        size_t dot = fieldName.find('.', start);
+        if (dot == std::string::npos) dot = fieldName.size();
+        std::string part = fieldName.substr(start, dot - start);
+        if (!node->is_object()) {
+          node = nullptr;
+          break;
+        }
+        auto it = node->find(part);
+        node = it == node->end() ? nullptr : &*it;
+        start = dot + 1;
+      }
+      target = node;
+    }
+    if (target == nullptr) continue;
+    if (auto v = js::str(target)) {
       out.captured[secretName] = *v;
-      *it = placeholder(secretName);
+      *target = placeholder(secretName);
       changed = true;
     }
   }

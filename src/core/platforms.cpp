@@ -26,11 +26,8 @@ std::vector<PlatformInfo> buildPlatforms() {
   all.push_back(connectors::kiotviet().info());
   all.push_back(connectors::sapo().info());
   all.push_back(connectors::haravan().info());
-  all.push_back(planned("nhanh", "Nhanh.vn", "Phần mềm quản lý bán hàng Nhanh.vn.", {E::Products, E::Orders, E::Customers},
-                        {{"account", "Email hoặc số điện thoại", "Tài khoản Nhanh.vn có quyền Giám đốc.", false, ""}}));
-  all.push_back(planned("pancake", "Pancake POS", "Phần mềm bán hàng Pancake POS.", {E::Products, E::Orders, E::Customers},
-                        {{"apiKey", "API key", "Pancake POS → Cấu hình → Ứng dụng → API.", true, ""},
-                         {"shopId", "Mã cửa hàng (x-store-id)", "Số trên đường dẫn cửa hàng Pancake POS.", false, ""}}));
+  all.push_back(connectors::nhanh().info());
+  all.push_back(connectors::pancake().info());
   all.push_back(planned("odoo", "Odoo", "Hệ thống ERP Odoo (phiên bản 14 trở lên).", {E::Products, E::Orders, E::Customers},
                         {{"url", "Địa chỉ máy chủ", "Ví dụ https://congty.odoo.com.", false, "https://congty.odoo.com"},
                          {"database", "Cơ sở dữ liệu", "Tên database Odoo.", false, ""},
@@ -52,6 +49,8 @@ const Connector* findConnector(std::string_view platformId) {
   if (platformId == "kiotviet") return &connectors::kiotviet();
   if (platformId == "sapo") return &connectors::sapo();
   if (platformId == "haravan") return &connectors::haravan();
+  if (platformId == "nhanh") return &connectors::nhanh();
+  if (platformId == "pancake") return &connectors::pancake();
   return nullptr;
 }
 

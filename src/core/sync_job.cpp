@@ -25,6 +25,11 @@ Error invalidInput(std::string message, std::string detail, std::string field = 
 
 json optMs(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
+// A 429, or a rate-limit envelope a platform sends with another status (Nhanh.vn ERR_429).
+bool rateLimited(const HttpResponse& r, const ResponseVerdict& v) {
+  return r.status == 429 || v.error.code == ErrorCode::RateLimited;
+}
+
 std::optional<int64_t> readMs(const json& j, std::string_view key) {
   auto n = js::num(j, key);
   if (!n) return std::nullopt;
@@ -285,7 +290,8 @@ Step SyncJob::next(int64_t nowMs) {
   if (readyAt > nowMs) return waitStep(readyAt, nowMs, "rate_limit");
   bucketTokens_ -= 1;
   lastSentMs_ = nowMs;
-  return emitRequest(connector_.pageRequest(currentQuery()), Pending::Page);
+  inFlightQuery_ = currentQuery();
+  return emitRequest(connector_.pageRequest(inFlightQuery_), Pending::Page);
 }
 
 void SyncJob::fail(Error e) {
@@ -375,7 +381,7 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
       return true;
     }
     if (verdict.kind == ResponseVerdict::Kind::Retry) {
-      scheduleRetry(verdict, nowMs, response.status == 429 ? ErrorCode::RateLimited : ErrorCode::ServerError);
+      scheduleRetry(verdict, nowMs, rateLimited(response, verdict) ? ErrorCode::RateLimited : ErrorCode::ServerError);
       return true;
     }
     Error e = verdict.error;
@@ -406,7 +412,7 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
       }
       return true;
     case ResponseVerdict::Kind::Retry:
-      scheduleRetry(verdict, nowMs, response.status == 429 ? ErrorCode::RateLimited : ErrorCode::ServerError);
+      scheduleRetry(verdict, nowMs, rateLimited(response, verdict) ? ErrorCode::RateLimited : ErrorCode::ServerError);
       return true;
     case ResponseVerdict::Kind::Fatal:
       fail(verdict.error);
@@ -422,6 +428,8 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
 
   NormalizeOptions opts;
   opts.includeRaw = includeRaw_;
+  opts.query = &inFlightQuery_;
+  opts.settings = &settings_;
   auto page = connector_.parsePage(entity_, response.body, opts);
   if (!page) {
     if (page.error().code == ErrorCode::InvalidJson) {
@@ -486,7 +494,8 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
   const auto rows = static_cast<int64_t>(page.rowCount);
   bool last = rows == 0 || rows < paging_.pageSize;
   if (paging_.kind == PagingPolicy::Kind::Cursor) {
-    last = last || !page.nextCursor || page.nextCursor->empty();
+    const bool noCursor = !page.nextCursor || page.nextCursor->empty();
+    last = paging_.endsOnShortPage ? (last || noCursor) : noCursor;
   } else if (page.total && static_cast<double>(queryOffset + rows) >= *page.total) {
     last = true;  // saves the empty trailing request
   }

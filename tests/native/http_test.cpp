@@ -62,6 +62,25 @@ TEST(KeepSecrets, TokenIsCapturedAndRedacted) {
   EXPECT_EQ(j["expires_in"], 86400);
 }
 
+TEST(KeepSecrets, DottedPathReachesANestedToken) {
+  // Nhanh.vn v3 getaccesstoken: {"code":1,"data":{"accessToken":...,"businessId":...}}.
+  HttpRequest r;
+  r.keepSecrets = {{"data.accessToken", "accessToken"}, {"data.missing.deeper", "nope"}, {"code.x", "nope2"}};
+  auto red = keepSecretsFromBody(r, R"({"code":1,"data":{"accessToken":"tok-123","businessId":110668}})");
+  EXPECT_EQ(red.captured.at("accessToken"), "tok-123");
+  EXPECT_EQ(red.captured.count("nope"), 0u);
+  EXPECT_EQ(red.captured.count("nope2"), 0u);
+  json j = parseJson(red.body);
+  EXPECT_EQ(j["data"]["accessToken"], "{{secret.accessToken}}");
+  EXPECT_EQ(j["data"]["businessId"], 110668);
+  // A literal top-level key with a dot in its name still wins.
+  HttpRequest lit;
+  lit.keepSecrets = {{"a.b", "s"}};
+  auto red2 = keepSecretsFromBody(lit, R"({"a.b":"top","a":{"b":"nested"}})");
+  EXPECT_EQ(red2.captured.at("s"), "top");
+  EXPECT_EQ(parseJson(red2.body)["a"]["b"], "nested");
+}
+
 TEST(Descriptors, RoundTripThroughJson) {
   HttpRequest r;
   r.method = "POST";

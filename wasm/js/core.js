@@ -35,6 +35,7 @@ export class StoreLink {
 
   /**
    * Normalizes one list-endpoint response (or one webhook body) into unified records.
+   * options: {raw?, settings?} (the connection's settings, e.g. Nhanh.vn {taxSync: true}).
    * Never throws for bad bodies: they come back as typed `errors`.
    */
   normalize(platform, entity, body, options = {}) {
@@ -95,6 +96,22 @@ export class StoreLink {
   checkCredentials(platform, values = {}) {
     const out = JSON.parse(this.#call((m) => m.checkCredentials(String(platform), JSON.stringify(values ?? {}))));
     if (out.error) throw new SyncError(out.error);
+    return out;
+  }
+
+  /**
+   * One step of a platform's connect flow, as data (the server does the I/O through its proxy):
+   * nhanh: consentUrl {appId, returnLink} → {url}; tokenRequest {accessCode, appId?} → {request};
+   * tokenResult {body} → {businessId, depotIds, allDepots, expiredAt, expiresAtMs, permissions,
+   * version, accessTokenKept}; checkTokenRequest {} → {request}; productsRequest {ids | body}
+   * → {requests} (re-read products named by an inventoryChange webhook).
+   * pancake: shopsRequest {} → {request}; shopsResult {body, status} → {shops}; webhookSettings
+   * {baseUrl, shopId, secret?} → {url, headers, data}; productRequest {id | body} → {request}
+   * (the whole product behind a variation webhook). Errors throw SyncError (Vietnamese message).
+   */
+  connect(platform, step, input = {}) {
+    const out = JSON.parse(this.#call((m) => m.connect(String(platform), String(step), JSON.stringify(input ?? {}))));
+    if (out && out.error) throw new SyncError(out.error);
     return out;
   }
 

@@ -33,7 +33,11 @@ export class SyncError extends Error implements ErrorInfo {
   toJSON(): ErrorInfo;
 }
 
-export interface CredentialField { key: string; label: string; help: string; secret: boolean; example: string }
+export interface CredentialField {
+  key: string; label: string; help: string; secret: boolean; example: string;
+  /** Who provides it: typed in the connect form, filled by the connect flow (OAuth), or StoreLink's own app credentials (server config). */
+  source: 'user' | 'oauth' | 'app';
+}
 export interface SettingField { key: string; label: string; kind: 'branch' | 'boolean' | 'entities'; help: string }
 export interface PlatformInfo {
   id: PlatformId;
@@ -117,6 +121,21 @@ export interface Tombstone extends RecordBase {
 }
 export type UnifiedRecord = ProductRecord | OrderRecord | CustomerRecord | LocationRecord | Tombstone;
 
+/** Nhanh.vn getaccesstoken / checkaccesstoken, parsed (the token itself stays in the proxy). */
+export interface NhanhGrant {
+  businessId: string;
+  /** Depots granted to the token; [] with allDepots = every depot, now and later. */
+  depotIds: string[];
+  allDepots: boolean;
+  /** ISO UTC; tokens last a year and cannot be refreshed. */
+  expiredAt: string | null;
+  expiresAtMs: number | null;
+  permissions: string[];
+  version: string | null;
+  /** The proxy replaced the token by its placeholder (keepSecrets worked). */
+  accessTokenKept: boolean;
+}
+
 // --- requests, jobs, driver ----------------------------------------------------
 /** A plain-data HTTP request. Secrets appear only as {{secret.NAME}} placeholders. */
 export interface RequestDescriptor {
@@ -192,7 +211,7 @@ export interface NormalizeResult {
 export interface StoreLink {
   version(): string;
   platforms(): PlatformInfo[];
-  normalize(platform: PlatformId, entity: EntityName, body: string | Uint8Array, options?: { raw?: boolean }): NormalizeResult;
+  normalize(platform: PlatformId, entity: EntityName, body: string | Uint8Array, options?: { raw?: boolean; settings?: Record<string, unknown> }): NormalizeResult;
   createSync(options: CreateSyncOptions): SyncJob;
   fillSecrets(request: RequestDescriptor, secrets: Record<string, string>): RequestDescriptor;
   keepSecrets(request: RequestDescriptor, body: string): { body: string; captured: Record<string, string> };
@@ -203,6 +222,19 @@ export interface StoreLink {
    * "https://ten.mysapo.net/admin" → "ten"). Store `values`; show `errors` by `field`.
    */
   checkCredentials(platform: PlatformId, values: Record<string, string>): { values: Record<string, string>; errors: ErrorInfo[] };
+  /** Connect-flow building blocks (descriptors with placeholders, parsers); the server does the I/O. */
+  connect(platform: 'nhanh', step: 'consentUrl', input: { appId: string | number; returnLink: string }): { url: string };
+  connect(platform: 'nhanh', step: 'tokenRequest', input: { accessCode: string; appId?: string | number }): { request: RequestDescriptor };
+  connect(platform: 'nhanh', step: 'checkTokenRequest', input?: { appId?: string | number }): { request: RequestDescriptor };
+  connect(platform: 'nhanh', step: 'tokenResult', input: { body: string }): NhanhGrant;
+  /** Re-read products by id (≤ 100 per request), e.g. those an inventoryChange webhook names; normalize the answers as 'products'. */
+  connect(platform: 'nhanh', step: 'productsRequest', input: { ids?: (string | number)[]; body?: string }): { requests: RequestDescriptor[] };
+  /** The whole product behind a variation (stock) webhook, or by id; normalize the answer as 'products'. */
+  connect(platform: 'pancake', step: 'productRequest', input: { id?: string; body?: string }): { request: RequestDescriptor };
+  connect(platform: 'pancake', step: 'shopsRequest', input?: Record<string, never>): { request: RequestDescriptor };
+  connect(platform: 'pancake', step: 'shopsResult', input: { body: string; status?: number }): { shops: { id: string; name: string | null; avatarUrl: string | null }[] };
+  connect(platform: 'pancake', step: 'webhookSettings', input: { baseUrl: string; shopId: string | number; secret?: string }): { url: string; headers: Record<string, string>; data: string[] };
+  connect(platform: PlatformId, step: string, input?: Record<string, unknown>): unknown;
 }
 
 export function createStoreLink(options?: { wasmBinary?: Uint8Array; wasmUrl?: string }): Promise<StoreLink>;

@@ -845,3 +845,27 @@ export async function startServer(handler, { port = 0, host = '127.0.0.1' } = {}
       }),
   };
 }
+
+// ---------------------------------------------------------------------------
+// Outgoing webhooks (simulators posting to a receiver, as the platforms do)
+// ---------------------------------------------------------------------------
+
+/**
+ * POSTs `body` as JSON to `url` with extra `headers` (e.g. Nhanh's Authorization verify token,
+ * Pancake's x-store-id). Resolves to {status, body} of the receiver's answer; a network
+ * failure resolves to {status: 0, error}, as a platform logs a failed delivery.
+ */
+export async function postJson(url, body, headers = {}, { timeoutMs = 10_000 } = {}) {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, body: await res.text() };
+  } catch (err) {
+    return { status: 0, error: err?.message ?? String(err) };
+  }
+}

@@ -9,6 +9,8 @@
 import * as kiotviet from './kiotviet.js';
 import * as sapo from './sapo.js';
 import * as haravan from './haravan.js';
+import * as nhanh from './nhanh.js';
+import * as pancake from './pancake.js';
 
 export const SANDBOXES = {
   kiotviet: {
@@ -42,6 +44,33 @@ export const SANDBOXES = {
       const { url } = await sim.listen(options.port ?? 0);
       const { shop, accessToken } = sim.info().credentials;
       return { sim, url, secrets: { shop, accessToken }, hostMap: { 'apis.haravan.com': url } };
+    },
+  },
+  nhanh: {
+    // A ready token comes with the secrets so headless syncs skip the consent page; the
+    // consent flow itself is served too (nhanh.vn/oauth → returnLink?accessCode=…).
+    async start(options = {}) {
+      const sim = nhanh.createNhanhSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      const i = sim.info();
+      return {
+        sim,
+        url,
+        secrets: { account: i.account, accessToken: i.accessToken, businessId: i.businessId, appId: i.appId, secretKey: i.secretKey },
+        hostMap: { 'pos.open.nhanh.vn': url, 'nhanh.vn': url },
+      };
+    },
+  },
+  pancake: {
+    async start(options = {}) {
+      const sim = pancake.createPancakeSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      return {
+        sim,
+        url,
+        secrets: { apiKey: pancake.PANCAKE_DEFAULT_API_KEY, shopId: pancake.PANCAKE_DEFAULT_SHOP_ID },
+        hostMap: { 'pos.pages.fm': url, 'pos.pancake.vn': url },
+      };
     },
   },
 };
