@@ -6,5 +6,8 @@
 namespace storelink::connectors {
 
 const Connector& kiotviet();
+const Connector& odoo();
+const Connector& getfly();
+const Connector& misa();
 
 }  // namespace storelink::connectors

@@ -78,6 +78,14 @@ Result<int64_t> Connector::tokenLifetimeMs(const HttpResponse& response) const {
   return static_cast<int64_t>(*secs * 1000);
 }
 
+Result<json> Connector::applySetup(Entity, const json& learned, const HttpRequest&, const HttpResponse&) const {
+  return learned;
+}
+
+std::optional<Error> Connector::applyFollowUp(const PageQuery&, Page&, size_t, const HttpResponse&) const {
+  return std::nullopt;
+}
+
 Result<WebhookEvent> Connector::inspectWebhook(const WebhookDelivery&, const std::string&) const {
   return Error::make(ErrorCode::Unsupported, info().displayName + " không gửi webhook tới StoreLink.",
                      "no webhook support for " + info().id);

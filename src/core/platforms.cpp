@@ -36,18 +36,9 @@ std::vector<PlatformInfo> buildPlatforms() {
   all.push_back(planned("pancake", "Pancake POS", "Phần mềm bán hàng Pancake POS.", {E::Products, E::Orders, E::Customers},
                         {{"apiKey", "API key", "Pancake POS → Cấu hình → Ứng dụng → API.", true, ""},
                          {"shopId", "Mã cửa hàng (x-store-id)", "Số trên đường dẫn cửa hàng Pancake POS.", false, ""}}));
-  all.push_back(planned("odoo", "Odoo", "Hệ thống ERP Odoo (phiên bản 14 trở lên).", {E::Products, E::Orders, E::Customers},
-                        {{"url", "Địa chỉ máy chủ", "Ví dụ https://congty.odoo.com.", false, "https://congty.odoo.com"},
-                         {"database", "Cơ sở dữ liệu", "Tên database Odoo.", false, ""},
-                         {"login", "Tên đăng nhập", "Email đăng nhập Odoo.", false, ""},
-                         {"apiKey", "API key", "Tùy chọn → Bảo mật tài khoản → Khóa API mới.", true, ""}}));
-  all.push_back(planned("getfly", "Getfly CRM", "Phần mềm CRM Getfly.", {E::Products, E::Orders, E::Customers},
-                        {{"domain", "Tên miền", "Ví dụ congty.getflycrm.com.", false, ""},
-                         {"apiKey", "API key", "Getfly → Cài đặt → Tích hợp → API.", true, ""}}));
-  all.push_back(planned("misa", "MISA eShop", "Phần mềm quản lý bán hàng MISA eShop.", {E::Products, E::Orders, E::Customers},
-                        {{"domain", "Tên miền", "Tên miền cửa hàng MISA eShop.", false, ""},
-                         {"appId", "App ID", "MISA eShop → Thiết lập → Kết nối ứng dụng.", false, ""},
-                         {"secretKey", "Secret key", "Cùng trang Kết nối ứng dụng.", true, ""}}));
+  all.push_back(connectors::odoo().info());
+  all.push_back(connectors::getfly().info());
+  all.push_back(connectors::misa().info());
   return all;
 }
 
@@ -55,6 +46,9 @@ std::vector<PlatformInfo> buildPlatforms() {
 
 const Connector* findConnector(std::string_view platformId) {
   if (platformId == "kiotviet") return &connectors::kiotviet();
+  if (platformId == "odoo") return &connectors::odoo();
+  if (platformId == "getfly") return &connectors::getfly();
+  if (platformId == "misa") return &connectors::misa();
   return nullptr;
 }
 
