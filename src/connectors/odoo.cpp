@@ -797,7 +797,10 @@ class OdooConnector final : public Connector {
     std::vector<std::string> recordIds;
     for (const auto& r : page.records) recordIds.push_back(r.externalId);
     auto collect = [&](const char* key) {
-      std::set<std::string> ids;
+      auto numeric = [](const std::string& a, const std::string& b) {
+        return a.size() != b.size() ? a.size() < b.size() : a < b;
+      };
+      std::set<std::string, decltype(numeric)> ids(numeric);
       for (const auto& n : *rows)
         if (const json* a = js::array(n, key))
           for (const auto& v : *a)

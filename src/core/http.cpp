@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "storelink/crypto.hpp"
 
@@ -83,6 +84,9 @@ Result<std::string> toOrigin(std::string_view raw, std::string_view domain, cons
     host = host.substr(0, colon);
     if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return bad("bad port");
+    int portNumber = 0;
+    std::from_chars(port.data(), port.data() + port.size(), portNumber);
+    if (portNumber < 1 || portNumber > 65535) return bad("bad port");
   }
   while (!host.empty() && host.back() == '.') host.pop_back();
   if (host.empty()) return bad("empty host");
