@@ -7,6 +7,9 @@
 // fields exactly as sl.platforms() names them; `hostMap` maps every real API host of the
 // platform to the simulator's loopback origin.
 import * as kiotviet from './kiotviet.js';
+import * as odoo from './odoo.js';
+import * as getfly from './getfly.js';
+import * as misa from './misa.js';
 
 export const SANDBOXES = {
   kiotviet: {
@@ -22,6 +25,43 @@ export const SANDBOXES = {
           clientSecret: kiotviet.KIOTVIET_DEFAULT_CLIENT_SECRET,
         },
         hostMap: { 'public.kiotapi.com': url, 'id.kiotviet.vn': url },
+      };
+    },
+  },
+  odoo: {
+    async start(options = {}) {
+      const sim = odoo.createOdooSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      const host = odoo.ODOO_HOST;  // a shop's own server; any name works, the proxy checks it
+      return {
+        sim,
+        url,
+        secrets: { url: `https://${host}`, database: odoo.ODOO_DEFAULT_DB, login: odoo.ODOO_DEFAULT_LOGIN, apiKey: odoo.ODOO_DEFAULT_API_KEY },
+        hostMap: { [host]: url },
+      };
+    },
+  },
+  getfly: {
+    async start(options = {}) {
+      const sim = getfly.createGetflySimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      return {
+        sim,
+        url,
+        secrets: { domain: getfly.GETFLY_HOST, apiKey: getfly.GETFLY_DEFAULT_API_KEY },
+        hostMap: { [getfly.GETFLY_HOST]: url },
+      };
+    },
+  },
+  misa: {
+    async start(options = {}) {
+      const sim = misa.createMisaSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      return {
+        sim,
+        url,
+        secrets: { domain: misa.MISA_DEFAULT_DOMAIN, appId: misa.MISA_DEFAULT_APP_ID, secretKey: misa.MISA_DEFAULT_SECRET_KEY },
+        hostMap: { [misa.MISA_HOST]: url },
       };
     },
   },
