@@ -411,7 +411,16 @@ function buildOrder(w, rng, created, customers, sellable, forced) {
     client_order_ref: rng.chance(0.1) ? `PANCAKE-${rng.int(100000, 999999)}-${rng.int(1, 999)}` : false, origin: false,
     note, create_date: formatUtcSeconds(created), write_date: formatUtcSeconds(modified),
   });
-  // Reserve stock for confirmed, undelivered orders.
+  // Confirmed, undelivered orders reserve stock: free_qty = on hand − reserved < qty_available.
+  if (state === 'sale' && !locked) {
+    for (const lid of lineIds) {
+      const l = tables['sale.order.line'].get(lid);
+      if (!l.product_id || l.is_delivery) continue;
+      l.qty_delivered = 0;
+      const quant = [...tables['stock.quant'].values()].find((q) => q.product_id === l.product_id && q.location_id !== 5 && q.quantity - q.reserved_quantity >= l.product_uom_qty);
+      if (quant) quant.reserved_quantity += l.product_uom_qty;
+    }
+  }
   return tables['sale.order'].get(id);
 }
 
