@@ -94,6 +94,8 @@ struct Page {
   size_t rowCount = 0;                  // rows in the platform's page
   std::optional<std::string> nextCursor;
   std::vector<Error> rowErrors;         // rows that could not be mapped (skipped, not fatal)
+  // Connector-owned notes from parsePage for its follow-up requests (ids still to fetch).
+  json pending;
 };
 
 // How an entity is paged, as data.
@@ -130,6 +132,13 @@ struct PagingPolicy {
   // whose pages may come back short while more remain (Nhanh.vn v3: "fewer than size items
   // yet still a next") set false: then only an absent/empty nextCursor ends it.
   bool endsOnShortPage = true;
+  // false: the platform cannot sort by modification time (Getfly sorts by id, MISA by code),
+  // so the run keeps its modified-since filter and walks plain offsets; sort keys still give
+  // the watermark for the next incremental run. Rows updated mid-sweep keep their place.
+  bool reanchor = true;
+  // "Changed since the last sync" APIs (MISA LastSyncDate) whose rows carry no modification
+  // time: a completed run's watermark is the time its first page was requested.
+  bool watermarkIsRunStart = false;
 };
 
 // Client-side pacing, as data. A token bucket sized so that no window of the platform's
@@ -149,6 +158,7 @@ struct PageQuery {
   std::string cursor;
   bool includeDeleted = false;
   const json* settings = nullptr;
+  const json* learned = nullptr;  // what setup requests taught the job (Odoo: version, fields); {} when none
   std::string partition;  // the PagingPolicy partition being swept ("" when the policy has none)
 };
 
@@ -176,7 +186,34 @@ class Connector {
   // Token-based platforms: the request that obtains an access token (credentials as
   // placeholders, the token marked to stay server-side), and its lifetime from the response.
   virtual std::optional<HttpRequest> tokenRequest(const json& settings) const { return std::nullopt; }
+  // The same, for platforms whose login is signed with the current time (MISA LoginTime).
+  // The engine calls this one; the default forwards to tokenRequest(settings).
+  virtual std::optional<HttpRequest> tokenRequestAt(const json& settings, int64_t nowMs) const {
+    return tokenRequest(settings);
+  }
   virtual Result<int64_t> tokenLifetimeMs(const HttpResponse& response) const;
+
+  // Setup requests: made once per job, after the token and before the first page, to learn
+  // what shapes the page requests (Odoo: the server version and which fields this database
+  // has). `learned` starts as {} and becomes whatever applySetup returns; it reaches
+  // pageRequest and followUpRequests as PageQuery::learned. nullopt = ready for pages.
+  virtual std::optional<HttpRequest> setupRequest(Entity e, const json& settings, const json& learned) const {
+    return std::nullopt;
+  }
+  // Reads a setup answer (every status except those classify() marks Retry, and 401s of token
+  // platforms): the new `learned`, or an Error that ends the job.
+  virtual Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
+                                  const HttpResponse& response) const;
+
+  // Follow-up requests: some platforms list records without their children (Odoo sale.order
+  // → sale.order.line, MISA invoice list → invoice detail). After parsePage, the engine sends
+  // these one at a time (paced and retried like pages) and hands each answer to
+  // applyFollowUp; the page's records are released only when all are in. Nothing about them
+  // is checkpointed: an interrupted job re-reads the page.
+  virtual std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const { return {}; }
+  // Merges answer `index` into the page. An InvalidJson error is retried; others end the job.
+  virtual std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
+                                             const HttpResponse& response) const;
 
   virtual PagingPolicy paging(Entity e) const = 0;
   virtual RatePolicy rate() const = 0;

@@ -50,6 +50,9 @@ Result<HttpResponse> responseFromJson(const json& meta, std::string body);
 std::string buildUrl(const HttpRequest& r);
 std::string percentEncode(std::string_view s);
 std::string formEncode(const Pairs& fields);
+// application/x-www-form-urlencoded → pairs in order ('+' is a space, %XX decoded; keys keep
+// their brackets: "data[order_id]").
+Pairs formDecode(std::string_view body);
 
 // --- secret placeholders ------------------------------------------------------
 // Syntax, the one definition (docs/placeholders in README):
@@ -58,15 +61,25 @@ std::string formEncode(const Pairs& fields);
 //   {{secret.NAME|json}}            escaped for use inside a JSON string literal
 //   {{secret.NAME|base64}}          base64 of the value
 //   {{basic:secret.USER:secret.PASS}}  base64("USER:PASS") for HTTP Basic auth
+//   {{secret.NAME|origin}}          a user-typed address as "https://host[:port]" (scheme
+//                                   added, path dropped); invalid → invalid_credentials
+//   {{secret.NAME|origin:DOMAIN}}   the same, host must be under DOMAIN ("ten" → ten.DOMAIN)
+//   {{secret.NAME|host}}            just the host[:port] of such an address
+//   {{hmac_sha256_hex:secret.KEY:BASE64}}  hex HMAC-SHA256 keyed with KEY of the base64-
+//                                   decoded message, whose own placeholders are filled first
 // NAME is [A-Za-z0-9_]+. A placeholder naming a missing secret is an error, never left as text.
 std::string placeholder(const std::string& secretName);  // "{{secret.NAME}}"
+// "{{hmac_sha256_hex:secret.KEY:<base64 of messageTemplate>}}": a signature computed where
+// the secret lives (the proxy), over a message that may itself contain placeholders.
+std::string hmacSha256HexPlaceholder(const std::string& keySecretName, std::string_view messageTemplate);
 
 // Replaces every placeholder in url, query values, header values and body.
 Result<HttpRequest> fillSecrets(const HttpRequest& r, const std::map<std::string, std::string>& secrets);
 // Placeholders in one string.
 Result<std::string> fillSecretsIn(std::string_view text, const std::map<std::string, std::string>& secrets);
 
-// Applies `keepSecrets` to a response body: extracts the named top-level fields into
+// Applies `keepSecrets` to a response body: extracts the named fields (top-level keys, or
+// dotted paths such as "Data.AccessToken"; string or number values only) into
 // `captured` (secret name → value) and replaces them in the body by their placeholders.
 struct RedactedBody {
   std::string body;

@@ -43,6 +43,10 @@ std::optional<std::string> dateOnly(std::string_view s);
 // KiotViet "Tỉnh - Quận" locationName → {province, district}; either side may be nullopt.
 std::pair<std::optional<std::string>, std::optional<std::string>> splitProvinceDistrict(std::string_view s);
 
+// HTML (Odoo notes, Getfly descriptions) → plain text: tags dropped (<br>, </p>, </div>, </li>
+// become line breaks), the common entities decoded, blank lines and edges trimmed; "" → nullopt.
+std::optional<std::string> htmlToText(std::string_view html);
+
 // Lower-case, diacritics removed ("Đỗ Thị Ánh" → "do thi anh"): for search keys.
 std::string foldVietnamese(std::string_view s);
 

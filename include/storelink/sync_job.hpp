@@ -78,13 +78,16 @@ class SyncJob {
 
  private:
   enum class Phase { Start, Paging, Done, Failed, Cancelled };
-  enum class Pending { None, Token, Page };
+  enum class Pending { None, Token, Setup, Page, FollowUp };
 
   Step emitRequest(HttpRequest r, Pending kind);
   Step waitStep(int64_t until, int64_t nowMs, const char* reason);
   void fail(Error e);
   void scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode exhaustedCode);
   void onPage(Page page, int64_t nowMs);
+  // Shared handling of a page or follow-up answer's verdict; true when it was dealt with
+  // (retry scheduled, token refresh, failure) and the body must not be read.
+  bool handleVerdict(const ResponseVerdict& verdict, const HttpResponse& response, int64_t nowMs);
   void finishRun();
   bool nextPartition();  // moves to the next partition to sweep; false when none is left
   bool restoreCheckpoint(const std::string& text, bool full, std::optional<Error>& err);
@@ -107,6 +110,13 @@ class SyncJob {
   std::optional<int64_t> tokenExpiresAtMs_;
   int authFailures_ = 0;
 
+  // Setup (connector-driven requests before the first page) and follow-ups of a held page.
+  bool setupDone_ = false;
+  json learned_ = json::object();
+  std::optional<Page> heldPage_;
+  std::vector<HttpRequest> followUps_;
+  size_t followUpIndex_ = 0;
+
   // Query position.
   std::optional<int64_t> modifiedFromMs_;
   int64_t offset_ = 0;
@@ -123,6 +133,7 @@ class SyncJob {
   // Watermarks: the previous completed run's, and this run's newest sort key.
   std::optional<int64_t> prevWatermarkMs_;
   std::optional<int64_t> runMaxMs_;
+  std::optional<int64_t> runStartMs_;  // when this run's first page was requested
 
   // Retry + pacing.
   Pending pending_ = Pending::None;

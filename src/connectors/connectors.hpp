@@ -10,5 +10,8 @@ const Connector& sapo();
 const Connector& haravan();
 const Connector& nhanh();
 const Connector& pancake();
+const Connector& odoo();
+const Connector& getfly();
+const Connector& misa();
 
 }  // namespace storelink::connectors

@@ -93,6 +93,14 @@ CredentialCheck Connector::checkCredentials(const json& values) const {
   return out;
 }
 
+Result<json> Connector::applySetup(Entity, const json& learned, const HttpRequest&, const HttpResponse&) const {
+  return learned;
+}
+
+std::optional<Error> Connector::applyFollowUp(const PageQuery&, Page&, size_t, const HttpResponse&) const {
+  return std::nullopt;
+}
+
 Result<WebhookEvent> Connector::inspectWebhook(const WebhookDelivery&, const std::string&) const {
   return Error::make(ErrorCode::Unsupported, info().displayName + " không gửi webhook tới StoreLink.",
                      "no webhook support for " + info().id);

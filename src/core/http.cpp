@@ -1,6 +1,10 @@
 #include "storelink/http.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
+
+#include "storelink/crypto.hpp"
 
 namespace storelink {
 
@@ -46,7 +50,64 @@ std::string jsonEscapeInner(const std::string& v) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
+// "congty.odoo.com", "HTTPS://Congty.Odoo.com/odoo/sales?x=1" → "https://congty.odoo.com".
+// With `domain` ("getflycrm.com"): the host must be a subdomain of it; a bare label ("ten")
+// gets the domain appended. Errors name the field (the secret) so the form can point at it.
+Result<std::string> toOrigin(std::string_view raw, std::string_view domain, const std::string& name) {
+  auto bad = [&](std::string detail) {
+    Error e = Error::make(ErrorCode::InvalidCredentials,
+                          domain.empty() ? "Địa chỉ máy chủ không hợp lệ (ví dụ đúng: https://congty.example.com)."
+                                         : "Địa chỉ không hợp lệ: cần có dạng ten." + std::string(domain) + ".",
+                          std::move(detail));
+    e.field = name;
+    return e;
+  };
+  std::string v;
+  for (char c : raw) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
+  size_t start = 0;
+  while (start < v.size() && std::isspace(static_cast<unsigned char>(v[start]))) ++start;
+  v = v.substr(start);
+  std::string scheme = "https";
+  if (v.rfind("https://", 0) == 0) {
+    v = v.substr(8);
+  } else if (v.rfind("http://", 0) == 0) {
+    scheme = "http";
+    v = v.substr(7);
+  } else if (v.find("://") != std::string::npos) {
+    return bad("unsupported scheme");
+  }
+  std::string host = v.substr(0, v.find_first_of("/?#"));
+  std::string port;
+  if (size_t colon = host.find(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return bad("bad port");
+    int portNumber = 0;
+    std::from_chars(port.data(), port.data() + port.size(), portNumber);
+    if (portNumber < 1 || portNumber > 65535) return bad("bad port");
+  }
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return bad("empty host");
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-')) return bad("bad character in host");
+  }
+  if (host.front() == '.' || host.find("..") != std::string::npos) return bad("empty label in host");
+  if (!domain.empty()) {
+    if (host.find('.') == std::string::npos) host += "." + std::string(domain);
+    const std::string suffix = "." + std::string(domain);
+    if (host.size() <= suffix.size() || host.compare(host.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return bad("host outside " + std::string(domain));
+  }
+  return scheme + "://" + host + (port.empty() ? "" : ":" + port);
+}
+
 }  // namespace
+
+std::string hmacSha256HexPlaceholder(const std::string& keySecretName, std::string_view messageTemplate) {
+  return "{{hmac_sha256_hex:secret." + keySecretName + ":" + base64Encode(messageTemplate) + "}}";
+}
 
 json requestToJson(const HttpRequest& r) {
   json j = {{"method", r.method}, {"url", r.url}, {"query", pairsToJson(r.query)},
@@ -125,6 +186,43 @@ std::string formEncode(const Pairs& fields) {
   return out;
 }
 
+Pairs formDecode(std::string_view body) {
+  auto decode = [](std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    auto hexval = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        out += ' ';
+      } else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+        out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        i += 2;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  };
+  Pairs out;
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t amp = body.find('&', pos);
+    if (amp == std::string_view::npos) amp = body.size();
+    std::string_view part = body.substr(pos, amp - pos);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      out.emplace_back(decode(part.substr(0, eq)), eq == std::string_view::npos ? "" : decode(part.substr(eq + 1)));
+    }
+    pos = amp + 1;
+  }
+  return out;
+}
+
 std::string buildUrl(const HttpRequest& r) {
   if (r.query.empty()) return r.url;
   return r.url + (r.url.find('?') == std::string::npos ? "?" : "&") + formEncode(r.query);
@@ -187,7 +285,20 @@ Result<std::string> fillSecretsIn(std::string_view text, const std::map<std::str
     std::string_view inner = text.substr(open + 2, close - open - 2);
     Error missing = Error::make(ErrorCode::InvalidCredentials, "Thiếu thông tin xác thực cho kết nối này.",
                                 "no secret for placeholder {{" + std::string(inner) + "}}");
-    if (inner.substr(0, 6) == "basic:") {
+    if (inner.substr(0, 16) == "hmac_sha256_hex:") {
+      // {{hmac_sha256_hex:secret.KEY:BASE64}}: lower-case hex HMAC-SHA256, keyed with the
+      // secret, of the base64-decoded message after its own placeholders are filled (MISA's
+      // login signature). Base64 keeps braces and colons of the message out of this syntax.
+      std::string_view rest = inner.substr(16);
+      size_t colon = rest.find(':', 7);
+      const std::string* key = nullptr;
+      if (colon == std::string_view::npos || !lookup(rest.substr(0, colon), &key)) return missing;
+      auto message = crypto::fromBase64(rest.substr(colon + 1));
+      if (!message) return Error::make(ErrorCode::InvalidInput, "Yêu cầu không hợp lệ.", "hmac placeholder: bad base64");
+      auto filled = fillSecretsIn(*message, secrets);
+      if (!filled) return filled.error();
+      out += crypto::toHex(crypto::hmacSha256(*key, *filled));
+    } else if (inner.substr(0, 6) == "basic:") {
       // {{basic:secret.USER:secret.PASS}}
       std::string_view rest = inner.substr(6);
       size_t colon = rest.find(":secret.");
@@ -209,7 +320,15 @@ Result<std::string> fillSecretsIn(std::string_view text, const std::map<std::str
       else if (filter == "urlencode") out += percentEncode(*value);
       else if (filter == "json") out += jsonEscapeInner(*value);
       else if (filter == "base64") out += base64Encode(*value);
-      else return Error::make(ErrorCode::InvalidInput, "Yêu cầu không hợp lệ.", "unknown placeholder filter");
+      else if (filter == "host") {
+        auto origin = toOrigin(*value, {}, std::string(ref.substr(7)));
+        if (!origin) return origin.error();
+        out += origin->substr(origin->find("://") + 3);
+      } else if (filter == "origin" || filter.substr(0, 7) == "origin:") {
+        auto origin = toOrigin(*value, filter.size() > 7 ? filter.substr(7) : std::string_view(), std::string(ref.substr(7)));
+        if (!origin) return origin.error();
+        out += *origin;
+      } else return Error::make(ErrorCode::InvalidInput, "Yêu cầu không hợp lệ.", "unknown placeholder filter");
     } else {
       out.append(text.substr(open, close + 2 - open));  // not ours: leave "{{...}}" untouched
     }
@@ -246,32 +365,31 @@ RedactedBody keepSecretsFromBody(const HttpRequest& request, const std::string& 
   if (!j.is_object()) return out;
   bool changed = false;
   for (const auto& [fieldName, secretName] : request.keepSecrets) {
-    // A top-level field, or a dotted path into nested objects ("data.accessToken": Nhanh.vn
-    // wraps its token response in `data`). A literal top-level key wins over the path.
-    json* target = nullptr;
+    // A top-level key, or a dotted path into nested objects ("Data.AccessToken").
+    json* at = nullptr;
     if (auto it = j.find(fieldName); it != j.end()) {
-      target = &*it;
-    } else if (fieldName.find('.') != std::string::npos) {
-      json* node = &j;
-      size_t start = 0;
-      while (node != nullptr && start <= fieldName.size()) {
-        size_t dot = fieldName.find('.', start);
-        if (dot == std::string::npos) dot = fieldName.size();
-        std::string part = fieldName.substr(start, dot - start);
-        if (!node->is_object()) {
-          node = nullptr;
+      at = &*it;
+    } else {
+      json* cur = &j;
+      size_t pos = 0;
+      for (;;) {
+        if (!cur->is_object()) {  // the path goes on but the value is not an object
+          cur = nullptr;
           break;
         }
-        auto it = node->find(part);
-        node = it == node->end() ? nullptr : &*it;
-        start = dot + 1;
+        size_t dot = fieldName.find('.', pos);
+        auto it2 = cur->find(fieldName.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+        cur = it2 == cur->end() ? nullptr : &*it2;
+        if (cur == nullptr || dot == std::string::npos) break;
+        pos = dot + 1;
       }
-      target = node;
+      at = cur;
     }
-    if (target == nullptr) continue;
-    if (auto v = js::str(target)) {
+    // Only strings and numbers are tokens: `false` (Odoo's failed authenticate) stays visible.
+    if (at == nullptr || !(at->is_string() || at->is_number())) continue;
+    if (auto v = js::str(at)) {
       out.captured[secretName] = *v;
-      *target = placeholder(secretName);
+      *at = placeholder(secretName);
       changed = true;
     }
   }

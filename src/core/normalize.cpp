@@ -504,4 +504,59 @@ std::string foldVietnamese(std::string_view s) {
   return out;
 }
 
+std::optional<std::string> htmlToText(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  size_t i = 0;
+  while (i < html.size()) {
+    char c = html[i];
+    if (c == '<') {
+      size_t end = html.find('>', i);
+      if (end == std::string_view::npos) break;  // a cut-off tag: drop the rest
+      std::string tag;
+      for (size_t k = i + 1; k < end && tag.size() < 6; ++k) {
+        char t = html[k];
+        if (t == ' ' || (t == '/' && !tag.empty())) break;
+        tag += static_cast<char>(t >= 'A' && t <= 'Z' ? t - 'A' + 'a' : t);
+      }
+      if (tag == "br" || tag == "br/" || tag == "/p" || tag == "/div" || tag == "/li" || tag == "/h1" || tag == "/h2" ||
+          tag == "/h3" || tag == "/tr")
+        out += '\n';
+      i = end + 1;
+      continue;
+    }
+    if (c == '&') {
+      static const std::pair<const char*, const char*> kEntities[] = {
+          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", " "}};
+      bool matched = false;
+      for (const auto& [name, text] : kEntities) {
+        std::string_view n(name);
+        if (html.substr(i, n.size()) == n) {
+          out += text;
+          i += n.size();
+          matched = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    out += c;
+    ++i;
+  }
+  // Trim each line; keep single line breaks between non-empty lines.
+  std::string result;
+  size_t start = 0;
+  while (start <= out.size()) {
+    size_t nl = out.find('\n', start);
+    if (nl == std::string::npos) nl = out.size();
+    std::string_view line = trimView(std::string_view(out).substr(start, nl - start));
+    if (!line.empty()) {
+      if (!result.empty()) result += '\n';
+      result += line;
+    }
+    start = nl + 1;
+  }
+  return nonEmpty(result);
+}
+
 }  // namespace storelink

@@ -83,7 +83,7 @@ SyncJob::SyncJob(const Connector& connector, Entity entity, json settings, bool 
       includeRaw_(includeRaw),
       paging_(connector.paging(entity)),
       rate_(connector.rate()) {
-  needsToken_ = connector_.tokenRequest(settings_).has_value();
+  needsToken_ = connector_.tokenRequestAt(settings_, 0).has_value();
   progress_.phase = "paging";
   progress_.mode = mode_;
 }
@@ -113,6 +113,7 @@ std::string SyncJob::checkpoint() const {
               {"runFrom", optMs(runFromMs_)},
               {"window", std::move(window)},
               {"runMax", optMs(runMaxMs_)},
+              {"runStart", optMs(runStartMs_)},
               {"fetched", progress_.fetched},
               {"deleted", progress_.deleted},
               {"pages", progress_.pages},
@@ -162,6 +163,7 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
   // Checkpoints written before partitions existed: the run started where it stands now.
   runFromMs_ = js::field(*run, "runFrom") ? readMs(*run, "runFrom") : modifiedFromMs_;
   runMaxMs_ = readMs(*run, "runMax");
+  runStartMs_ = readMs(*run, "runStart");
   progress_.fetched = readMs(*run, "fetched").value_or(0);
   progress_.deleted = readMs(*run, "deleted").value_or(0);
   progress_.pages = readMs(*run, "pages").value_or(0);
@@ -206,6 +208,7 @@ PageQuery SyncJob::currentQuery() const {
   q.includeDeleted = askDeletions_;
   q.settings = &settings_;
   if (partition_ < paging_.partitions.size()) q.partition = paging_.partitions[partition_].key;
+  q.learned = &learned_;
   return q;
 }
 
@@ -214,7 +217,7 @@ Step SyncJob::emitRequest(HttpRequest r, Pending kind) {
   inFlight_ = std::move(r);
   ++requestSeq_;
   ++progress_.requests;
-  progress_.phase = kind == Pending::Token ? "auth" : "paging";
+  progress_.phase = kind == Pending::Token || kind == Pending::Setup ? "auth" : "paging";
   Step s;
   s.kind = Step::Kind::Request;
   s.requestId = requestSeq_;
@@ -268,9 +271,16 @@ Step SyncJob::next(int64_t nowMs) {
   if (needsToken_) {
     bool expired = !tokenExpiresAtMs_ || nowMs >= *tokenExpiresAtMs_;
     if (expired) {
-      auto req = connector_.tokenRequest(settings_);
+      auto req = connector_.tokenRequestAt(settings_, nowMs);
       return emitRequest(std::move(*req), Pending::Token);
     }
+  }
+
+  // What comes next: a setup request, a follow-up of the held page, or the next page.
+  std::optional<HttpRequest> setup;
+  if (!setupDone_) {
+    setup = connector_.setupRequest(entity_, settings_, learned_);
+    if (!setup) setupDone_ = true;
   }
 
   // Client-side pacing: a token bucket, plus a minimum spacing between requests.
@@ -290,6 +300,9 @@ Step SyncJob::next(int64_t nowMs) {
   if (readyAt > nowMs) return waitStep(readyAt, nowMs, "rate_limit");
   bucketTokens_ -= 1;
   lastSentMs_ = nowMs;
+  if (setup) return emitRequest(std::move(*setup), Pending::Setup);
+  if (heldPage_ && followUpIndex_ < followUps_.size()) return emitRequest(followUps_[followUpIndex_], Pending::FollowUp);
+  if (!runStartMs_) runStartMs_ = nowMs;
   inFlightQuery_ = currentQuery();
   return emitRequest(connector_.pageRequest(inFlightQuery_), Pending::Page);
 }
@@ -303,6 +316,8 @@ void SyncJob::fail(Error e) {
 void SyncJob::cancel() {
   if (phase_ == Phase::Done || phase_ == Phase::Failed) return;
   pending_ = Pending::None;
+  heldPage_.reset();
+  followUps_.clear();
   phase_ = Phase::Cancelled;
   error_ = Error::make(ErrorCode::Cancelled, "Đã hủy đồng bộ.");
   progress_.phase = "cancelled";
@@ -399,6 +414,91 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     return true;
   }
 
+  if (kind == Pending::Setup) {
+    if (verdict.kind == ResponseVerdict::Kind::Retry) {
+      scheduleRetry(verdict, nowMs, rateLimited(response, verdict) ? ErrorCode::RateLimited : ErrorCode::ServerError);
+      return true;
+    }
+    if (verdict.kind == ResponseVerdict::Kind::AuthExpired && needsToken_ && ++authFailures_ <= 1) {
+      tokenExpiresAtMs_.reset();
+      return true;
+    }
+    auto learned = connector_.applySetup(entity_, learned_, inFlight_, response);
+    if (!learned) {
+      if (learned.error().code == ErrorCode::InvalidJson) {
+        ResponseVerdict v;
+        v.kind = ResponseVerdict::Kind::Retry;
+        v.error = learned.error();
+        scheduleRetry(v, nowMs, ErrorCode::InvalidJson);
+      } else {
+        fail(learned.error());
+      }
+      return true;
+    }
+    learned_ = std::move(learned.value());
+    attempts_ = 0;
+    return true;
+  }
+
+  if (handleVerdict(verdict, response, nowMs)) return true;
+
+  if (kind == Pending::FollowUp) {
+    if (!heldPage_ || followUpIndex_ >= followUps_.size()) return true;
+    if (auto err = connector_.applyFollowUp(currentQuery(), *heldPage_, followUpIndex_, response)) {
+      if (err->code == ErrorCode::InvalidJson) {
+        ResponseVerdict v;
+        v.kind = ResponseVerdict::Kind::Retry;
+        v.error = *err;
+        scheduleRetry(v, nowMs, ErrorCode::InvalidJson);
+      } else {
+        fail(*err);
+      }
+      return true;
+    }
+    attempts_ = 0;
+    authFailures_ = 0;
+    if (++followUpIndex_ >= followUps_.size()) {
+      Page done = std::move(*heldPage_);
+      heldPage_.reset();
+      followUps_.clear();
+      followUpIndex_ = 0;
+      onPage(std::move(done), nowMs);
+    }
+    return true;
+  }
+
+  NormalizeOptions opts;
+  opts.includeRaw = includeRaw_;
+  opts.query = &inFlightQuery_;
+  opts.settings = &settings_;
+  auto page = connector_.parsePage(entity_, response.body, opts);
+  if (!page) {
+    if (page.error().code == ErrorCode::InvalidJson) {
+      // A truncated or garbled body is usually a transport hiccup: ask again.
+      ResponseVerdict v;
+      v.kind = ResponseVerdict::Kind::Retry;
+      v.error = page.error();
+      scheduleRetry(v, nowMs, ErrorCode::InvalidJson);
+    } else {
+      fail(page.error());
+    }
+    return true;
+  }
+  attempts_ = 0;
+  authFailures_ = 0;
+  auto followUps = connector_.followUpRequests(currentQuery(), page.value());
+  if (!followUps.empty()) {
+    heldPage_ = std::move(page.value());
+    followUps_ = std::move(followUps);
+    followUpIndex_ = 0;
+    return true;
+  }
+  onPage(std::move(page.value()), nowMs);
+  return true;
+}
+
+bool SyncJob::handleVerdict(const ResponseVerdict& verdict, const HttpResponse& response, int64_t nowMs) {
+  const bool success = response.status >= 200 && response.status < 300;
   switch (verdict.kind) {
     case ResponseVerdict::Kind::Ok:
       break;
@@ -426,27 +526,7 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     return true;
   }
 
-  NormalizeOptions opts;
-  opts.includeRaw = includeRaw_;
-  opts.query = &inFlightQuery_;
-  opts.settings = &settings_;
-  auto page = connector_.parsePage(entity_, response.body, opts);
-  if (!page) {
-    if (page.error().code == ErrorCode::InvalidJson) {
-      // A truncated or garbled body is usually a transport hiccup: ask again.
-      ResponseVerdict v;
-      v.kind = ResponseVerdict::Kind::Retry;
-      v.error = page.error();
-      scheduleRetry(v, nowMs, ErrorCode::InvalidJson);
-    } else {
-      fail(page.error());
-    }
-    return true;
-  }
-  attempts_ = 0;
-  authFailures_ = 0;
-  onPage(std::move(page.value()), nowMs);
-  return true;
+  return false;
 }
 
 void SyncJob::onPage(Page page, int64_t nowMs) {
@@ -459,6 +539,7 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
 
   // Is the page in the order we rely on (ascending sort key, at or after the filter)?
   const bool keyed = page.sortKeys.size() == page.records.size();
+  if (!paging_.reanchor) plainOffset_ = true;
   if (paging_.kind == PagingPolicy::Kind::ModifiedTimeOffset && !plainOffset_) {
     std::optional<int64_t> prev = modifiedFromMs_;
     for (size_t i = 0; keyed && i < page.sortKeys.size(); ++i) {
@@ -561,6 +642,7 @@ bool SyncJob::nextPartition() {
 }
 
 void SyncJob::finishRun() {
+  if (paging_.watermarkIsRunStart && runStartMs_) runMaxMs_ = *runStartMs_;
   phase_ = Phase::Done;
   progress_.phase = "done";
   progress_.total = progress_.fetched;

@@ -59,6 +59,12 @@ export async function runSync(job, transport, { onProgress, onRecords, onWait, s
         job.cancel();
         throw cancelled();
       }
+      if (e instanceof SyncError) {
+        // Raised before anything was sent (a placeholder that cannot be filled: a missing or
+        // malformed credential): retrying cannot help, and it is not a network failure.
+        job.cancel();
+        throw new SyncError(e, { checkpoint: job.checkpoint(), progress: job.progress() });
+      }
       response = { status: 0, headers: {}, body: '', error: e?.name === 'TimeoutError' ? 'timeout' : 'network' };
     }
     job.receive(step.id, response, clock.now());

@@ -869,3 +869,62 @@ export async function postJson(url, body, headers = {}, { timeoutMs = 10_000 } =
     return { status: 0, error: err?.message ?? String(err) };
   }
 }
+
+// ---------------------------------------------------------------------------
+// Shared pieces of the newer simulators (Odoo, Getfly, MISA)
+// ---------------------------------------------------------------------------
+
+/**
+ * The /__sandbox/* control plane every simulator offers (no auth; loopback only):
+ *   GET  info | stats | truth/<entity>
+ *   POST <action> with a JSON body, dispatched to `actions[action](body)`.
+ * Returns true when the request was a control request (and has been answered).
+ */
+export async function handleSandboxControl(req, res, url, { info, stats, truth, actions }) {
+  const path = url.pathname.replace(/\/+$/, '');
+  if (!/^\/__sandbox(\/|$)/i.test(path)) return false;
+  const reply = (status, value) => sendText(res, status, JSON.stringify(value));
+  try {
+    const [action = 'info', arg] = path.slice('/__sandbox'.length).split('/').filter(Boolean);
+    if (req.method === 'GET' && action === 'info') reply(200, info());
+    else if (req.method === 'GET' && action === 'stats') reply(200, stats());
+    else if (req.method === 'GET' && action === 'truth') reply(200, truth(arg ?? url.searchParams.get('entity')));
+    else if (req.method === 'POST' && actions[action]) reply(200, await actions[action](await readJson(req)));
+    else throw new HttpError(404, `unknown control ${req.method} /__sandbox/${action}`);
+  } catch (err) {
+    reply(err instanceof HttpError ? err.status : 400, { error: err.message });
+  }
+  return true;
+}
+
+/**
+ * Applies the fault injector's decision for one request. Returns true when the request was
+ * answered (an injected status) or must not be served; sets ctx.truncate for cut bodies.
+ * `body(status)` gives the platform's own error body for an injected status.
+ */
+export async function applyFault(faults, stats, res, ctx, { body = () => '', pendingTimers } = {}) {
+  const fault = faults.next();
+  if (!fault) return false;
+  stats.bump('faultsInjected');
+  if (fault.delayMs) {
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => (pendingTimers?.delete(timer), resolve()), fault.delayMs);
+      pendingTimers?.add(timer);
+    });
+    if (res.destroyed) return true;
+  }
+  if (fault.truncated) ctx.truncate = true;
+  if (!fault.status) return false;
+  stats.record(ctx.route ?? 'fault', fault.status);
+  if (fault.status === 502 || fault.status === 503 || fault.status === 504) {
+    sendText(res, fault.status, gatewayErrorHtml(fault.status), { headers: fault.headers ?? {}, contentType: 'text/html' });
+  } else {
+    sendText(res, fault.status, fault.body ?? body(fault.status), { headers: fault.headers ?? {} });
+  }
+  return true;
+}
+
+/** UTC wall-clock "YYYY-MM-DD HH:MM:SS" (Odoo's datetime format). */
+export function formatUtcSeconds(ms) {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -11,6 +11,9 @@ import * as sapo from './sapo.js';
 import * as haravan from './haravan.js';
 import * as nhanh from './nhanh.js';
 import * as pancake from './pancake.js';
+import * as odoo from './odoo.js';
+import * as getfly from './getfly.js';
+import * as misa from './misa.js';
 
 export const SANDBOXES = {
   kiotviet: {
@@ -70,6 +73,43 @@ export const SANDBOXES = {
         url,
         secrets: { apiKey: pancake.PANCAKE_DEFAULT_API_KEY, shopId: pancake.PANCAKE_DEFAULT_SHOP_ID },
         hostMap: { 'pos.pages.fm': url, 'pos.pancake.vn': url },
+      };
+    },
+  },
+  odoo: {
+    async start(options = {}) {
+      const sim = odoo.createOdooSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      const host = odoo.ODOO_HOST;  // a shop's own server; any name works, the proxy checks it
+      return {
+        sim,
+        url,
+        secrets: { url: `https://${host}`, database: odoo.ODOO_DEFAULT_DB, login: odoo.ODOO_DEFAULT_LOGIN, apiKey: odoo.ODOO_DEFAULT_API_KEY },
+        hostMap: { [host]: url },
+      };
+    },
+  },
+  getfly: {
+    async start(options = {}) {
+      const sim = getfly.createGetflySimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      return {
+        sim,
+        url,
+        secrets: { domain: getfly.GETFLY_HOST, apiKey: getfly.GETFLY_DEFAULT_API_KEY },
+        hostMap: { [getfly.GETFLY_HOST]: url },
+      };
+    },
+  },
+  misa: {
+    async start(options = {}) {
+      const sim = misa.createMisaSimulator(options);
+      const { url } = await sim.listen(options.port ?? 0);
+      return {
+        sim,
+        url,
+        secrets: { domain: misa.MISA_DEFAULT_DOMAIN, appId: misa.MISA_DEFAULT_APP_ID, secretKey: misa.MISA_DEFAULT_SECRET_KEY },
+        hostMap: { [misa.MISA_HOST]: url },
       };
     },
   },

@@ -1,0 +1,496 @@
+// Getfly CRM, public API v6.1 on the tenant's own host. Facts: shared/platforms/getfly.md;
+// vendor docs developer.getfly.vn/docs/6.1 (sale-order/list, product/list, accounts,
+// warehouse/detail) and /docs/6.0/warehouse/list.
+//
+// What shapes this connector:
+// - One host per tenant: https://{ten}.getflycrm.com. The address the shop types goes
+//   through {{secret.domain|origin:getflycrm.com}}, which accepts "ten", "ten.getflycrm.com"
+//   or a pasted URL and refuses any other domain; `X-API-KEY` on every request.
+// - Lists are {data, has_more, offset, limited} with limit/offset paging and no total.
+// - The lists sort only by id (sale orders: id or order_date; accounts: id, name, code,
+//   email), never by updated_at, so a run keeps one `filtering[updated_at:gte]` filter and
+//   walks offsets over id order (PagingPolicy::reanchor = false): a record edited during the
+//   sweep keeps its place, new ones land at the end. updated_at still gives the watermark.
+// - Times are "YYYY-MM-DD HH:MM:SS" in the tenant's local time, taken as Vietnam time
+//   [UNCONFIRMED zone, getfly.md 3.7]; money is numbers in VND; `discount` is a percent,
+//   `discount_amount` money.
+// - Webhooks: form-encoded bodies with bracketed `data[...]` keys and the shared secret in
+//   the `secret_key` field (compared in constant time); they carry ids only.
+// - 429 happens under bulk syncs [CODE mcp-getfly-sync]: the engine backs off; pacing ≤ 2/s.
+#include <algorithm>
+#include <cctype>
+
+#include "connectors.hpp"
+#include "storelink/crypto.hpp"
+#include "storelink/normalize.hpp"
+
+namespace storelink::connectors {
+
+namespace {
+
+constexpr const char* kBase = "{{secret.domain|origin:getflycrm.com}}/api/v6.1";
+
+// Field lists: v6.1 returns only `id` unless `fields` names the rest (product/list marks it required).
+constexpr const char* kProductFields =
+    "id,product_code,product_name,category_id,category_name,unit_name,manufacturer_name,services,cover_price,"
+    "price_online,price_wholesale,price_average_in,discount,saleoff_price,product_vat,short_description,description,"
+    "featured_image,images,created_at,updated_at";
+constexpr const char* kOrderFields =
+    "id,order_code,real_amount,f_amount,discount,discount_amount,vat_amount,account_id,account_code,account_name,"
+    "account_email,account_phone,account_address,contact_name,contact_phone,contact_email,order_date,created_at,"
+    "updated_at,status,status_label,payment_status,has_pay_off,store_id,lading_code,lading_status,order_details";
+constexpr const char* kAccountFields =
+    "id,account_code,account_name,phone_office,email,billing_address_street,gender,birthday,relation_name,"
+    "total_revenue,contacts,created_at,updated_at";
+constexpr const char* kWarehouseFields = "id,store_name";
+
+std::optional<int64_t> gfTime(const json& o, std::string_view key) {
+  auto s = js::text(o, key);
+  if (!s || s->rfind("0000-00-00", 0) == 0) return std::nullopt;
+  return parseDateTime(*s, kVietnamOffsetMinutes);
+}
+
+std::optional<std::string> gfPhone(const json& o, std::string_view key) {
+  auto s = js::text(o, key);
+  return s ? normalizePhone(*s) : std::nullopt;
+}
+
+bool isHttpUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+  r.type = type;
+  r.platform = "getfly";
+  r.createdAtMs = gfTime(o, "created_at");
+  r.updatedAtMs = gfTime(o, "updated_at");
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
+  if (opts.includeRaw) r.rawJson = dumpJson(o);
+}
+
+// Getfly has no variant model: every product is one sellable item.
+std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) id = js::id(o, "product_id");  // v3 rows
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Product, o, opts);
+  Product p;
+  p.name = js::text(o, "product_name");
+  p.sku = js::text(o, "product_code");
+  p.description = js::text(o, "short_description");
+  if (auto html = js::text(o, "description")) {
+    if (!p.description) p.description = htmlToText(*html);
+  }
+  p.category = js::text(o, "category_name");
+  p.brand = js::text(o, "manufacturer_name");
+  p.taxRate = js::num(o, "product_vat");
+  if (auto img = js::text(o, "featured_image"); img && isHttpUrl(*img)) p.images.push_back(*img);
+  if (const json* imgs = js::array(o, "images")) {
+    for (const auto& i : *imgs) {
+      std::optional<std::string> url = i.is_string() ? js::text(&i) : std::nullopt;
+      for (const char* k : {"url", "file_url", "image_url"})
+        if (!url) url = js::text(i, k);
+      if (url && isHttpUrl(*url) && std::find(p.images.begin(), p.images.end(), *url) == p.images.end())
+        p.images.push_back(*url);
+    }
+  }
+  Variant v;
+  v.externalId = *id;
+  v.sku = p.sku;
+  v.name = p.name;
+  // cover_price is the retail price; `discount` a percentage off it.
+  auto cover = js::num(o, "cover_price");
+  auto pct = js::num(o, "discount").value_or(0);
+  if (cover && pct > 0 && pct < 100) {
+    v.price = *cover * (1 - pct / 100.0);
+    v.compareAtPrice = cover;
+  } else {
+    v.price = cover;
+  }
+  v.cost = js::num(o, "price_average_in");
+  p.variants.push_back(std::move(v));
+  r.body = std::move(p);
+  return r;
+}
+
+std::optional<OrderStatus> orderStatus(std::optional<double> code, const std::optional<std::string>& label) {
+  if (code && *code == 1) return OrderStatus::Pending;  // "Chờ duyệt", the one code the docs give
+  // Other codes are undocumented [UNCONFIRMED]: read the label, Vietnamese or English.
+  if (!label) return std::nullopt;
+  std::string t = foldVietnamese(*label);
+  auto has = [&](std::string_view w) { return t.find(w) != std::string::npos; };
+  if (has("cho duyet") || has("pending")) return OrderStatus::Pending;
+  if (has("huy") || has("cancel")) return OrderStatus::Cancelled;
+  if (has("tra hang") || has("hoan hang") || has("return")) return OrderStatus::Returned;
+  if (has("hoan thanh") || has("complete") || has("da giao") || has("delivered")) return OrderStatus::Completed;
+  if (has("dang giao") || has("van chuyen") || has("shipping")) return OrderStatus::Shipping;
+  if (has("dang xu ly") || has("processing")) return OrderStatus::Processing;
+  if (has("da duyet") || has("approved") || has("xac nhan") || has("confirm")) return OrderStatus::Confirmed;
+  return std::nullopt;
+}
+
+std::optional<PaymentStatus> paymentStatus(const json& o, OptNumber total) {
+  if (js::boolean(o, "has_pay_off").value_or(false)) return PaymentStatus::Paid;
+  if (auto label = js::text(o, "payment_status")) {
+    std::string t = foldVietnamese(*label);
+    if (t.find("mot phan") != std::string::npos || t.find("partial") != std::string::npos) return PaymentStatus::PartiallyPaid;
+    if (t.find("chua") != std::string::npos || t.find("unpaid") != std::string::npos) return PaymentStatus::Unpaid;
+    if (t.find("da thanh toan") != std::string::npos || t == "paid") return PaymentStatus::Paid;
+  }
+  return paymentStatusFromAmounts(js::num(o, "f_amount"), total);
+}
+
+std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) id = js::id(o, "order_id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Order, o, opts);
+  if (!r.createdAtMs) r.createdAtMs = gfTime(o, "order_date");
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
+  Order ord;
+  ord.code = js::text(o, "order_code");
+  auto code = js::num(o, "status");
+  auto label = js::text(o, "status_label");
+  ord.status = orderStatus(code, label);
+  ord.platformStatus = label ? label : js::str(o, "status");
+  ord.total = js::num(o, "real_amount");
+  ord.paymentStatus = paymentStatus(o, ord.total);
+
+  auto accountId = js::id(o, "account_id");
+  if (accountId && *accountId == "0") accountId.reset();
+  auto name = js::text(o, "account_name");
+  if (!name) name = js::text(o, "contact_name");
+  if (accountId || name) {
+    OrderCustomer c;
+    c.externalId = accountId;
+    c.name = name;
+    c.phone = gfPhone(o, "account_phone");
+    if (!c.phone) c.phone = gfPhone(o, "contact_phone");
+    c.email = js::text(o, "account_email");
+    if (!c.email) c.email = js::text(o, "contact_email");
+    ord.customer = c;
+  }
+  if (auto addr = js::text(o, "account_address")) {
+    Address a;
+    a.name = js::text(o, "contact_name");
+    if (!a.name) a.name = name;
+    a.phone = gfPhone(o, "contact_phone");
+    if (!a.phone) a.phone = gfPhone(o, "account_phone");
+    a.address = addr;
+    ord.shippingAddress = a;
+  }
+
+  double subtotal = 0;
+  bool anyLine = false;
+  if (const json* details = js::array(o, "order_details")) {
+    for (const auto& d : *details) {
+      OrderLine l;
+      l.productExternalId = js::id(d, "product_id");
+      l.variantExternalId = l.productExternalId;  // one sellable item per product
+      l.sku = js::text(d, "product_code");
+      l.name = js::text(d, "product_name");
+      l.quantity = js::num(d, "quantity");
+      l.unitPrice = js::num(d, "price");
+      const double q = l.quantity.value_or(0);
+      auto amount = js::num(d, "amount");       // after the line discount (sample: 64350 of 65000)
+      auto origin = js::num(d, "origin_amount");  // before it
+      if (amount && origin) {
+        l.discount = *origin - *amount;
+      } else if (auto cash = js::num(d, "cash_discount")) {
+        l.discount = *cash;
+      } else if (auto pct = js::num(d, "product_sale_off"); pct && l.unitPrice) {
+        l.discount = *l.unitPrice * q * *pct / 100.0;
+      } else {
+        l.discount = 0.0;
+      }
+      if (amount) l.total = amount;
+      else if (l.unitPrice) l.total = *l.unitPrice * q - l.discount.value_or(0);
+      if (l.total) {
+        subtotal += *l.total;
+        anyLine = true;
+      }
+      ord.lines.push_back(std::move(l));
+    }
+  }
+  if (anyLine) ord.subtotal = subtotal;
+  // Order-level discount: money when given, else the percentage of the lines.
+  auto discountMoney = js::num(o, "discount_amount");
+  auto discountPct = js::num(o, "discount");
+  if (discountMoney && *discountMoney > 0) ord.discount = discountMoney;
+  else if (discountPct && *discountPct > 0 && ord.subtotal) ord.discount = *ord.subtotal * *discountPct / 100.0;
+  else ord.discount = 0.0;
+  ord.tax = js::num(o, "vat_amount");
+  ord.currency = "VND";
+  ord.locationId = js::id(o, "store_id");
+  if (ord.locationId && *ord.locationId == "0") ord.locationId.reset();
+  r.body = std::move(ord);
+  return r;
+}
+
+std::optional<std::string> gender(const json& o) {
+  // Numeric codes are undocumented [UNCONFIRMED getfly.md 3.4]; only words are trusted.
+  const json* g = js::field(o, "gender");
+  if (g == nullptr || !g->is_string()) return std::nullopt;
+  std::string t = foldVietnamese(g->get<std::string>());
+  if (t == "nam" || t == "male") return "male";
+  if (t == "nu" || t == "female") return "female";
+  return std::nullopt;
+}
+
+std::optional<Record> mapAccount(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) id = js::id(o, "account_id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Customer, o, opts);
+  Customer c;
+  c.name = js::text(o, "account_name");
+  c.phone = gfPhone(o, "phone_office");
+  c.email = js::text(o, "email");
+  if (const json* contacts = js::array(o, "contacts")) {  // contact persons fill what the account lacks
+    for (const auto& ct : *contacts) {
+      if (!c.phone) c.phone = gfPhone(ct, "phone_mobile");
+      if (!c.phone) c.phone = gfPhone(ct, "phone");
+      if (!c.email) c.email = js::text(ct, "email");
+    }
+  }
+  c.gender = gender(o);
+  if (auto b = js::text(o, "birthday")) c.birthday = dateOnly(*b);
+  if (auto street = js::text(o, "billing_address_street")) {
+    Address a;
+    a.address = street;
+    c.address = a;
+  }
+  c.totalSpent = js::num(o, "total_revenue");
+  if (auto rel = js::text(o, "relation_name")) c.groups.push_back(*rel);
+  r.body = std::move(c);
+  return r;
+}
+
+std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
+  auto id = js::id(o, "id");
+  if (!id) return std::nullopt;
+  Record r;
+  r.externalId = *id;
+  common(r, RecordType::Location, o, opts);
+  Location l;
+  l.name = js::text(o, "store_name");
+  r.body = std::move(l);
+  return r;
+}
+
+using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+Mapper mapperFor(Entity e) {
+  switch (e) {
+    case Entity::Products: return mapProduct;
+    case Entity::Orders: return mapOrder;
+    case Entity::Customers: return mapAccount;
+    case Entity::Locations: return mapWarehouse;
+  }
+  return mapProduct;
+}
+
+// A webhook delivery as {event, secret_key, data: {...}, domain, uid, created_at}: the form
+// body with `data[key]` folded into an object, or a JSON body (also seen: data.data nesting).
+json webhookFields(const std::string& body) {
+  json j = parseJson(body);
+  if (j.is_object()) {
+    if (const json* d = js::object(j, "data"); d && js::object(*d, "data") && !js::field(*d, "order_id")) j["data"] = (*d)["data"];
+    return j;
+  }
+  json out = json::object();
+  out["data"] = json::object();
+  for (auto& [k, v] : formDecode(body)) {
+    if (k.rfind("data[", 0) == 0 && k.size() > 6 && k.back() == ']') out["data"][k.substr(5, k.size() - 6)] = v;
+    else out[k] = v;
+  }
+  return out;
+}
+
+std::optional<Entity> webhookEntity(const std::string& event) {
+  std::string kind = event.substr(0, event.find('.'));
+  if (kind == "order") return Entity::Orders;
+  if (kind == "customer") return Entity::Customers;
+  if (kind == "product" || kind.rfind("store_sheet", 0) == 0) return Entity::Products;  // stock sheets change stock
+  return std::nullopt;
+}
+
+class GetflyConnector final : public Connector {
+ public:
+  GetflyConnector() {
+    info_.id = "getfly";
+    info_.displayName = "Getfly CRM";
+    info_.description = "Phần mềm quản lý khách hàng và bán hàng Getfly CRM (API v6.1).";
+    info_.entities = {Entity::Products, Entity::Orders, Entity::Customers, Entity::Locations};
+    info_.credentials = {
+        {"domain", "Địa chỉ Getfly",
+         "Địa chỉ bạn đăng nhập Getfly, dạng tencongty.getflycrm.com (có thể dán cả đường dẫn).", false,
+         "tencongty.getflycrm.com"},
+        {"apiKey", "API Key",
+         "Trên Getfly: Cài đặt → Tích hợp → Tích hợp phần mềm khác → mục Getfly API Key, bấm tạo (nếu chưa có) rồi "
+         "sao chép khóa (khoảng 30 ký tự). Khóa có toàn quyền đọc dữ liệu của công ty.",
+         true, ""},
+    };
+    info_.status = "available";
+    info_.apiHostPatterns = {"*.getflycrm.com"};
+    info_.webhooks = true;
+  }
+
+  const PlatformInfo& info() const override { return info_; }
+
+  PagingPolicy paging(Entity e) const override {
+    PagingPolicy p;
+    p.kind = PagingPolicy::Kind::ModifiedTimeOffset;
+    p.pageSize = 100;  // 1–100 [3P glama.ai Getfly MCP]; the docs give no maximum
+    p.reanchor = false;
+    return p;
+  }
+
+  RatePolicy rate() const override { return {2, 2, 0}; }
+
+  HttpRequest pageRequest(const PageQuery& q) const override {
+    HttpRequest r;
+    r.purpose = "page";
+    static const char* kPath[] = {"/products", "/sale_orders", "/accounts", "/warehouses"};
+    static const char* kFields[] = {kProductFields, kOrderFields, kAccountFields, kWarehouseFields};
+    r.url = std::string(kBase) + kPath[static_cast<int>(q.entity)];
+    r.headers = {{"X-API-KEY", "{{secret.apiKey}}"}, {"Content-Type", "application/json"}};
+    r.query = {{"fields", kFields[static_cast<int>(q.entity)]},
+               {"limit", std::to_string(std::clamp(q.pageSize, 1, 100))},
+               {"offset", std::to_string(q.offset)},
+               {"sort", "id"},
+               {"direction", "asc"}};
+    if (q.modifiedFromMs && q.entity != Entity::Locations) {
+      r.query.emplace_back("filtering[updated_at:gte]", formatLocal(*q.modifiedFromMs, kVietnamOffsetMinutes, 0).replace(10, 1, " "));
+    }
+    return r;
+  }
+
+  ResponseVerdict classify(const HttpResponse& resp) const override {
+    ResponseVerdict v = Connector::classify(resp);
+    if (v.kind == ResponseVerdict::Kind::Ok) return v;
+    json body = parseJson(resp.body);
+    std::string msg = js::text(body, "message").value_or(js::text(body, "error").value_or(""));
+    if (resp.status == 401) {
+      // A key, not a token: nothing to refresh.
+      v.kind = ResponseVerdict::Kind::Fatal;
+      v.error = Error::make(ErrorCode::InvalidCredentials,
+                            "Getfly từ chối API Key: khóa không đúng, đã bị tạo lại hoặc bị thu hồi. Vào Getfly → Cài đặt → "
+                            "Tích hợp → Getfly API Key để lấy khóa mới.",
+                            "HTTP 401 " + msg);
+      v.error.httpStatus = 401;
+      v.error.field = "apiKey";
+    } else if (resp.status == 404) {
+      v.error.message = "Không tìm thấy API Getfly ở địa chỉ đã nhập (kiểm tra tên công ty trong địa chỉ .getflycrm.com).";
+      v.error.field = "domain";
+    } else if (v.kind == ResponseVerdict::Kind::Fatal && !msg.empty()) {
+      v.error.message = "Getfly từ chối yêu cầu: " + msg.substr(0, 200);
+    }
+    if (!msg.empty()) v.error.detail += ": " + msg;
+    return v;
+  }
+
+  Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
+    json body = parseJson(text);
+    if (body.is_discarded()) {
+      // A form-encoded webhook body is not JSON.
+      std::string s(text);
+      if (s.find("event=") != std::string::npos && s.find('{') == std::string::npos) return parseWebhook(entity, s);
+      return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
+    }
+    if (body.is_object() && js::field(body, "event")) return parseWebhook(entity, std::string(text));
+    Page page;
+    const json* rows = js::array(body, "data");
+    if (rows == nullptr) rows = js::array(body, "records");  // v3 lists
+    json one = json::array();
+    if (rows == nullptr) {
+      if (body.is_array()) {
+        rows = &body;
+      } else if (body.is_object() && (js::field(body, "id") || js::field(body, "order_code") || js::field(body, "product_code"))) {
+        one.push_back(body);  // singular detail endpoints return the bare object
+        rows = &one;
+      } else {
+        std::string msg = js::text(body, "message").value_or("");
+        return Error::make(ErrorCode::UnexpectedShape,
+                           msg.empty() ? "Dữ liệu Getfly trả về không đúng định dạng." : "Getfly báo lỗi: " + msg,
+                           "expected {data:[...], has_more}");
+      }
+    }
+    Mapper map = mapperFor(entity);
+    page.rowCount = rows->size();
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const json& row = (*rows)[i];
+      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+      if (!rec) {
+        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Getfly thiếu mã (id) nên đã bỏ qua.",
+                                             "row " + std::to_string(i) + " has no id"));
+        continue;
+      }
+      page.sortKeys.push_back(gfTime(row, "updated_at"));
+      page.records.push_back(std::move(*rec));
+    }
+    // No total count: when the list says it has no more, the total is where this page ends.
+    if (auto more = js::boolean(body, "has_more"); more && !*more) {
+      page.total = js::num(body, "offset").value_or(0) + static_cast<double>(page.rowCount);
+    }
+    return page;
+  }
+
+  // secret_key travels in the body in clear; compare it in constant time.
+  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+    json f = webhookFields(d.body);
+    auto event = js::text(f, "event");
+    if (!event) {
+      return Error::make(ErrorCode::UnexpectedShape, "Webhook Getfly không đúng định dạng.",
+                         "expected form fields event, secret_key, data[...]");
+    }
+    WebhookEvent ev;
+    ev.topic = *event;
+    ev.entity = webhookEntity(*event);
+    ev.deletion = event->find(".deleted") != std::string::npos || event->find(".hard_deleted") != std::string::npos;
+    ev.eventId = js::str(f, "uid").value_or("");
+    ev.storeKey = js::str(f, "domain").value_or("");
+    if (secret.empty()) return ev;
+    auto given = js::str(f, "secret_key");
+    if (!given || !crypto::constantTimeEquals(*given, secret)) {
+      return Error::make(ErrorCode::Forbidden, "Khóa bí mật (Secret Key) của webhook Getfly không khớp.",
+                         given ? "secret_key does not match" : "secret_key missing");
+    }
+    ev.signatureChecked = true;
+    return ev;
+  }
+
+ private:
+  // Ids only: deletions become tombstones; anything else has to be fetched by a sync.
+  static Result<Page> parseWebhook(Entity entity, const std::string& body) {
+    json f = webhookFields(body);
+    Page page;
+    std::string event = js::str(f, "event").value_or("");
+    if (webhookEntity(event) != entity) return page;
+    page.rowCount = 1;
+    if (event.find("deleted") == std::string::npos) return page;
+    const json* data = js::object(f, "data");
+    if (data == nullptr) return page;
+    for (const char* k : {"account_id", "customer_id", "id", "order_id", "product_id"}) {
+      if (auto id = js::id(*data, k)) {
+        page.removedIds.push_back(*id);
+        break;
+      }
+    }
+    return page;
+  }
+
+  PlatformInfo info_;
+};
+
+}  // namespace
+
+const Connector& getfly() {
+  static const GetflyConnector instance;
+  return instance;
+}
+
+}  // namespace storelink::connectors

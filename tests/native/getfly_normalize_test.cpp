@@ -1,0 +1,206 @@
+// Getfly CRM v6.1: requests (tenant origin, X-API-KEY, id order + updated_at filter), mapping
+// of documented list bodies, webhooks (form-encoded, secret_key in the body).
+#include <gtest/gtest.h>
+
+#include "../../src/connectors/connectors.hpp"
+#include "storelink/normalize.hpp"
+#include "test_util.hpp"
+
+namespace storelink {
+namespace {
+
+const Connector& getfly() { return connectors::getfly(); }
+
+Page parse(Entity e, const std::string& fixture) {
+  auto page = getfly().parsePage(e, test::readFixture("getfly/" + fixture), {});
+  EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().detail);
+  return page.ok() ? std::move(page.value()) : Page{};
+}
+
+std::string queryValue(const HttpRequest& r, const std::string& key) {
+  for (const auto& [k, v] : r.query)
+    if (k == key) return v;
+  return "<absent>";
+}
+
+TEST(Getfly, RequestsUseTheTenantHostAndKeepOneFilterPerRun) {
+  PageQuery q;
+  q.entity = Entity::Orders;
+  q.pageSize = 100;
+  q.offset = 300;
+  q.modifiedFromMs = parseDateTime("2026-05-01T00:00:00+07:00", 0);
+  HttpRequest r = getfly().pageRequest(q);
+  EXPECT_EQ(r.url, "{{secret.domain|origin:getflycrm.com}}/api/v6.1/sale_orders");
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"X-API-KEY", "{{secret.apiKey}}"}));
+  EXPECT_EQ(queryValue(r, "limit"), "100");
+  EXPECT_EQ(queryValue(r, "offset"), "300");
+  EXPECT_EQ(queryValue(r, "sort"), "id") << "lists sort by id, never by updated_at";
+  EXPECT_EQ(queryValue(r, "direction"), "asc");
+  EXPECT_EQ(queryValue(r, "filtering[updated_at:gte]"), "2026-05-01 00:00:00") << "tenant local time (GMT+7)";
+  EXPECT_NE(queryValue(r, "fields").find("order_details"), std::string::npos);
+  EXPECT_EQ(buildUrl(r).find("filtering%5Bupdated_at%3Agte%5D=2026-05-01%2000%3A00%3A00") != std::string::npos, true);
+  EXPECT_FALSE(getfly().paging(Entity::Orders).reanchor);
+  EXPECT_FALSE(getfly().tokenRequest(json::object())) << "an API key, no token";
+
+  auto filled = fillSecrets(r, {{"domain", "https://HoaMai.getflycrm.com/#/dashboard"}, {"apiKey", "k"}});
+  ASSERT_TRUE(filled.ok());
+  EXPECT_EQ(filled->url, "https://hoamai.getflycrm.com/api/v6.1/sale_orders");
+  auto bare = fillSecrets(r, {{"domain", "hoamai"}, {"apiKey", "k"}});
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->url, "https://hoamai.getflycrm.com/api/v6.1/sale_orders");
+  auto elsewhere = fillSecrets(r, {{"domain", "crm.example.com"}, {"apiKey", "k"}});
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code, ErrorCode::InvalidCredentials);
+  EXPECT_EQ(elsewhere.error().field, "domain");
+}
+
+TEST(Getfly, ProductsAreOneSellableItemEach) {
+  Page page = parse(Entity::Products, "products_page.json");
+  ASSERT_EQ(page.records.size(), 2u);
+  EXPECT_EQ(page.rowErrors.size(), 1u);
+  EXPECT_FALSE(page.total) << "has_more: true, no total";
+  const auto& p = std::get<Product>(page.records[0].body);
+  EXPECT_EQ(page.records[0].externalId, "101");
+  EXPECT_EQ(page.records[0].updatedAtMs, parseDateTime("2026-01-05T09:11:09+07:00", 0));
+  EXPECT_EQ(p.sku, "SP.00192");
+  EXPECT_EQ(p.name, "Áo thun cotton basic - Trắng M");
+  EXPECT_EQ(p.category, "Áo");
+  EXPECT_EQ(p.brand, "Hoa Mai");
+  EXPECT_EQ(p.taxRate, 8.0) << "product_vat is the tax rate";
+  EXPECT_EQ(p.description, "Áo thun 100% cotton\nForm rộng") << "empty short description → HTML description as text";
+  EXPECT_EQ(p.images, (std::vector<std::string>{"https://hoamai.getflycrm.com/uploads/products/sp00192.jpg",
+                                                "https://hoamai.getflycrm.com/uploads/products/sp00192-2.jpg"}));
+  ASSERT_EQ(p.variants.size(), 1u);
+  EXPECT_EQ(p.variants[0].price, 150000.0);
+  EXPECT_FALSE(p.variants[0].compareAtPrice);
+  EXPECT_EQ(p.variants[0].cost, 80000.0);
+  EXPECT_FALSE(p.parentExternalId);
+  const auto& p2 = std::get<Product>(page.records[1].body);
+  EXPECT_EQ(p2.variants[0].price, 144000.0) << "cover_price as a string, less a 10% discount";
+  EXPECT_EQ(p2.variants[0].compareAtPrice, 160000.0);
+  EXPECT_FALSE(p2.taxRate);
+}
+
+TEST(Getfly, OrdersWithDetailsDiscountsAndStatus) {
+  Page page = parse(Entity::Orders, "orders_page.json");
+  ASSERT_EQ(page.records.size(), 3u);
+  ASSERT_TRUE(page.total);
+  EXPECT_EQ(*page.total, 203.0) << "has_more false: offset + rows";
+  const auto& o = std::get<Order>(page.records[0].body);
+  EXPECT_EQ(o.code, "DH_00093");
+  EXPECT_EQ(o.status, OrderStatus::Pending);
+  EXPECT_EQ(o.platformStatus, "Chờ duyệt");
+  EXPECT_EQ(o.paymentStatus, PaymentStatus::Unpaid);
+  EXPECT_EQ(o.total, 83706.5);
+  EXPECT_EQ(o.tax, 5791.5);
+  EXPECT_EQ(o.discount, 6435.0) << "discount_amount is money; discount is a percent";
+  EXPECT_EQ(o.locationId, "2");
+  ASSERT_TRUE(o.customer);
+  EXPECT_EQ(o.customer->externalId, "12033");
+  EXPECT_EQ(o.customer->name, "Nguyễn Thị Hoa");
+  EXPECT_EQ(o.customer->phone, "+84912345678");
+  ASSERT_TRUE(o.shippingAddress);
+  EXPECT_EQ(o.shippingAddress->address, "12 Nguyễn Trãi - Phường Bến Thành - Hồ Chí Minh");
+  ASSERT_EQ(o.lines.size(), 2u);
+  EXPECT_EQ(o.lines[0].productExternalId, "2507");
+  EXPECT_EQ(o.lines[0].sku, "SP2507");
+  EXPECT_EQ(o.lines[0].discount, 650.0);
+  EXPECT_EQ(o.lines[0].total, 64350.0);
+  EXPECT_EQ(o.lines[1].discount, 0.0);
+  EXPECT_EQ(o.lines[1].total, 300000.0);
+  EXPECT_EQ(o.subtotal, 364350.0);
+  const auto& paid = std::get<Order>(page.records[1].body);
+  EXPECT_EQ(paid.status, OrderStatus::Completed) << "status code unknown: the label decides";
+  EXPECT_EQ(paid.paymentStatus, PaymentStatus::Paid);
+  EXPECT_FALSE(paid.customer) << "account_id 0 and no name: walk-in";
+  EXPECT_FALSE(paid.locationId) << "store_id 0";
+  EXPECT_EQ(paid.discount, 0.0);
+  const auto& cancelled = std::get<Order>(page.records[2].body);
+  EXPECT_EQ(cancelled.status, OrderStatus::Cancelled);
+  EXPECT_EQ(cancelled.paymentStatus, PaymentStatus::PartiallyPaid);
+  EXPECT_EQ(cancelled.customer->name, "Chị Lan");
+}
+
+TEST(Getfly, AccountsAreCustomers) {
+  Page page = parse(Entity::Customers, "accounts_page.json");
+  ASSERT_EQ(page.records.size(), 2u);
+  const auto& c = std::get<Customer>(page.records[0].body);
+  EXPECT_EQ(c.name, "Nguyễn Thị Hoa");
+  EXPECT_EQ(c.phone, "+84912345678") << "phone_office";
+  EXPECT_EQ(c.totalSpent, 620000.0) << "total_revenue";
+  EXPECT_EQ(c.birthday, "1994-03-12");
+  EXPECT_FALSE(c.gender) << "numeric gender codes are undocumented";
+  EXPECT_EQ(c.groups, std::vector<std::string>{"Khách hàng"});
+  EXPECT_EQ(c.address->address, "12 Nguyễn Trãi, Phường Bến Thành, Hồ Chí Minh");
+  const auto& c2 = std::get<Customer>(page.records[1].body);
+  EXPECT_EQ(c2.phone, "+84323456789") << "empty phone_office: the contact's legacy mobile, renumbered";
+  EXPECT_EQ(c2.gender, "male");
+  EXPECT_FALSE(c2.birthday) << "0000-00-00";
+  EXPECT_FALSE(c2.email);
+  EXPECT_FALSE(c2.address);
+  EXPECT_TRUE(c2.groups.empty());
+  EXPECT_EQ(c2.totalSpent, 0.0);
+
+  Page wh = parse(Entity::Locations, "warehouses_page.json");
+  ASSERT_EQ(wh.records.size(), 2u);
+  EXPECT_EQ(std::get<Location>(wh.records[1].body).name, "Kho Quận 1");
+}
+
+TEST(Getfly, WebhooksCheckTheSecretKeyAndCarryIdsOnly) {
+  WebhookDelivery d;
+  d.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  d.body = test::readFixture("getfly/webhook_order_created.txt");
+  auto ev = getfly().inspectWebhook(d, "s3cr3t-value");
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->topic, "order.created");
+  EXPECT_EQ(ev->entity, Entity::Orders);
+  EXPECT_FALSE(ev->deletion);
+  EXPECT_EQ(ev->eventId, "6f1c2a7e9b");
+  EXPECT_EQ(ev->storeKey, "hoamai.getflycrm.com");
+  EXPECT_TRUE(ev->signatureChecked);
+  auto wrong = getfly().inspectWebhook(d, "another-secret");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::Forbidden);
+  auto unchecked = getfly().inspectWebhook(d, "");
+  ASSERT_TRUE(unchecked.ok());
+  EXPECT_FALSE(unchecked->signatureChecked);
+  // Ids only: nothing to normalize, a sync fetches the order.
+  auto page = getfly().parsePage(Entity::Orders, d.body, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->records.empty());
+
+  d.body = test::readFixture("getfly/webhook_customer_deleted.txt");
+  ev = getfly().inspectWebhook(d, "s3cr3t-value");
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->entity, Entity::Customers);
+  EXPECT_TRUE(ev->deletion);
+  page = getfly().parsePage(Entity::Customers, d.body, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->removedIds, std::vector<std::string>{"12040"});
+
+  d.body = test::readFixture("getfly/webhook_json.json");  // the JSON variant receivers have seen
+  ev = getfly().inspectWebhook(d, "s3cr3t-value");
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->entity, Entity::Products);
+  d.body = "hello";
+  EXPECT_EQ(getfly().inspectWebhook(d, "x").error().code, ErrorCode::UnexpectedShape);
+}
+
+TEST(Getfly, ErrorsAndBackoff) {
+  auto v = getfly().classify({401, {}, test::readFixture("getfly/error_401.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Fatal) << "a wrong key cannot be refreshed";
+  EXPECT_EQ(v.error.code, ErrorCode::InvalidCredentials);
+  EXPECT_EQ(v.error.field, "apiKey");
+  v = getfly().classify({429, {{"retry-after", "5"}}, "", ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Retry);
+  EXPECT_EQ(v.retryAfterMs, 5000);
+  v = getfly().classify({400, {}, R"({"message":"Field không hợp lệ: foo"})", ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Fatal);
+  EXPECT_NE(v.error.message.find("foo"), std::string::npos);
+  auto cut = getfly().parsePage(Entity::Products, R"({"data":[{"id":1,"product_)", {});
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().code, ErrorCode::InvalidJson);
+}
+
+}  // namespace
+}  // namespace storelink

@@ -1,0 +1,199 @@
+// MISA eShop (mShopKeeper OpenPlatform): the signed login as the proxy fills it, the kept
+// secrets, ServiceResult errors, mapping of models with ListDetail variants, invoices + detail.
+#include <gtest/gtest.h>
+
+#include "../../src/connectors/connectors.hpp"
+#include "storelink/normalize.hpp"
+#include "test_util.hpp"
+
+namespace storelink {
+namespace {
+
+const Connector& misa() { return connectors::misa(); }
+
+constexpr int64_t kLoginAt = 1778126678590;  // 2026-05-07T04:04:38.590Z
+const std::map<std::string, std::string> kSecrets = {
+    {"appId", "MShopKeeperOpenPlatform"},
+    {"domain", "https://HoaMai.mshopkeeper.vn/"},  // pasted as a URL: the signed Domain is the host
+    {"secretKey", "9dfd836206bc97e25c2b0088d932debd69489265507b2b2758ff652aadca4207"}};
+
+Page parse(Entity e, const std::string& fixture) {
+  auto page = misa().parsePage(e, test::readFixture("misa/" + fixture), {});
+  EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().detail);
+  return page.ok() ? std::move(page.value()) : Page{};
+}
+
+TEST(Misa, LoginIsSignedServerSideOverTheExactBytes) {
+  auto login = misa().tokenRequestAt(json::object(), kLoginAt);
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->url, "https://graphapi.mshopkeeper.vn/auth/api/Account/Login");
+  EXPECT_EQ(login->body.find("9dfd83"), std::string::npos) << "no secret in the descriptor";
+  auto filled = fillSecrets(*login, kSecrets);
+  ASSERT_TRUE(filled.ok());
+  // Expected signature computed independently (Python hmac over the compact JSON):
+  //   {"AppID":"MShopKeeperOpenPlatform","Domain":"hoamai.mshopkeeper.vn","LoginTime":"2026-05-07T04:04:38.590Z"}
+  EXPECT_EQ(filled->body,
+            R"({"AppID":"MShopKeeperOpenPlatform","Domain":"hoamai.mshopkeeper.vn","LoginTime":"2026-05-07T04:04:38.590Z",)"
+            R"("SignatureInfo":"c3728dad01f730532a2962571582507ed6c4365f02c5fa02423a6d39c3cac928"})");
+  // The token, company code and environment stay with the proxy.
+  auto kept = keepSecretsFromBody(*login, test::readFixture("misa/login_ok.json"));
+  EXPECT_EQ(kept.captured.at("accessToken"), "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJDb21wYW55Q29kZSI6ImhvYW1haSJ9.c2lnbmF0dXJl");
+  EXPECT_EQ(kept.captured.at("companyCode"), "hoamai");
+  EXPECT_EQ(kept.captured.at("environment"), "g1");
+  EXPECT_EQ(kept.body.find("eyJhbGci"), std::string::npos);
+  auto life = misa().tokenLifetimeMs({200, {}, kept.body, ""});
+  ASSERT_TRUE(life.ok());
+  EXPECT_EQ(*life, 3600 * 1000);
+  // A bad signature is HTTP 200 with Success:false.
+  auto v = misa().classify({200, {}, test::readFixture("misa/login_error_4.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Fatal);
+  EXPECT_EQ(v.error.code, ErrorCode::InvalidCredentials);
+  EXPECT_EQ(v.error.field, "secretKey");
+  EXPECT_EQ(v.error.platformCode, "4");
+}
+
+TEST(Misa, DataRequestsUseTheKeptEnvironmentAndHeaders) {
+  PageQuery q;
+  q.entity = Entity::Products;
+  q.pageSize = 100;
+  q.offset = 200;
+  q.modifiedFromMs = parseDateTime("2026-05-01T00:00:00+07:00", 0);
+  HttpRequest r = misa().pageRequest(q);
+  auto filled = fillSecrets(r, {{"environment", "g1"}, {"accessToken", "tok"}, {"companyCode", "hoamai"}});
+  ASSERT_TRUE(filled.ok());
+  EXPECT_EQ(filled->url, "https://graphapi.mshopkeeper.vn/g1/api/v1/inventoryitems/pagingwithdetail");
+  EXPECT_EQ(filled->headers[0].second, "Bearer tok");
+  EXPECT_EQ(filled->headers[1], (std::pair<std::string, std::string>{"CompanyCode", "hoamai"}));
+  json body = parseJson(r.body);
+  EXPECT_EQ(body["Page"], 3) << "1-based pages";
+  EXPECT_EQ(body["Limit"], 100);
+  EXPECT_EQ(body["IncludeInventory"], true);
+  EXPECT_EQ(body["LastSyncDate"], "2026-05-01 00:00:00");
+  q.pageSize = 500;
+  EXPECT_EQ(parseJson(misa().pageRequest(q).body)["Limit"], 100) << "Limit ≤ 100 (ErrorType 5)";
+  q.entity = Entity::Orders;
+  q.modifiedFromMs.reset();
+  q.nowMs = parseDateTime("2026-05-07T12:00:00+07:00", 0).value();
+  q.offset = 0;
+  q.pageSize = 100;
+  body = parseJson(misa().pageRequest(q).body);
+  EXPECT_EQ(body["SortField"], "InvoiceDate");
+  EXPECT_EQ(body["FromDate"], "2010-01-01T07:00:00");
+  EXPECT_EQ(body["ToDate"], "2026-05-07T12:01:00");
+  EXPECT_TRUE(misa().paging(Entity::Products).watermarkIsRunStart) << "rows carry no modification time";
+  EXPECT_FALSE(misa().paging(Entity::Orders).watermarkIsRunStart);
+}
+
+TEST(Misa, AModelWithListDetailIsOneProductWithVariants) {
+  Page page = parse(Entity::Products, "products_page.json");
+  ASSERT_EQ(page.records.size(), 2u);
+  EXPECT_EQ(page.total, 2.0);
+  const auto& p = std::get<Product>(page.records[0].body);
+  EXPECT_EQ(page.records[0].externalId, "324d4a93-7508-4759-9a44-6174159d2cf8");
+  EXPECT_EQ(p.sku, "ATB01");
+  EXPECT_EQ(p.category, "Áo");
+  EXPECT_EQ(p.active, true);
+  EXPECT_EQ(p.images, std::vector<std::string>{"https://graphapi.mshopkeeper.vn/g1/images/ATB01.jpg"});
+  ASSERT_EQ(p.variants.size(), 2u);
+  const Variant& v = p.variants[0];
+  EXPECT_EQ(v.externalId, "6b1f0d2e-8c3a-4d5b-9e7f-1a2b3c4d5e6f");
+  EXPECT_EQ(v.sku, "ATB01-TR-M");
+  EXPECT_EQ(v.barcode, "8936012345678");
+  EXPECT_EQ(v.options, (std::vector<std::pair<std::string, std::string>>{{"Màu sắc", "Trắng"}, {"Kích cỡ", "M"}}));
+  ASSERT_EQ(v.stock.size(), 2u);
+  EXPECT_EQ(v.stock[0].locationId, "dec16573-519d-405d-8299-3c111714f08c");
+  EXPECT_EQ(v.stock[0].onHand, 30.0);
+  EXPECT_EQ(v.stock[0].available, 28.0) << "OnHand − Ordered";
+  EXPECT_EQ(v.totalStock, 42.0);
+  EXPECT_FALSE(p.variants[1].barcode);
+  EXPECT_FALSE(p.variants[1].totalStock) << "no inventory rows: unknown";
+  EXPECT_EQ(p.totalStock, 42.0);
+  const auto& single = std::get<Product>(page.records[1].body);
+  ASSERT_EQ(single.variants.size(), 1u);
+  EXPECT_EQ(single.variants[0].externalId, "8e3b2f4a-0e5c-4f7d-9a1b-3c4d5e6f7a81") << "an item without children is its own variant";
+  EXPECT_EQ(single.variants[0].price, 35000.0);
+  EXPECT_EQ(single.active, false);
+  EXPECT_TRUE(single.images.empty()) << "relative picture paths are not URLs";
+  EXPECT_EQ(single.totalStock, 100.0);
+}
+
+TEST(Misa, CustomersBranchesInvoicesAndDetails) {
+  Page customers = parse(Entity::Customers, "customers_page.json");
+  ASSERT_EQ(customers.records.size(), 2u);
+  const auto& c = std::get<Customer>(customers.records[0].body);
+  EXPECT_EQ(c.phone, "+84912345678");
+  EXPECT_EQ(c.birthday, "1994-03-12");
+  EXPECT_EQ(c.address->ward, "Phường Bến Thành");
+  EXPECT_EQ(c.address->province, "Hồ Chí Minh");
+  EXPECT_EQ(c.groups, (std::vector<std::string>{"Khách lẻ", "Vàng"}));
+  EXPECT_FALSE(c.gender);
+  const auto& c2 = std::get<Customer>(customers.records[1].body);
+  EXPECT_EQ(c2.phone, "+84983111222") << "Tel null: NormalizedTel";
+  EXPECT_FALSE(c2.address) << "codes (VN701) are not names";
+
+  Page branches = parse(Entity::Locations, "branches.json");
+  ASSERT_EQ(branches.records.size(), 2u);
+  EXPECT_EQ(std::get<Location>(branches.records[0].body).name, "Kho tổng");
+  EXPECT_EQ(std::get<Location>(branches.records[0].body).address, "126 Tô Hiệu, Hà Nội");
+
+  Page invoices = parse(Entity::Orders, "invoices_page.json");
+  ASSERT_EQ(invoices.records.size(), 2u);
+  EXPECT_EQ(invoices.records[0].externalId, "5d2c9a1e-7b3f-4e6a-8c0d-2f4e6a8c0b1d") << "InvoiceId";
+  EXPECT_EQ(invoices.records[1].externalId, "6e3dab2f-8c4a-4f7b-9d1e-3a5f7b9d1c2e") << "RefID";
+  EXPECT_EQ(invoices.sortKeys[0], parseDateTime("2026-05-07T04:04:38Z", 0));
+  const auto& o = std::get<Order>(invoices.records[0].body);
+  EXPECT_EQ(o.code, "HD000871");
+  EXPECT_EQ(o.status, OrderStatus::Completed);
+  EXPECT_EQ(o.paymentStatus, PaymentStatus::Unpaid) << "all of it still owed (DebitAmount)";
+  EXPECT_EQ(o.total, 310000.0);
+  EXPECT_EQ(o.discount, 20000.0);
+  EXPECT_EQ(o.locationId, "20d51699-a61d-4736-b965-946400b1b790");
+  EXPECT_FALSE(std::get<Order>(invoices.records[1].body).customer) << "walk-in";
+  EXPECT_EQ(std::get<Order>(invoices.records[1].body).paymentStatus, PaymentStatus::Paid);
+
+  PageQuery q;
+  q.entity = Entity::Orders;
+  auto ups = misa().followUpRequests(q, invoices);
+  ASSERT_EQ(ups.size(), 2u) << "one detail request per invoice";
+  EXPECT_EQ(ups[0].url, "https://graphapi.mshopkeeper.vn/{{secret.environment|urlencode}}/api/v1/invoices/detailbyrefid");
+  EXPECT_EQ(ups[0].body, R"({"RefID":"5d2c9a1e-7b3f-4e6a-8c0d-2f4e6a8c0b1d"})");
+  EXPECT_FALSE(misa().applyFollowUp(q, invoices, 0, {200, {}, test::readFixture("misa/invoice_detail.json"), ""}));
+  const auto& full = std::get<Order>(invoices.records[0].body);
+  ASSERT_EQ(full.lines.size(), 1u) << "the empty non-goods line is skipped";
+  EXPECT_EQ(full.lines[0].sku, "ATB01-TR-M");
+  EXPECT_EQ(full.lines[0].variantExternalId, "6b1f0d2e-8c3a-4d5b-9e7f-1a2b3c4d5e6f");
+  EXPECT_EQ(full.lines[0].productExternalId, "324d4a93-7508-4759-9a44-6174159d2cf8");
+  EXPECT_EQ(full.lines[0].quantity, 2.0);
+  EXPECT_EQ(full.lines[0].total, 300000.0);
+  EXPECT_EQ(full.subtotal, 300000.0);
+  EXPECT_EQ(full.shippingFee, 30000.0);
+  EXPECT_EQ(full.customer->externalId, "99bb83d7-a4c5-4d64-a152-b30d89433838");
+  // The detail body alone also normalizes (sl.normalize on a detailbyrefid answer).
+  Page detail = parse(Entity::Orders, "invoice_detail.json");
+  ASSERT_EQ(detail.records.size(), 0u) << "the detail has no InvoiceId of its own";
+}
+
+TEST(Misa, ServiceResultErrors) {
+  auto v = misa().classify({200, {}, test::readFixture("misa/error_7.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Fatal);
+  EXPECT_EQ(v.error.code, ErrorCode::Forbidden);
+  EXPECT_NE(v.error.message.find("Kết nối ứng dụng"), std::string::npos) << "says where to switch it on";
+  v = misa().classify({200, {}, test::readFixture("misa/error_102.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Retry);
+  EXPECT_EQ(v.retryAfterMs, 3000);
+  v = misa().classify({200, {}, test::readFixture("misa/error_5.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Fatal);
+  EXPECT_EQ(v.error.code, ErrorCode::PlatformError);
+  v = misa().classify({401, {}, "", ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::AuthExpired) << "log in again";
+  v = misa().classify({200, {}, R"({"Code":200,"ErrorType":100,"Success":false,"Data":null})", ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Retry);
+  v = misa().classify({200, {}, test::readFixture("misa/branches.json"), ""});
+  EXPECT_EQ(v.kind, ResponseVerdict::Kind::Ok);
+  auto page = misa().parsePage(Entity::Products, test::readFixture("misa/error_7.json"), {});
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, ErrorCode::Forbidden);
+}
+
+}  // namespace
+}  // namespace storelink
