@@ -62,12 +62,31 @@ std::optional<PaymentStatus> paymentStatusFromAmounts(OptNumber paid, OptNumber 
 
 namespace {
 
+// Bytes that go out as they are: printable ASCII except '"' and '\\'.
+constexpr bool plainByte(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+
+void appendUnicodeEscape(std::string& out, uint32_t unit) {
+  static const char* hex = "0123456789abcdef";
+  const char buf[6] = {'\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15], hex[(unit >> 4) & 15], hex[unit & 15]};
+  out.append(buf, 6);
+}
+
 // Writes a JSON string literal. Invalid UTF-8 bytes become U+FFFD so output is always valid.
-void appendString(std::string& out, std::string_view s) {
+// asciiOnly writes every non-ASCII character as \uXXXX (surrogate pairs above U+FFFF): the
+// same JSON value, but bytes a JS engine turns into a string without a UTF-8 decoder.
+void appendString(std::string& out, std::string_view s, bool asciiOnly = false) {
   static const char* hex = "0123456789abcdef";
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
+    // Runs of plain bytes are copied in one append.
+    size_t run = i;
+    while (run < s.size() && plainByte(static_cast<unsigned char>(s[run]))) ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -82,7 +101,7 @@ void appendString(std::string& out, std::string_view s) {
             out += hex[c >> 4];
             out += hex[c & 15];
           } else {
-            out += static_cast<char>(c);
+            out += static_cast<char>(c);  // DEL
           }
       }
       ++i;
@@ -100,15 +119,47 @@ void appendString(std::string& out, std::string_view s) {
       unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
       ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
     }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
+    if (!ok) {
+      if (asciiOnly) appendUnicodeEscape(out, 0xFFFD);
+      else out += "\xEF\xBF\xBD";
       ++i;
+      continue;
     }
+    if (asciiOnly) {
+      uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        appendUnicodeEscape(out, 0xD800 + (cp >> 10));
+        appendUnicodeEscape(out, 0xDC00 + (cp & 0x3FF));
+      } else {
+        appendUnicodeEscape(out, cp);
+      }
+    } else {
+      out.append(s.data() + i, len);
+    }
+    i += len;
   }
   out += '"';
+}
+
+// Serialized JSON text with its non-ASCII characters (which can only sit inside strings)
+// turned into \u escapes: the same JSON value.
+void appendJsonAscii(std::string& out, std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    size_t end = run;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) ++end;
+    // appendString validates and escapes; strip the quotes it adds.
+    std::string tmp;
+    appendString(tmp, text.substr(run, end - run), true);
+    out.append(tmp, 1, tmp.size() - 2);
+    i = end;
+  }
 }
 
 void appendNumber(std::string& out, double d) {
@@ -129,7 +180,7 @@ void appendNumber(std::string& out, double d) {
 
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  explicit Writer(std::string& out, bool ascii = false) : out_(out), ascii_(ascii) {}
   void open() { out_ += '{'; first_ = true; }
   void close() { out_ += '}'; first_ = false; }
   void key(const char* k) {
@@ -141,12 +192,12 @@ class Writer {
   }
   void str(const char* k, const OptString& v) {
     key(k);
-    if (v) appendString(out_, *v);
+    if (v) appendString(out_, *v, ascii_);
     else out_ += "null";
   }
   void str(const char* k, const std::string& v) {
     key(k);
-    appendString(out_, v);
+    appendString(out_, v, ascii_);
   }
   void lit(const char* k, const char* v) {  // enum names, already valid JSON string content
     key(k);
@@ -169,7 +220,7 @@ class Writer {
   }
   void time(const char* k, const std::optional<int64_t>& ms) {
     key(k);
-    if (ms) appendString(out_, formatIsoUtc(*ms));
+    if (ms) appendString(out_, formatIsoUtc(*ms));  // ASCII already
     else out_ += "null";
   }
   void strings(const char* k, const std::vector<std::string>& v) {
@@ -177,7 +228,7 @@ class Writer {
     out_ += '[';
     for (size_t i = 0; i < v.size(); ++i) {
       if (i) out_ += ',';
-      appendString(out_, v[i]);
+      appendString(out_, v[i], ascii_);
     }
     out_ += ']';
   }
@@ -212,9 +263,11 @@ class Writer {
     first_ = false;
   }
   std::string& out() { return out_; }
+  bool ascii() const { return ascii_; }
 
  private:
   std::string& out_;
+  bool ascii_;
   bool first_ = true;
   bool firstItem_ = true;
 };
@@ -229,9 +282,9 @@ void writeVariant(Writer& w, const Variant& v) {
   w.out() += '{';
   for (size_t i = 0; i < v.options.size(); ++i) {
     if (i) w.out() += ',';
-    appendString(w.out(), v.options[i].first);
+    appendString(w.out(), v.options[i].first, w.ascii());
     w.out() += ':';
-    appendString(w.out(), v.options[i].second);
+    appendString(w.out(), v.options[i].second, w.ascii());
   }
   w.out() += '}';
   w.num("price", v.price);
@@ -241,7 +294,7 @@ void writeVariant(Writer& w, const Variant& v) {
   w.beginArray("stock");
   for (const auto& s : v.stock) {
     w.item();
-    Writer inner(w.out());
+    Writer inner(w.out(), w.ascii());
     inner.open();
     inner.str("locationId", s.locationId);
     inner.num("onHand", s.onHand);
@@ -267,7 +320,7 @@ void writeProduct(Writer& w, const Product& p) {
   w.beginArray("variants");
   for (const auto& v : p.variants) {
     w.item();
-    Writer inner(w.out());
+    Writer inner(w.out(), w.ascii());
     writeVariant(inner, v);
   }
   w.endArray();
@@ -281,7 +334,7 @@ void writeOrder(Writer& w, const Order& o) {
   w.lit("paymentStatus", o.paymentStatus ? paymentStatusName(*o.paymentStatus) : nullptr);
   w.key("customer");
   if (o.customer) {
-    Writer c(w.out());
+    Writer c(w.out(), w.ascii());
     c.open();
     c.str("externalId", o.customer->externalId);
     c.str("name", o.customer->name);
@@ -294,7 +347,7 @@ void writeOrder(Writer& w, const Order& o) {
   w.beginArray("lines");
   for (const auto& l : o.lines) {
     w.item();
-    Writer c(w.out());
+    Writer c(w.out(), w.ascii());
     c.open();
     c.str("productExternalId", l.productExternalId);
     c.str("variantExternalId", l.variantExternalId);
@@ -338,8 +391,10 @@ void writeLocation(Writer& w, const Location& l) {
 
 }  // namespace
 
-void appendRecordJson(std::string& out, const Record& r) {
-  Writer w(out);
+void appendRecordJson(std::string& out, const Record& r) { appendRecordJson(out, r, false); }
+
+void appendRecordJson(std::string& out, const Record& r, bool asciiOnly) {
+  Writer w(out, asciiOnly);
   w.open();
   w.lit("type", recordTypeName(r.type));
   w.str("platform", r.platform);
@@ -355,7 +410,8 @@ void appendRecordJson(std::string& out, const Record& r) {
   }
   if (r.rawJson) {
     w.key("raw");
-    out += *r.rawJson;  // already serialized JSON
+    if (asciiOnly) appendJsonAscii(out, *r.rawJson);
+    else out += *r.rawJson;  // already serialized JSON
   }
   w.close();
 }
