@@ -179,18 +179,19 @@ bool JsonDoc::parse(std::string_view text) {
   const auto parseString = [&]() -> bool {
     const char* start = ++p;
     for (;;) {
+      p += detail::plainJsonRun(p, static_cast<size_t>(end - p));
       if (p >= end) return false;
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c == '"') break;
       if (c == '\\') goto slow;
-      if (c < 0x20) return false;
-      if (c < 0x80) {
-        ++p;
-        continue;
-      }
-      const size_t len = utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-      if (len == 0) return false;
-      p += len;
+      if (c < 0x80) return false;  // a control character (plainJsonRun stops only on these)
+      // Vietnamese text: validate consecutive multi-byte characters without going back to
+      // the ASCII scanner between them.
+      do {
+        const size_t len = utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+        if (len == 0) return false;
+        p += len;
+      } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
     }
     {
       const uint32_t i = push(JsonValue::Type::String);
@@ -261,15 +262,29 @@ bool JsonDoc::parse(std::string_view text) {
     return true;
   };
 
+  // One pass: checks the grammar and gathers the significand for the common cases (integers
+  // of up to 19 digits, decimals with up to 19 significant digits); others go to parseDouble /
+  // an exact overflow check.
   const auto parseNumber = [&]() -> bool {
     const char* b = p;
     const bool neg = *p == '-';
     if (neg) ++p;
     if (p >= end) return false;
+    uint64_t mant = 0;
+    int significant = 0, intDigits = 0, exp10 = 0;
+    bool tooLong = false;
     if (*p == '0') {
       ++p;
+      intDigits = 1;
     } else if (*p >= '1' && *p <= '9') {
-      while (p < end && isDigit(*p)) ++p;
+      for (; p < end && isDigit(*p); ++p, ++intDigits) {
+        if (significant < 19) {
+          mant = mant * 10 + static_cast<uint64_t>(*p - '0');
+          ++significant;
+        } else {
+          tooLong = true;
+        }
+      }
     } else {
       return false;
     }
@@ -277,27 +292,46 @@ bool JsonDoc::parse(std::string_view text) {
     if (p < end && *p == '.') {
       ++p;
       if (p >= end || !isDigit(*p)) return false;
-      while (p < end && isDigit(*p)) ++p;
+      for (; p < end && isDigit(*p); ++p) {
+        const int d = *p - '0';
+        if (mant == 0 && d == 0) {
+          --exp10;  // a leading zero of the value: only its place counts
+        } else if (significant < 19) {
+          mant = mant * 10 + static_cast<uint64_t>(d);
+          ++significant;
+          --exp10;
+        } else {
+          tooLong = true;
+        }
+      }
       integer = false;
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
       ++p;
-      if (p < end && (*p == '+' || *p == '-')) ++p;
+      bool eneg = false;
+      if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
       if (p >= end || !isDigit(*p)) return false;
-      while (p < end && isDigit(*p)) ++p;
+      int ev = 0;
+      for (; p < end && isDigit(*p); ++p) {
+        if (ev < 100000) ev = ev * 10 + (*p - '0');
+      }
+      exp10 += eneg ? -ev : ev;
       integer = false;
     }
     if (integer) {
       // strtoull / strtoll semantics: fits → integer, out of range → a double below.
-      uint64_t mag = 0;
+      uint64_t mag = mant;
       bool overflow = false;
-      for (const char* q = neg ? b + 1 : b; q < p; ++q) {
-        const uint64_t d = static_cast<uint64_t>(*q - '0');
-        if (mag > (UINT64_MAX - d) / 10) {
-          overflow = true;
-          break;
+      if (intDigits > 19) {
+        mag = 0;
+        for (const char* q = neg ? b + 1 : b; q < p; ++q) {
+          const uint64_t d = static_cast<uint64_t>(*q - '0');
+          if (mag > (UINT64_MAX - d) / 10) {
+            overflow = true;
+            break;
+          }
+          mag = mag * 10 + d;
         }
-        mag = mag * 10 + d;
       }
       if (!overflow && !neg) {
         const uint32_t i = push(JsonValue::Type::Unsigned);
@@ -311,7 +345,13 @@ bool JsonDoc::parse(std::string_view text) {
       }
     }
     double d = 0;
-    if (!parseDouble(b, p, d)) return false;  // nlohmann: "number overflow"
+    if (!integer && !tooLong && mant <= (uint64_t{1} << 53) && exp10 >= -22 && exp10 <= 22) {
+      d = static_cast<double>(mant);  // Clinger's fast path, as in parseDouble
+      d = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
+      if (neg) d = -d;
+    } else if (!parseDouble(b, p, d)) {
+      return false;  // nlohmann: "number overflow"
+    }
     const uint32_t i = push(JsonValue::Type::Double);
     nodes_[i].u_.d = d;
     return true;

@@ -2,10 +2,14 @@
 // text directly keeps every field present and in contract order without building a DOM.
 #include "storelink/record.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 
 #include "storelink/json.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink {
@@ -62,10 +66,50 @@ std::optional<PaymentStatus> paymentStatusFromAmounts(OptNumber paid, OptNumber 
 
 namespace {
 
-// Bytes that go out as they are: printable ASCII except '"' and '\\'.
-constexpr bool plainByte(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+// A growable byte buffer whose appends inline (std::string's are out-of-line calls into the
+// prebuilt libc++ under Emscripten, one per character written). Records are written here and
+// copied to the caller's string once.
+class JsonOut {
+ public:
+  JsonOut() = default;
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
+  ~JsonOut() { std::free(p_); }
+  void clear() { n_ = 0; }
+  JsonOut& operator+=(char c) {
+    if (n_ == cap_) grow(1);
+    p_[n_++] = c;
+    return *this;
+  }
+  JsonOut& operator+=(std::string_view s) {
+    append(s.data(), s.size());
+    return *this;
+  }
+  JsonOut& operator+=(const char* s) { return *this += std::string_view(s); }
+  void append(const char* s, size_t n) {
+    if (cap_ - n_ < n) grow(n);
+    std::memcpy(p_ + n_, s, n);
+    n_ += n;
+  }
+  template <size_t N>
+  void literal(const char (&s)[N]) {
+    append(s, N - 1);
+  }
+  std::string_view view() const { return {p_, n_}; }
 
-void appendUnicodeEscape(std::string& out, uint32_t unit) {
+ private:
+  void grow(size_t need) {
+    const size_t cap = std::max(cap_ * 2, n_ + need + 1024);
+    char* p = static_cast<char*>(std::realloc(p_, cap));
+    if (p == nullptr) std::abort();  // out of memory: as std::string would (no exceptions)
+    p_ = p;
+    cap_ = cap;
+  }
+  char* p_ = nullptr;
+  size_t n_ = 0, cap_ = 0;
+};
+
+void appendUnicodeEscape(JsonOut& out, uint32_t unit) {
   static const char* hex = "0123456789abcdef";
   const char buf[6] = {'\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15], hex[(unit >> 4) & 15], hex[unit & 15]};
   out.append(buf, 6);
@@ -74,14 +118,13 @@ void appendUnicodeEscape(std::string& out, uint32_t unit) {
 // Writes a JSON string literal. Invalid UTF-8 bytes become U+FFFD so output is always valid.
 // asciiOnly writes every non-ASCII character as \uXXXX (surrogate pairs above U+FFFF): the
 // same JSON value, but bytes a JS engine turns into a string without a UTF-8 decoder.
-void appendString(std::string& out, std::string_view s, bool asciiOnly = false) {
+void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
   static const char* hex = "0123456789abcdef";
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
     // Runs of plain bytes are copied in one append.
-    size_t run = i;
-    while (run < s.size() && plainByte(static_cast<unsigned char>(s[run]))) ++run;
+    const size_t run = i + detail::plainJsonRun(s.data() + i, s.size() - i);
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;
@@ -145,7 +188,7 @@ void appendString(std::string& out, std::string_view s, bool asciiOnly = false) 
 
 // Serialized JSON text with its non-ASCII characters (which can only sit inside strings)
 // turned into \u escapes: the same JSON value.
-void appendJsonAscii(std::string& out, std::string_view text) {
+void appendJsonAscii(JsonOut& out, std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     size_t run = i;
@@ -155,51 +198,66 @@ void appendJsonAscii(std::string& out, std::string_view text) {
     size_t end = run;
     while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) ++end;
     // appendString validates and escapes; strip the quotes it adds.
-    std::string tmp;
+    JsonOut tmp;
     appendString(tmp, text.substr(run, end - run), true);
-    out.append(tmp, 1, tmp.size() - 2);
+    out.append(tmp.view().data() + 1, tmp.view().size() - 2);
     i = end;
   }
 }
 
-void appendNumber(std::string& out, double d) {
+void appendNumber(JsonOut& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
   }
   if (d == 0) d = 0;  // no "-0"
   if (d == std::floor(d) && std::fabs(d) < 1e15) {  // whole amounts: no ".0"
-    out += std::to_string(static_cast<int64_t>(d));
+    char buf[24];
+    char* end = buf + sizeof buf;
+    char* q = end;
+    int64_t v = static_cast<int64_t>(d);
+    const bool neg = v < 0;
+    uint64_t u = neg ? static_cast<uint64_t>(-v) : static_cast<uint64_t>(v);
+    do {
+      *--q = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u != 0);
+    if (neg) *--q = '-';
+    out.append(q, static_cast<size_t>(end - q));
     return;
   }
   // Shortest round-trip form (nlohmann's Grisu2; libc++ 14 has no floating to_chars).
   char buf[64];
   char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, end);
+  out.append(buf, static_cast<size_t>(end - buf));
 }
 
 class Writer {
  public:
-  explicit Writer(std::string& out, bool ascii = false) : out_(out), ascii_(ascii) {}
+  explicit Writer(JsonOut& out, bool ascii = false) : out_(out), ascii_(ascii) {}
   void open() { out_ += '{'; first_ = true; }
   void close() { out_ += '}'; first_ = false; }
-  void key(const char* k) {
+  template <size_t N>
+  void key(const char (&k)[N]) {
     if (!first_) out_ += ',';
     first_ = false;
     out_ += '"';
-    out_ += k;
-    out_ += "\":";
+    out_.append(k, N - 1);  // a literal: no strlen
+    out_.literal("\":");
   }
-  void str(const char* k, const OptString& v) {
+  template <size_t N>
+  void str(const char (&k)[N], const OptString& v) {
     key(k);
     if (v) appendString(out_, *v, ascii_);
     else out_ += "null";
   }
-  void str(const char* k, const std::string& v) {
+  template <size_t N>
+  void str(const char (&k)[N], const std::string& v) {
     key(k);
     appendString(out_, v, ascii_);
   }
-  void lit(const char* k, const char* v) {  // enum names, already valid JSON string content
+  template <size_t N>
+  void lit(const char (&k)[N], const char* v) {  // enum names, already valid JSON string content
     key(k);
     if (v == nullptr) {
       out_ += "null";
@@ -209,21 +267,25 @@ class Writer {
     out_ += v;
     out_ += '"';
   }
-  void num(const char* k, const OptNumber& v) {
+  template <size_t N>
+  void num(const char (&k)[N], const OptNumber& v) {
     key(k);
     if (v) appendNumber(out_, *v);
     else out_ += "null";
   }
-  void boolean(const char* k, const OptBool& v) {
+  template <size_t N>
+  void boolean(const char (&k)[N], const OptBool& v) {
     key(k);
     out_ += v ? (*v ? "true" : "false") : "null";
   }
-  void time(const char* k, const std::optional<int64_t>& ms) {
+  template <size_t N>
+  void time(const char (&k)[N], const std::optional<int64_t>& ms) {
     key(k);
     if (ms) appendString(out_, formatIsoUtc(*ms));  // ASCII already
     else out_ += "null";
   }
-  void strings(const char* k, const std::vector<std::string>& v) {
+  template <size_t N>
+  void strings(const char (&k)[N], const std::vector<std::string>& v) {
     key(k);
     out_ += '[';
     for (size_t i = 0; i < v.size(); ++i) {
@@ -232,7 +294,8 @@ class Writer {
     }
     out_ += ']';
   }
-  void address(const char* k, const std::optional<Address>& a) {
+  template <size_t N>
+  void address(const char (&k)[N], const std::optional<Address>& a) {
     key(k);
     if (!a) {
       out_ += "null";
@@ -249,7 +312,8 @@ class Writer {
     close();
   }
   // Begins an array of objects under key k; call item() before each element.
-  void beginArray(const char* k) {
+  template <size_t N>
+  void beginArray(const char (&k)[N]) {
     key(k);
     out_ += '[';
     firstItem_ = true;
@@ -262,11 +326,11 @@ class Writer {
     out_ += ']';
     first_ = false;
   }
-  std::string& out() { return out_; }
+  JsonOut& out() { return out_; }
   bool ascii() const { return ascii_; }
 
  private:
-  std::string& out_;
+  JsonOut& out_;
   bool ascii_;
   bool first_ = true;
   bool firstItem_ = true;
@@ -394,7 +458,13 @@ void writeLocation(Writer& w, const Location& l) {
 void appendRecordJson(std::string& out, const Record& r) { appendRecordJson(out, r, false); }
 
 void appendRecordJson(std::string& out, const Record& r, bool asciiOnly) {
-  Writer w(out, asciiOnly);
+#ifdef __EMSCRIPTEN__
+  static JsonOut buf;  // the wasm module has one thread (and TLS would need the atomics feature)
+#else
+  thread_local JsonOut buf;  // reused: records are written at the rate pages arrive
+#endif
+  buf.clear();
+  Writer w(buf, asciiOnly);
   w.open();
   w.lit("type", recordTypeName(r.type));
   w.str("platform", r.platform);
@@ -410,10 +480,11 @@ void appendRecordJson(std::string& out, const Record& r, bool asciiOnly) {
   }
   if (r.rawJson) {
     w.key("raw");
-    if (asciiOnly) appendJsonAscii(out, *r.rawJson);
-    else out += *r.rawJson;  // already serialized JSON
+    if (asciiOnly) appendJsonAscii(buf, *r.rawJson);
+    else buf += *r.rawJson;  // already serialized JSON
   }
   w.close();
+  out.append(buf.view());
 }
 
 std::string recordToJson(const Record& r) {
