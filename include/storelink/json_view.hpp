@@ -30,6 +30,14 @@ namespace detail {
 // Length of the leading run of bytes a JSON string holds verbatim: not '"', not '\\', not a
 // control character, not a non-ASCII byte. Eight bytes per step (SWAR); shared by the parser
 // and the record writer, which both spend most of their time in such runs.
+struct PlainJsonBytes {
+  bool plain[256] = {};
+  constexpr PlainJsonBytes() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+inline constexpr PlainJsonBytes kPlainJsonBytes{};
+
 inline size_t plainJsonRun(const char* p, size_t n) {
   constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
   size_t i = 0;
@@ -41,10 +49,7 @@ inline size_t plainJsonRun(const char* p, size_t n) {
     // start at a byte that is itself a hit, so the word test has no false positives).
     if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high) break;
   }
-  for (; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-  }
+  while (i < n && kPlainJsonBytes.plain[static_cast<unsigned char>(p[i])]) ++i;
   return i;
 }
 }  // namespace detail
