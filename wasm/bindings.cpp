@@ -1,11 +1,49 @@
 // Embind bindings: thin by design. Every function takes and returns strings (JSON text);
 // the typed JS surface lives in wasm/js/.
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
+#include <malloc.h>
 
 #include "storelink/api.hpp"
 
 using namespace emscripten;
 namespace api = storelink::api;
+
+namespace {
+
+// The byte boundary of normalize: JS writes the body's UTF-8 straight into `input` (one copy,
+// TextEncoder.encodeInto or Uint8Array.set), and reads the result from `output` as ASCII bytes
+// (api::normalizeInto with asciiOnly), which TextDecoder turns into a string without UTF-8
+// decoding. Embind's std::string marshalling does both with per-byte JS loops instead.
+std::string input;
+std::string output;
+
+// A view of `n` writable bytes; earlier bytes are kept (a caller may grow it mid-encode).
+// Views die when memory grows: JS asks again after every call that may allocate.
+val inputBuffer(size_t n) {
+  input.resize(n);
+  return val(typed_memory_view(n, reinterpret_cast<unsigned char*>(input.data())));
+}
+
+size_t normalizeInput(const std::string& platform, const std::string& entity, size_t n, const std::string& options) {
+  if (n > input.size()) n = input.size();
+  if (output.capacity() > (8u << 20)) std::string().swap(output);
+  api::normalizeInto(output, platform, entity, std::string_view(input.data(), n), options, true);
+  // A huge body once should not pin its buffers for the life of the module.
+  if (input.capacity() > (8u << 20)) std::string().swap(input);
+  return output.size();
+}
+
+val outputView() { return val(typed_memory_view(output.size(), reinterpret_cast<unsigned char*>(output.data()))); }
+
+// {heapBytes: linear memory size, usedBytes: allocated by malloc}: what the module holds.
+std::string memoryJson() {
+  const size_t heap = __builtin_wasm_memory_size(0) * 65536;
+  struct mallinfo mi = mallinfo();
+  return "{\"heapBytes\":" + std::to_string(heap) + ",\"usedBytes\":" + std::to_string(mi.uordblks) + "}";
+}
+
+}  // namespace
 
 EMSCRIPTEN_BINDINGS(storelink) {
   function("version", &api::version);
@@ -17,6 +55,10 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("inspectWebhook", &api::inspectWebhookJson);
   function("checkCredentials", &api::checkCredentialsJson);
   function("connect", &api::connectJson);
+  function("inputBuffer", &inputBuffer);
+  function("normalizeInput", &normalizeInput);
+  function("outputView", &outputView);
+  function("memory", &memoryJson);
   class_<api::Job>("Job")
       .constructor<>()
       .function("init", &api::Job::init)

@@ -19,6 +19,10 @@ std::string platformsJson();
 // {"raw": bool, "settings": {...}} (settings: the connection's, e.g. Nhanh.vn taxSync).
 std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
                           const std::string& optionsJson);
+// The same into a reusable buffer (cleared first). asciiOnly writes non-ASCII characters as
+// \u escapes — the same JSON — so the wasm boundary hands JS bytes it decodes without UTF-8.
+void normalizeInto(std::string& out, std::string_view platform, std::string_view entity, std::string_view body,
+                   const std::string& optionsJson, bool asciiOnly);
 // {"request": {...}} with placeholders filled, or {"error": {...}}
 std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson);
 // {"body": "...", "captured": {name: value}}: what the proxy keeps and what it returns

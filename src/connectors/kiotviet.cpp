@@ -14,6 +14,7 @@
 
 #include "connectors.hpp"
 #include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
@@ -23,13 +24,13 @@ namespace {
 constexpr const char* kApiBase = "https://public.kiotapi.com";
 constexpr const char* kTokenUrl = "https://id.kiotviet.vn/connect/token";
 
-std::optional<int64_t> kvTime(const json& obj, std::string_view key) {
+std::optional<int64_t> kvTime(const JsonValue& obj, std::string_view key) {
   auto s = js::str(obj, key);
   if (!s) return std::nullopt;
   return parseDateTime(*s, kVietnamOffsetMinutes);
 }
 
-std::optional<std::string> kvPhone(const json& obj, std::string_view key) {
+std::optional<std::string> kvPhone(const JsonValue& obj, std::string_view key) {
   auto s = js::str(obj, key);
   return s ? normalizePhone(*s) : std::nullopt;
 }
@@ -78,7 +79,7 @@ std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const 
 }
 
 // "Hồ Chí Minh - Quận 1" + ward + street → Address.
-Address kvAddress(const json& o, std::optional<std::string> name, std::optional<std::string> phone,
+Address kvAddress(const JsonValue& o, std::optional<std::string> name, std::optional<std::string> phone,
                   std::string_view streetKey) {
   Address a;
   a.name = std::move(name);
@@ -96,7 +97,7 @@ Address kvAddress(const json& o, std::optional<std::string> name, std::optional<
 
 bool hasAddress(const Address& a) { return a.name || a.phone || a.address || a.ward || a.district || a.province; }
 
-void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& o, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "kiotviet";
   r.createdAtMs = kvTime(o, "createdDate");
@@ -105,7 +106,7 @@ void common(Record& r, RecordType type, const json& o, const NormalizeOptions& o
   if (opts.includeRaw) r.rawJson = dumpJson(o);
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -120,7 +121,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   p.category = js::text(o, "categoryName");
   p.brand = js::text(o, "tradeMarkName");
   p.active = js::boolean(o, "isActive");
-  if (const json* imgs = js::array(o, "images")) {
+  if (const JsonValue* imgs = js::array(o, "images")) {
     for (const auto& img : *imgs) {
       // Real payloads carry URL strings; the docs draw {"Image": url}. Accept both.
       std::optional<std::string> url = img.is_string() ? js::text(&img) : js::text(img, "Image");
@@ -138,7 +139,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   v.barcode = p.barcode;
   v.name = js::text(o, "fullName");
   if (!v.name) v.name = p.name;
-  if (const json* attrs = js::array(o, "attributes")) {
+  if (const JsonValue* attrs = js::array(o, "attributes")) {
     for (const auto& a : *attrs) {
       auto n = js::text(a, "attributeName");
       auto val = js::text(a, "attributeValue");
@@ -146,7 +147,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
     }
   }
   // A row of a unit family (base unit or a derived unit) names its unit as an option.
-  const json* units = js::array(o, "units");
+  const JsonValue* units = js::array(o, "units");
   bool unitFamily = js::id(o, "masterUnitId").has_value() || (units && !units->empty());
   if (unitFamily) {
     if (auto unit = js::text(o, "unit")) v.options.emplace_back("Đơn vị tính", *unit);
@@ -156,7 +157,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   std::optional<std::string> branch = std::nullopt;
   double total = 0;
   bool anyStock = false;
-  if (const json* inv = js::array(o, "inventories")) {
+  if (const JsonValue* inv = js::array(o, "inventories")) {
     for (const auto& i : *inv) {
       auto loc = js::id(i, "branchId");
       if (!loc) continue;
@@ -181,7 +182,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -209,7 +210,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
 
   double subtotal = 0;
   bool anyLine = false;
-  const json* details = js::array(o, "orderDetails");
+  const JsonValue* details = js::array(o, "orderDetails");
   if (!details) details = js::array(o, "invoiceDetails");
   if (details) {
     for (const auto& d : *details) {
@@ -243,7 +244,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   ord.currency = "VND";
   ord.locationId = js::id(o, "branchId");
   ord.note = js::text(o, "description");
-  const json* delivery = js::object(o, "orderDelivery");
+  const JsonValue* delivery = js::object(o, "orderDelivery");
   if (!delivery) delivery = js::object(o, "invoiceDelivery");
   if (delivery) {
     ord.shippingFee = js::num(*delivery, "price");
@@ -254,7 +255,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -283,7 +284,7 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapBranch(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapBranch(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -306,7 +307,7 @@ std::optional<Record> mapBranch(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 
 Mapper mapperFor(Entity e) {
   switch (e) {
@@ -327,9 +328,11 @@ Error platformError(const json& rs) {
   return e;
 }
 
-void readRemovedIds(const json& body, Page& page) {
+// Over json (webhook items) and JsonValue (list pages) alike.
+template <class Json>
+void readRemovedIds(const Json& body, Page& page) {
   for (const char* key : {"removeId", "removedIds", "removeIds", "RemoveId"}) {
-    if (const json* ids = js::array(body, key)) {
+    if (const auto* ids = js::array(body, key)) {
       for (const auto& v : *ids)
         if (auto id = js::id(&v)) page.removedIds.push_back(*id);
     }
@@ -358,7 +361,11 @@ Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOption
       }
       json camel = camelize(item);
       if (camel.is_object()) camel.erase("__type");
-      if (auto rec = map(camel, opts)) {
+      // The mappers read JsonValue: hand them the camelized item re-read (small bodies).
+      const std::string camelText = dumpJson(camel);
+      JsonDoc doc;
+      if (!doc.parse(camelText)) continue;  // cannot happen: dumpJson writes valid JSON
+      if (auto rec = map(doc.root(), opts)) {
         page.sortKeys.push_back(rec->updatedAtMs);
         page.records.push_back(std::move(*rec));
       }
@@ -546,49 +553,50 @@ class KiotVietConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
+    // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson).
+    JsonDoc doc;
+    if (!doc.parse(text)) {
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu KiotViet trả về bị lỗi hoặc không đầy đủ.",
                          "body is not valid JSON");
     }
-    if (const json* rs = js::object(body, "responseStatus")) return platformError(*rs);
-    if (js::array(body, "Notifications")) return parseWebhook(entity, body, opts);
+    const JsonValue& body = doc.root();
+    if (const JsonValue* rs = js::object(body, "responseStatus")) return platformError(toJson(*rs));
+    if (js::array(body, "Notifications")) return parseWebhook(entity, parseJson(text), opts);
 
     Page page;
-    const json* data = js::array(body, "data");
+    const Mapper map = mapperFor(entity);
+    const JsonValue* data = js::array(body, "data");
     if (data == nullptr) {
       // A single object (GET /products/{id}) normalizes too.
       if (body.is_object() && js::field(body, "id") && !js::field(body, "data")) {
-        json one = json::array({body});
-        return normalizeRows(entity, one, opts, page);
+        page.rowCount = 1;
+        normalizeRow(map, body, 0, opts, page);
+        return page;
       }
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu KiotViet trả về không đúng định dạng.",
                          "expected {total, pageSize, data:[...]}");
     }
     page.total = js::num(body, "total");
     readRemovedIds(body, page);
-    return normalizeRows(entity, *data, opts, page);
+    page.rowCount = data->size();
+    page.records.reserve(data->size());
+    page.sortKeys.reserve(data->size());
+    size_t i = 0;
+    for (const JsonValue& row : *data) normalizeRow(map, row, i++, opts, page);
+    return page;
   }
 
  private:
-  static Result<Page> normalizeRows(Entity entity, const json& rows, const NormalizeOptions& opts, Page& page) {
-    Mapper map = mapperFor(entity);
-    page.rowCount = rows.size();
-    page.records.reserve(rows.size());
-    page.sortKeys.reserve(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const json& row = rows[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
-      if (!rec) {
-        Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
-                              "row " + std::to_string(i) + " has no id");
-        page.rowErrors.push_back(std::move(e));
-        continue;
-      }
-      page.sortKeys.push_back(kvTime(row, "modifiedDate"));
-      page.records.push_back(std::move(*rec));
+  static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
+    auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+    if (!rec) {
+      Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
+                            "row " + std::to_string(i) + " has no id");
+      page.rowErrors.push_back(std::move(e));
+      return;
     }
-    return std::move(page);
+    page.sortKeys.push_back(kvTime(row, "modifiedDate"));
+    page.records.push_back(std::move(*rec));
   }
 
   PlatformInfo info_;

@@ -59,40 +59,52 @@ std::string platformsJson() {
 
 std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
                           const std::string& optionsJson) {
+  std::string out;
+  normalizeInto(out, platform, entity, body, optionsJson, false);
+  return out;
+}
+
+void normalizeInto(std::string& out, std::string_view platform, std::string_view entity, std::string_view body,
+                   const std::string& optionsJson, bool asciiOnly) {
+  out.clear();
+  const auto dump = [asciiOnly](const json& j) { return j.dump(-1, ' ', asciiOnly, json::error_handler_t::replace); };
   NormalizeOptions opts;
   json settings = json::object();
   if (!optionsJson.empty()) {
     json o = parseJson(optionsJson);
-    if (!o.is_object()) return errorText(badInput("options must be a JSON object", "options"));
+    if (!o.is_object()) {
+      out = dump(json{{"error", errorToJson(badInput("options must be a JSON object", "options"))}});
+      return;
+    }
     opts.includeRaw = js::boolean(o, "raw").value_or(false);
     if (const json* st = js::field(o, "settings"); st && st->is_object()) settings = *st;
   }
   opts.settings = &settings;
   auto page = normalizeBody(platform, entity, body, opts);
-  std::string out = "{\"records\":[";
+  out += "{\"records\":[";
   if (!page) {
-    out += "],\"errors\":[" + dumpJson(errorToJson(page.error())) + "],\"total\":null,\"removedIds\":[]}";
-    return out;
+    out += "],\"errors\":[" + dump(errorToJson(page.error())) + "],\"total\":null,\"removedIds\":[]}";
+    return;
   }
   const Page& p = page.value();
+  out.reserve(body.size() + 256);  // records come out at roughly half to two thirds of the body
   size_t n = 0;
   for (const auto& r : p.records) {
     if (n++) out += ',';
-    appendRecordJson(out, r);
+    appendRecordJson(out, r, asciiOnly);
   }
   // Deletions reported in the body become tombstones too, so a caller applying the records
   // does not need to know each platform's field for them.
   for (const auto& id : p.removedIds) {
     if (n++) out += ',';
-    Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), platform, id);
-    appendRecordJson(out, t);
+    Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), std::string(platform), id);
+    appendRecordJson(out, t, asciiOnly);
   }
   json errors = json::array();
   for (const auto& e : p.rowErrors) errors.push_back(errorToJson(e));
-  out += "],\"errors\":" + dumpJson(errors);
-  out += ",\"total\":" + (p.total ? dumpJson(json(*p.total)) : std::string("null"));
-  out += ",\"removedIds\":" + dumpJson(json(p.removedIds)) + "}";
-  return out;
+  out += "],\"errors\":" + dump(errors);
+  out += ",\"total\":" + (p.total ? dump(json(*p.total)) : std::string("null"));
+  out += ",\"removedIds\":" + dump(json(p.removedIds)) + "}";
 }
 
 std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson) {

@@ -227,7 +227,8 @@ void appendYear(std::string& out, int64_t y) {
   while (n > 0) out += buf[--n];
 }
 
-// "YYYY-MM-DDTHH:MM:SS" + '.' + fractionDigits digits (zeros beyond milliseconds).
+// "YYYY-MM-DDTHH:MM:SS" + '.' + fractionDigits digits (zeros beyond milliseconds). Built in
+// a stack buffer: it runs for every timestamp of every record.
 std::string formatWallClock(int64_t ms, int fractionDigits) {
   constexpr int64_t kDayMs = 86400000;
   const int64_t days = floorDiv(ms, kDayMs);
@@ -236,26 +237,42 @@ std::string formatWallClock(int64_t ms, int fractionDigits) {
   const Civil c = civilFromDays(days);
   const int millis = static_cast<int>(inDay % 1000);
   const int secs = static_cast<int>(inDay / 1000);
-  std::string out;
-  out.reserve(32);
-  appendYear(out, c.year);
-  out += '-';
-  append2(out, c.month);
-  out += '-';
-  append2(out, c.day);
-  out += 'T';
-  append2(out, secs / 3600);
-  out += ':';
-  append2(out, secs / 60 % 60);
-  out += ':';
-  append2(out, secs % 60);
-  if (fractionDigits > 0) {
-    out += '.';
-    const char digits[3] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
-                            static_cast<char>('0' + millis % 10)};
-    for (int k = 0; k < fractionDigits; ++k) out += k < 3 ? digits[k] : '0';
+  char buf[64];
+  size_t n = 0;
+  const auto two = [&](int v) {
+    buf[n++] = static_cast<char>('0' + v / 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+  };
+  int64_t y = c.year;
+  if (y < 0) {
+    buf[n++] = '-';
+    y = -y;
   }
-  return out;
+  char digits[24];
+  int nd = 0;
+  do {
+    digits[nd++] = static_cast<char>('0' + y % 10);
+    y /= 10;
+  } while (y > 0);
+  for (int k = nd; k < 4; ++k) buf[n++] = '0';
+  while (nd > 0) buf[n++] = digits[--nd];
+  buf[n++] = '-';
+  two(c.month);
+  buf[n++] = '-';
+  two(c.day);
+  buf[n++] = 'T';
+  two(secs / 3600);
+  buf[n++] = ':';
+  two(secs / 60 % 60);
+  buf[n++] = ':';
+  two(secs % 60);
+  if (fractionDigits > 0) {
+    buf[n++] = '.';
+    const char frac[3] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                          static_cast<char>('0' + millis % 10)};
+    for (int k = 0; k < fractionDigits; ++k) buf[n++] = k < 3 ? frac[k] : '0';
+  }
+  return std::string(buf, n);
 }
 
 // ---------------------------------------------------------------------------
@@ -472,7 +489,11 @@ std::pair<std::optional<std::string>, std::optional<std::string>> splitProvinceD
   size_t from = 0;
   // "Bà Rịa - Vũng Tàu" is one province whose official name contains " - ".
   size_t rawLen = 0;
-  if (startsWithFolded(p.substr(1), "ba ria - vung tau", rawLen) && p[1 + rawLen] == ' ') from = 1 + rawLen;
+  // An ASCII first byte folds to itself (lower-cased), so only 'B'/'b' or a non-ASCII byte
+  // can start a match: the common case skips the per-character folding.
+  const unsigned char first = static_cast<unsigned char>(p[1]);
+  const bool mayMatch = first == 'B' || first == 'b' || first >= 0x80;
+  if (mayMatch && startsWithFolded(p.substr(1), "ba ria - vung tau", rawLen) && p[1 + rawLen] == ' ') from = 1 + rawLen;
   const size_t cut = p.find(" - ", from);
   if (cut == std::string_view::npos) return {nonEmpty(t), std::nullopt};
   return {nonEmpty(p.substr(0, cut)), nonEmpty(p.substr(cut + 3))};

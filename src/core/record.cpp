@@ -2,10 +2,14 @@
 // text directly keeps every field present and in contract order without building a DOM.
 #include "storelink/record.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 
 #include "storelink/json.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink {
@@ -62,12 +66,70 @@ std::optional<PaymentStatus> paymentStatusFromAmounts(OptNumber paid, OptNumber 
 
 namespace {
 
+// A growable byte buffer whose appends inline (std::string's are out-of-line calls into the
+// prebuilt libc++ under Emscripten, one per character written). Records are written here and
+// copied to the caller's string once.
+class JsonOut {
+ public:
+  JsonOut() = default;
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
+  ~JsonOut() { std::free(p_); }
+  void clear() { n_ = 0; }
+  JsonOut& operator+=(char c) {
+    if (n_ == cap_) grow(1);
+    p_[n_++] = c;
+    return *this;
+  }
+  JsonOut& operator+=(std::string_view s) {
+    append(s.data(), s.size());
+    return *this;
+  }
+  JsonOut& operator+=(const char* s) { return *this += std::string_view(s); }
+  void append(const char* s, size_t n) {
+    if (cap_ - n_ < n) grow(n);
+    std::memcpy(p_ + n_, s, n);
+    n_ += n;
+  }
+  template <size_t N>
+  void literal(const char (&s)[N]) {
+    append(s, N - 1);
+  }
+  std::string_view view() const { return {p_, n_}; }
+
+ private:
+  void grow(size_t need) {
+    const size_t cap = std::max(cap_ * 2, n_ + need + 1024);
+    char* p = static_cast<char*>(std::realloc(p_, cap));
+    if (p == nullptr) std::abort();  // out of memory: as std::string would (no exceptions)
+    p_ = p;
+    cap_ = cap;
+  }
+  char* p_ = nullptr;
+  size_t n_ = 0, cap_ = 0;
+};
+
+void appendUnicodeEscape(JsonOut& out, uint32_t unit) {
+  static const char* hex = "0123456789abcdef";
+  const char buf[6] = {'\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15], hex[(unit >> 4) & 15], hex[unit & 15]};
+  out.append(buf, 6);
+}
+
 // Writes a JSON string literal. Invalid UTF-8 bytes become U+FFFD so output is always valid.
-void appendString(std::string& out, std::string_view s) {
+// asciiOnly writes every non-ASCII character as \uXXXX (surrogate pairs above U+FFFF): the
+// same JSON value, but bytes a JS engine turns into a string without a UTF-8 decoder.
+void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
   static const char* hex = "0123456789abcdef";
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
+    // Runs of plain bytes are copied in one append.
+    const size_t run = i + detail::plainJsonRun(s.data() + i, s.size() - i);
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -82,7 +144,7 @@ void appendString(std::string& out, std::string_view s) {
             out += hex[c >> 4];
             out += hex[c & 15];
           } else {
-            out += static_cast<char>(c);
+            out += static_cast<char>(c);  // DEL
           }
       }
       ++i;
@@ -100,55 +162,102 @@ void appendString(std::string& out, std::string_view s) {
       unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
       ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
     }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
+    if (!ok) {
+      if (asciiOnly) appendUnicodeEscape(out, 0xFFFD);
+      else out += "\xEF\xBF\xBD";
       ++i;
+      continue;
     }
+    if (asciiOnly) {
+      uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        appendUnicodeEscape(out, 0xD800 + (cp >> 10));
+        appendUnicodeEscape(out, 0xDC00 + (cp & 0x3FF));
+      } else {
+        appendUnicodeEscape(out, cp);
+      }
+    } else {
+      out.append(s.data() + i, len);
+    }
+    i += len;
   }
   out += '"';
 }
 
-void appendNumber(std::string& out, double d) {
+// Serialized JSON text with its non-ASCII characters (which can only sit inside strings)
+// turned into \u escapes: the same JSON value.
+void appendJsonAscii(JsonOut& out, std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    size_t end = run;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) ++end;
+    // appendString validates and escapes; strip the quotes it adds.
+    JsonOut tmp;
+    appendString(tmp, text.substr(run, end - run), true);
+    out.append(tmp.view().data() + 1, tmp.view().size() - 2);
+    i = end;
+  }
+}
+
+void appendNumber(JsonOut& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
   }
   if (d == 0) d = 0;  // no "-0"
   if (d == std::floor(d) && std::fabs(d) < 1e15) {  // whole amounts: no ".0"
-    out += std::to_string(static_cast<int64_t>(d));
+    char buf[24];
+    char* end = buf + sizeof buf;
+    char* q = end;
+    int64_t v = static_cast<int64_t>(d);
+    const bool neg = v < 0;
+    uint64_t u = neg ? static_cast<uint64_t>(-v) : static_cast<uint64_t>(v);
+    do {
+      *--q = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u != 0);
+    if (neg) *--q = '-';
+    out.append(q, static_cast<size_t>(end - q));
     return;
   }
   // Shortest round-trip form (nlohmann's Grisu2; libc++ 14 has no floating to_chars).
   char buf[64];
   char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, end);
+  out.append(buf, static_cast<size_t>(end - buf));
 }
 
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  explicit Writer(JsonOut& out, bool ascii = false) : out_(out), ascii_(ascii) {}
   void open() { out_ += '{'; first_ = true; }
   void close() { out_ += '}'; first_ = false; }
-  void key(const char* k) {
+  template <size_t N>
+  void key(const char (&k)[N]) {
     if (!first_) out_ += ',';
     first_ = false;
     out_ += '"';
-    out_ += k;
-    out_ += "\":";
+    out_.append(k, N - 1);  // a literal: no strlen
+    out_.literal("\":");
   }
-  void str(const char* k, const OptString& v) {
+  template <size_t N>
+  void str(const char (&k)[N], const OptString& v) {
     key(k);
-    if (v) appendString(out_, *v);
+    if (v) appendString(out_, *v, ascii_);
     else out_ += "null";
   }
-  void str(const char* k, const std::string& v) {
+  template <size_t N>
+  void str(const char (&k)[N], const std::string& v) {
     key(k);
-    appendString(out_, v);
+    appendString(out_, v, ascii_);
   }
-  void lit(const char* k, const char* v) {  // enum names, already valid JSON string content
+  template <size_t N>
+  void lit(const char (&k)[N], const char* v) {  // enum names, already valid JSON string content
     key(k);
     if (v == nullptr) {
       out_ += "null";
@@ -158,30 +267,35 @@ class Writer {
     out_ += v;
     out_ += '"';
   }
-  void num(const char* k, const OptNumber& v) {
+  template <size_t N>
+  void num(const char (&k)[N], const OptNumber& v) {
     key(k);
     if (v) appendNumber(out_, *v);
     else out_ += "null";
   }
-  void boolean(const char* k, const OptBool& v) {
+  template <size_t N>
+  void boolean(const char (&k)[N], const OptBool& v) {
     key(k);
     out_ += v ? (*v ? "true" : "false") : "null";
   }
-  void time(const char* k, const std::optional<int64_t>& ms) {
+  template <size_t N>
+  void time(const char (&k)[N], const std::optional<int64_t>& ms) {
     key(k);
-    if (ms) appendString(out_, formatIsoUtc(*ms));
+    if (ms) appendString(out_, formatIsoUtc(*ms));  // ASCII already
     else out_ += "null";
   }
-  void strings(const char* k, const std::vector<std::string>& v) {
+  template <size_t N>
+  void strings(const char (&k)[N], const std::vector<std::string>& v) {
     key(k);
     out_ += '[';
     for (size_t i = 0; i < v.size(); ++i) {
       if (i) out_ += ',';
-      appendString(out_, v[i]);
+      appendString(out_, v[i], ascii_);
     }
     out_ += ']';
   }
-  void address(const char* k, const std::optional<Address>& a) {
+  template <size_t N>
+  void address(const char (&k)[N], const std::optional<Address>& a) {
     key(k);
     if (!a) {
       out_ += "null";
@@ -198,7 +312,8 @@ class Writer {
     close();
   }
   // Begins an array of objects under key k; call item() before each element.
-  void beginArray(const char* k) {
+  template <size_t N>
+  void beginArray(const char (&k)[N]) {
     key(k);
     out_ += '[';
     firstItem_ = true;
@@ -211,10 +326,12 @@ class Writer {
     out_ += ']';
     first_ = false;
   }
-  std::string& out() { return out_; }
+  JsonOut& out() { return out_; }
+  bool ascii() const { return ascii_; }
 
  private:
-  std::string& out_;
+  JsonOut& out_;
+  bool ascii_;
   bool first_ = true;
   bool firstItem_ = true;
 };
@@ -229,9 +346,9 @@ void writeVariant(Writer& w, const Variant& v) {
   w.out() += '{';
   for (size_t i = 0; i < v.options.size(); ++i) {
     if (i) w.out() += ',';
-    appendString(w.out(), v.options[i].first);
+    appendString(w.out(), v.options[i].first, w.ascii());
     w.out() += ':';
-    appendString(w.out(), v.options[i].second);
+    appendString(w.out(), v.options[i].second, w.ascii());
   }
   w.out() += '}';
   w.num("price", v.price);
@@ -241,7 +358,7 @@ void writeVariant(Writer& w, const Variant& v) {
   w.beginArray("stock");
   for (const auto& s : v.stock) {
     w.item();
-    Writer inner(w.out());
+    Writer inner(w.out(), w.ascii());
     inner.open();
     inner.str("locationId", s.locationId);
     inner.num("onHand", s.onHand);
@@ -267,7 +384,7 @@ void writeProduct(Writer& w, const Product& p) {
   w.beginArray("variants");
   for (const auto& v : p.variants) {
     w.item();
-    Writer inner(w.out());
+    Writer inner(w.out(), w.ascii());
     writeVariant(inner, v);
   }
   w.endArray();
@@ -281,7 +398,7 @@ void writeOrder(Writer& w, const Order& o) {
   w.lit("paymentStatus", o.paymentStatus ? paymentStatusName(*o.paymentStatus) : nullptr);
   w.key("customer");
   if (o.customer) {
-    Writer c(w.out());
+    Writer c(w.out(), w.ascii());
     c.open();
     c.str("externalId", o.customer->externalId);
     c.str("name", o.customer->name);
@@ -294,7 +411,7 @@ void writeOrder(Writer& w, const Order& o) {
   w.beginArray("lines");
   for (const auto& l : o.lines) {
     w.item();
-    Writer c(w.out());
+    Writer c(w.out(), w.ascii());
     c.open();
     c.str("productExternalId", l.productExternalId);
     c.str("variantExternalId", l.variantExternalId);
@@ -338,8 +455,16 @@ void writeLocation(Writer& w, const Location& l) {
 
 }  // namespace
 
-void appendRecordJson(std::string& out, const Record& r) {
-  Writer w(out);
+void appendRecordJson(std::string& out, const Record& r) { appendRecordJson(out, r, false); }
+
+void appendRecordJson(std::string& out, const Record& r, bool asciiOnly) {
+#ifdef __EMSCRIPTEN__
+  static JsonOut buf;  // the wasm module has one thread (and TLS would need the atomics feature)
+#else
+  thread_local JsonOut buf;  // reused: records are written at the rate pages arrive
+#endif
+  buf.clear();
+  Writer w(buf, asciiOnly);
   w.open();
   w.lit("type", recordTypeName(r.type));
   w.str("platform", r.platform);
@@ -355,9 +480,11 @@ void appendRecordJson(std::string& out, const Record& r) {
   }
   if (r.rawJson) {
     w.key("raw");
-    out += *r.rawJson;  // already serialized JSON
+    if (asciiOnly) appendJsonAscii(buf, *r.rawJson);
+    else buf += *r.rawJson;  // already serialized JSON
   }
   w.close();
+  out.append(buf.view());
 }
 
 std::string recordToJson(const Record& r) {

@@ -3,6 +3,42 @@
 import { SyncError, internalError } from './errors.js';
 
 const ENTITIES = new Set(['products', 'orders', 'customers', 'locations']);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+function isUtf8(bytes) {
+  try {
+    strictDecoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts a body's UTF-8 bytes into the module's input buffer without an intermediate copy:
+ * TextEncoder.encodeInto straight into wasm memory (strings), Uint8Array.set (bytes).
+ * → the byte length.
+ */
+function writeInput(m, body) {
+  if (typeof body !== 'string') {
+    const bytes = body instanceof Uint8Array ? body : new Uint8Array(body.buffer ?? body, body.byteOffset ?? 0, body.byteLength);
+    m.inputBuffer(bytes.length).set(bytes);
+    return bytes.length;
+  }
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; start near the length (JSON is mostly
+  // ASCII) and grow only if the text does not fit.
+  let capacity = body.length + (body.length >> 3) + 16;
+  let { read, written } = encoder.encodeInto(body, m.inputBuffer(capacity));
+  while (read < body.length) {
+    capacity = written + (body.length - read) * 3 + 16;
+    const more = encoder.encodeInto(body.slice(read), m.inputBuffer(capacity).subarray(written));
+    read += more.read;
+    written += more.written;
+  }
+  return written;
+}
 
 export class StoreLink {
   #m;
@@ -28,6 +64,11 @@ export class StoreLink {
     return this.#call((m) => m.version());
   }
 
+  /** What the wasm module holds: {heapBytes (linear memory, never shrinks), usedBytes (malloc'd now)}. */
+  memory() {
+    return JSON.parse(this.#call((m) => m.memory()));
+  }
+
   /** Every platform the product lists, with its credential fields, settings and status. */
   platforms() {
     return JSON.parse(this.#call((m) => m.platforms()));
@@ -39,10 +80,27 @@ export class StoreLink {
    * Never throws for bad bodies: they come back as typed `errors`.
    */
   normalize(platform, entity, body, options = {}) {
-    const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
-    const out = JSON.parse(
-      this.#call((m) => m.normalize(String(platform), String(entity), text, JSON.stringify(options ?? {}))),
-    );
+    const args = [String(platform), String(entity)];
+    const opts = JSON.stringify(options ?? {});
+    // Strings with lone surrogates keep their historical reading (invalid JSON) through the
+    // string boundary: encodeInto would silently turn them into U+FFFD.
+    const legacy = (text) => JSON.parse(this.#call((m) => m.normalize(...args, text, opts)));
+    let out;
+    if (typeof body === 'string' && typeof body.isWellFormed === 'function' && !body.isWellFormed()) {
+      out = legacy(body);
+    } else {
+      out = JSON.parse(
+        this.#call((m) => {
+          const n = writeInput(m, body);
+          m.normalizeInput(...args, n, opts);
+          return decoder.decode(m.outputView()); // ASCII bytes: non-ASCII arrives as \u escapes
+        }),
+      );
+      // Bytes that are not UTF-8 were always decoded with U+FFFD replacement first.
+      if (typeof body !== 'string' && out.errors?.[0]?.code === 'invalid_json' && !isUtf8(body)) {
+        out = legacy(decoder.decode(body));
+      }
+    }
     if (out.error) return { records: [], errors: [out.error], total: null, removedIds: [] };
     return out;
   }

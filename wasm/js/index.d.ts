@@ -210,6 +210,8 @@ export interface NormalizeResult {
 
 export interface StoreLink {
   version(): string;
+  /** What the wasm module holds: linear memory size (it never shrinks) and bytes allocated now. */
+  memory(): { heapBytes: number; usedBytes: number };
   platforms(): PlatformInfo[];
   normalize(platform: PlatformId, entity: EntityName, body: string | Uint8Array, options?: { raw?: boolean; settings?: Record<string, unknown> }): NormalizeResult;
   createSync(options: CreateSyncOptions): SyncJob;

@@ -1,0 +1,174 @@
+// `npm run bench` (scripts/bench.sh builds first): measures everything in one run, prints a
+// table and rewrites the generated part of bench/RESULTS.md (between the bench:begin/end
+// markers; the notes around them are kept).
+//
+// Knobs (environment): BENCH_SYNC_SCALE (clock speed-up, default 6), BENCH_SYNC_SIZES
+// (default "100000,10000"), BENCH_BUDGET_MS (per normalize comparison, default 2500),
+// BENCH_NATIVE (path of storelink_normalize_bench), BENCH_NO_WRITE=1 (print only).
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { runNormalize } from './normalize.js';
+import { runSyncBench } from './sync.js';
+import { runSize, runColdStart } from './startup.js';
+import { machine, fmt } from './lib/measure.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = process.env;
+const nativeBin = env.BENCH_NATIVE ?? `${root}build/bench/storelink_normalize_bench`;
+const started = performance.now();
+const info = machine();
+const log = (s) => process.stderr.write(`${s}\n`);
+
+// --- targets (the product's, from issue #9) --------------------------------------------------
+const T = {
+  vsJs: 1.0,
+  vsNative: 0.5,
+  ceiling: 0.95,
+  heapMB: 32,
+  incrementalSlack: 2,
+  gzipKB: 250,
+  coldMs: 50,
+};
+const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
+
+log('== normalize throughput (wasm vs native vs plain JS)');
+const norm = await runNormalize({ nativeBin, budgetMs: Number(env.BENCH_BUDGET_MS ?? 2500) });
+log('== size and cold start');
+const size = runSize();
+const cold = runColdStart();
+log('== sync at the ceiling, memory vs N, incremental');
+const sizes = (env.BENCH_SYNC_SIZES ?? '100000,10000').split(',').map(Number);
+const sync = await runSyncBench({ sizes, scale: Number(env.BENCH_SYNC_SCALE ?? 6), log });
+
+// --- tables -----------------------------------------------------------------------------------
+const mbps = (r, s) => (r.bytes / s) / 1e6;
+const recps = (r, s) => r.records / s;
+const normRows = norm.map((r) => {
+  const jsRatio = r.js ? r.js.cpu / r.wasm.cpu : NaN;
+  const nativeRatio = r.native ? r.native.cpu / r.wasmCore.cpu : NaN;
+  const nativeRatioE2E = r.native ? r.native.cpu / r.wasm.cpu : NaN;
+  return { ...r, jsRatio, nativeRatio, nativeRatioE2E };
+});
+const syncRuns = sync.filter((r) => !r.skipped);
+const big = syncRuns.filter((r) => r.n === Math.max(...syncRuns.map((x) => x.n)));
+const heapMB = (r) => r.memory.wasmHeap / 2 ** 20;
+const flat = (() => {
+  const byPlatform = {};
+  for (const r of syncRuns) (byPlatform[r.platform] ??= []).push(r);
+  return Object.values(byPlatform).every((runs) => runs.length < 2 || Math.max(...runs.map(heapMB)) <= 1.25 * Math.min(...runs.map(heapMB)));
+})();
+
+const summary = [];
+for (const r of normRows) {
+  summary.push([`normalize ${r.platform} ${r.entity}: wasm ÷ plain JS`, fmt.ratio(r.jsRatio), `≥ ${T.vsJs.toFixed(1)}×`, verdict(Number.isFinite(r.jsRatio) ? r.jsRatio >= T.vsJs : null)]);
+  summary.push([`normalize ${r.platform} ${r.entity}: wasm ÷ native (same C++ call)`, fmt.ratio(r.nativeRatio), `≥ ${T.vsNative.toFixed(1)}×`, verdict(Number.isFinite(r.nativeRatio) ? r.nativeRatio >= T.vsNative : null)]);
+}
+for (const r of big) {
+  summary.push([`sync ${r.platform} ${r.n.toLocaleString('en-US')} ${r.entity}: sustained rate ÷ ceiling`, fmt.pct(r.sustainedFraction), `≥ ${fmt.pct(T.ceiling)}`, verdict(Number.isFinite(r.sustainedFraction) ? r.sustainedFraction >= T.ceiling : null)]);
+  summary.push([`sync ${r.platform} ${r.n.toLocaleString('en-US')}: failed requests`, String(r.failed), '0', verdict(r.failed === 0)]);
+  summary.push([`sync ${r.platform} ${r.n.toLocaleString('en-US')}: wasm heap`, fmt.mb(r.memory.wasmHeap), `≤ ${T.heapMB} MB`, verdict(heapMB(r) <= T.heapMB)]);
+  if (r.incremental) {
+    const min = 1 + Math.ceil(r.incremental.changed / 100);
+    summary.push([`incremental ${r.platform} after ${r.incremental.changed} changes: requests (min ${min})`, String(r.incremental.requests), `≤ ${min + T.incrementalSlack}`, verdict(r.incremental.requests <= min + T.incrementalSlack)]);
+  }
+}
+summary.push(['wasm heap flat in N (largest ≤ 1.25 × smallest)', syncRuns.map((r) => `${r.n / 1000}k: ${fmt.mb(r.memory.wasmHeap)}`).join(', '), 'flat', verdict(syncRuns.length > 1 ? flat : null)]);
+summary.push(['size: .wasm + JS glue, gzip', fmt.kb(size.wasmGlue.gzip), `≤ ${T.gzipKB} KB`, verdict(size.wasmGlue.gzip / 1024 <= T.gzipKB)]);
+summary.push(['cold start in Node: import → first normalize (median)', `${cold.totalMs.toFixed(1)} ms`, `≤ ${T.coldMs} ms`, verdict(cold.totalMs <= T.coldMs)]);
+summary.push(['UI main-thread task (dashboard)', 'TODO: the dashboard does not exist yet', '—', 'n/a']);
+
+// --- output -----------------------------------------------------------------------------------
+const mdTable = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+let commit = 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim() + (execSync('git status --porcelain', { cwd: root, encoding: 'utf8' }).trim() ? ' (+ uncommitted changes)' : '');
+} catch {}
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+const normTable = mdTable(
+  ['platform', 'entity', 'pages × rows', 'body bytes', 'wasm sl.normalize', 'wasm core call', 'native', 'plain JS', 'wasm ÷ JS', 'core ÷ native', 'sl.normalize ÷ native'],
+  normRows.map((r) => [
+    r.platform, r.entity, `${r.pages} × ${r.rowsPerPage}`, fmt.kb(r.bytes),
+    `${fmt.num(recps(r, r.wasm.cpu))} rec/s, ${fmt.num(mbps(r, r.wasm.cpu), 1)} MB/s`,
+    `${fmt.num(recps(r, r.wasmCore.cpu))} rec/s, ${fmt.num(mbps(r, r.wasmCore.cpu), 1)} MB/s`,
+    r.native ? `${fmt.num(recps(r, r.native.cpu))} rec/s, ${fmt.num(mbps(r, r.native.cpu), 1)} MB/s` : 'not built',
+    r.js ? `${fmt.num(recps(r, r.js.cpu))} rec/s, ${fmt.num(mbps(r, r.js.cpu), 1)} MB/s` : 'no bench/js baseline',
+    fmt.ratio(r.jsRatio), fmt.ratio(r.nativeRatio), fmt.ratio(r.nativeRatioE2E),
+  ]),
+);
+const syncTable = mdTable(
+  ['platform', 'N', 'clock', 'records', 'page requests (min)', 'failed', 'retries', 'virtual time', 'real time', 'rate ÷ ceiling: whole run', 'sustained (2nd half)', 'latency median / p95 (real) vs interval', 'peak RSS', 'wasm heap (peak malloc)'],
+  syncRuns.map((r) => [
+    r.platform, r.n.toLocaleString('en-US'), `×${r.scale}`, r.records.toLocaleString('en-US'), `${r.pageRequests} (${r.minPageRequests})`, r.failed, r.retries,
+    `${r.virtualMinutes.toFixed(1)} min`, `${r.realSeconds.toFixed(0)} s`, fmt.pct(r.wholeRunFraction),
+    r.paced ? fmt.pct(r.sustainedFraction) : 'not paced (within the burst)',
+    `${r.latencyMedianMs} / ${r.latencyP95Ms} ms vs ${r.intervalRealMs.toFixed(0)} ms`,
+    fmt.mb(r.memory.peakRss), `${fmt.mb(r.memory.wasmHeap)} (${fmt.kb(r.memory.wasmPeakUsed)})`,
+  ]),
+);
+const incRows = syncRuns.filter((r) => r.incremental).map((r) => {
+  const i = r.incremental;
+  return [r.platform, i.changed, i.records, i.mode, `${i.requests} (${i.authRequests} token + ${i.pageRequests} pages)`, `${1 + Math.ceil(i.changed / 100)} (1 token + ${Math.ceil(i.changed / 100)} page)`, i.failed];
+});
+const incTable = mdTable(['platform', 'changed', 'records read', 'mode', 'requests', 'minimum possible', 'failed'], incRows);
+const sizeTable = mdTable(['file', 'raw', 'gzip -9'], [
+  ...size.files.map((f) => [f.file, fmt.kb(f.raw), fmt.kb(f.gzip)]),
+  ['**.wasm + glue**', `**${fmt.kb(size.wasmGlue.raw)}**`, `**${fmt.kb(size.wasmGlue.gzip)}**`],
+  ['everything a browser loads (+ wasm/js)', fmt.kb(size.withJs.raw), fmt.kb(size.withJs.gzip)],
+]);
+const coldTable = mdTable(['import', 'instantiate (read + compile + init)', 'first normalize', 'total (median of ' + cold.runs + ')', 'fastest'], [[
+  `${cold.importMs.toFixed(1)} ms`, `${cold.instantiateMs.toFixed(1)} ms`, `${cold.firstNormalizeMs.toFixed(1)} ms`, `${cold.totalMs.toFixed(1)} ms`, `${cold.minTotalMs.toFixed(1)} ms`,
+]]);
+
+const generated = `<!-- bench:begin (generated by \`npm run bench\`; edit outside these markers) -->
+Measured ${date} on ${info.cpu}, ${info.cores} cores, ${info.memGiB} GiB, ${info.os}, Node ${info.node}; load average at the end ${info.load}. Commit ${commit}. Whole run ${((performance.now() - started) / 1000).toFixed(0)} s.
+
+Rerun: \`npm run bench\` (builds the native bench and the wasm module first). Knobs: \`BENCH_SYNC_SCALE\`, \`BENCH_SYNC_SIZES\`, \`BENCH_BUDGET_MS\`, \`BENCH_NO_WRITE=1\`.
+
+### Targets
+
+${mdTable(['what', 'measured', 'target', ''], summary)}
+
+### Normalize throughput
+
+Full-size list pages (the connector's own requests and page size) captured from each platform's simulator; every comparison interleaved sample by sample in one process. Figures are per-sample **CPU time** medians (the machine is shared). *wasm sl.normalize*: the package API, string body in → JS objects out. *wasm core call*: the same C++ call the native bench times (UTF-8 bytes in → JSON text bytes out). *plain JS*: \`bench/js/<platform>.js\`, checked equal to sl.normalize on every page before timing.
+
+${normTable}
+
+### Sync at the rate-limit ceiling, memory vs N
+
+Simulator (rate limit on) and client in separate processes on a clock ×scale; the ceiling is ${Object.entries((await import('./sync.js')).CEILINGS).map(([k, c]) => `${k}: ${c.source}`).join('; ')}. *Sustained*: request rate over the second half of the run, after the initial burst allowance. Latency is real time per request; pacing holds while latency × scale stays under the interval.
+
+${syncTable}
+
+### Incremental
+
+${incTable}
+
+### Size
+
+${sizeTable}
+
+### Cold start (Node, fresh process, \`import('storelink')\` → first \`sl.normalize\` result)
+
+${coldTable}
+
+### UI main-thread task
+
+TODO: the admin dashboard does not exist yet; when it does, measure the longest main-thread task while a sync runs (the wasm core belongs in a worker).
+<!-- bench:end -->`;
+
+// Console: the targets table.
+const widths = [0, 1, 2, 3].map((i) => Math.max(...[['what', 'measured', 'target', ''], ...summary].map((r) => String(r[i]).length)));
+for (const r of [['what', 'measured', 'target', ''], ...summary]) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+console.log(`\nnormalize:\n${normTable}\n\nsync:\n${syncTable}\n\nincremental:\n${incTable}\n\nsize:\n${sizeTable}\n\ncold start:\n${coldTable}`);
+
+if (!env.BENCH_NO_WRITE) {
+  const file = `${root}bench/RESULTS.md`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks (issue #9)\n\n<!-- bench:begin -->\n<!-- bench:end -->\n';
+  const a = old.indexOf('<!-- bench:begin');
+  const b = old.indexOf('<!-- bench:end -->');
+  const next = a >= 0 && b > a ? old.slice(0, a) + generated + old.slice(b + '<!-- bench:end -->'.length) : `${old}\n${generated}\n`;
+  writeFileSync(file, next);
+  log(`wrote bench/RESULTS.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}

@@ -1,0 +1,98 @@
+// Sync at the rate-limit ceiling, memory vs N, and incremental cost. Each run: a simulator
+// process (rate limit on) and a client process (the measured one), both on a clock that runs
+// `scale` times faster than real time, so the platform's window and the engine's pacing keep
+// their ratio while an hour passes in minutes.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { createStoreLink } from '../wasm/js/node.js';
+import { benchPlatforms } from './lib/bodies.js';
+
+const here = new URL('.', import.meta.url).pathname;
+
+// Documented request ceilings, for the platforms whose simulators enforce one. A platform
+// added later gets its row here (and its simulator's `rateLimit` option).
+export const CEILINGS = {
+  kiotviet: { limit: 5000, windowMs: 3_600_000, entity: 'products', simEntity: 'products', source: 'shared/platforms/kiotviet.md §A.6: 5,000 GET per hour per retailer' },
+};
+
+async function startSim(platform, options, clock) {
+  const child = spawn(process.execPath, [`${here}lib/sim-server.js`, JSON.stringify({ platform, options, clock })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  return { ...JSON.parse(line), stop: async () => { child.stdin.end(); await once(child, 'exit'); } };
+}
+
+async function runClient(spec) {
+  const child = spawn(process.execPath, [`${here}lib/sync-client.js`, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`sync client exited with ${code}`);
+  return JSON.parse(out);
+}
+
+/** Requests per ms over sendTimes[from..]: (count − 1) / span. */
+function rate(times, from = 0) {
+  const t = times.slice(from);
+  return t.length > 1 ? (t.length - 1) / (t[t.length - 1] - t[0]) : NaN;
+}
+
+export async function runSyncBench({ sizes = [100_000, 10_000], clockMode = 'event', scale = 6, latencyMs = 200, changes = 100, log = () => {} } = {}) {
+  const sl = await createStoreLink();
+  const rows = [];
+  for (const p of benchPlatforms(sl)) {
+    const ceiling = CEILINGS[p.id];
+    if (!ceiling) {
+      rows.push({ platform: p.id, skipped: 'no documented ceiling in bench/sync.js CEILINGS' });
+      continue;
+    }
+    for (const n of sizes) {
+      const clock = { mode: clockMode, epochReal: Date.now(), epochVirtual: Date.now(), scale, latencyMs };
+      log(`  ${p.id}: generating ${n.toLocaleString('en-US')} ${ceiling.entity} in the simulator…`);
+      const sim = await startSim(p.id, {
+        seed: 9,
+        counts: { [ceiling.simEntity]: n, products: ceiling.simEntity === 'products' ? n : 0, customers: 0, orders: 0, invoices: 0, branches: 2 },
+        rateLimit: { limit: ceiling.limit, windowMs: ceiling.windowMs },
+      }, clock);
+      try {
+        // The clock starts when the simulator is ready; its data is anchored at its start.
+        log(`  ${p.id}: full sync of ${n.toLocaleString('en-US')} (${clockMode === 'event' ? `event clock, ${latencyMs} ms modeled latency` : `clock ×${scale}`})…`);
+        const r = await runClient({ platform: p.id, entity: ceiling.entity, simEntity: ceiling.simEntity, n, changes: n === sizes[0] ? changes : 0, url: sim.url, secrets: sim.secrets, hostMap: sim.hostMap, clock });
+        const ceilingPerMs = ceiling.limit / ceiling.windowMs;
+        const times = r.sendTimes;
+        const paced = r.waitedMs > 0.1 * r.fullVirtualMs; // did the limit shape the run at all?
+        const half = Math.floor(times.length / 2);
+        const latency = [...r.realLatencyMs].sort((a, b) => a - b);
+        rows.push({
+          platform: p.id,
+          entity: ceiling.entity,
+          n,
+          scale,
+          clockMode,
+          latencyMs,
+          ceiling,
+          records: r.records,
+          requests: r.requests,
+          pageRequests: r.pageRequests,
+          minPageRequests: Math.ceil(n / 100),
+          failed: r.failed,
+          retries: r.retries,
+          virtualMinutes: r.fullVirtualMs / 60_000,
+          realSeconds: r.fullRealMs / 1000,
+          wholeRunFraction: rate(times) / ceilingPerMs,
+          // The steady state, once the initial burst allowance is spent: the second half of the run.
+          sustainedFraction: paced ? rate(times, half) / ceilingPerMs : NaN,
+          paced,
+          latencyMedianMs: latency[latency.length >> 1],
+          latencyP95Ms: latency[Math.floor(latency.length * 0.95)],
+          intervalRealMs: ceiling.windowMs / ceiling.limit / (clockMode === 'event' ? 1 : scale),
+          memory: r.memory,
+          incremental: r.incremental,
+        });
+      } finally {
+        await sim.stop();
+      }
+    }
+  }
+  return rows;
+}
