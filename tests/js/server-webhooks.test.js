@@ -100,7 +100,9 @@ for (const backend of BACKENDS) {
     test('other platforms get clear error codes', async () => {
       let r = await api.post('/webhooks/shopee', '{}', { auth: false });
       assert.equal(r.status, 404);
-      r = await api.post('/webhooks/pancakepos', '{"id": 1, "shop_id": 42}', { auth: false, headers: { 'x-store-id': 'unknown-shop' } });
+      // A real-shaped Pancake POS order delivery, for a store id no connection has.
+      const pancakeOrder = readFileSync(new URL('../fixtures/pancake/webhook_order.json', import.meta.url), 'utf8');
+      r = await api.post('/webhooks/pancakepos', pancakeOrder, { auth: false, headers: { 'x-store-id': 'unknown-shop' } });
       assert.equal(r.status, 404, 'unknown Pancake POS store id');
       r = await api.post('/webhooks/haravan', JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), { auth: false, headers: { 'x-haravan-org-id': '1', 'x-haravan-topic': 'orders/updated' } });
       assert.equal(r.status, 413);
