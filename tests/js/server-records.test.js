@@ -101,6 +101,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await names('+8491200'), ['TRẦN VĂN ĐỨC']);
       assert.deepEqual(await names('%_'), ['100%_done'], 'LIKE wildcards are literal');
       assert.deepEqual(await names('xyz không có'), []);
+      // Words are matched separately, in any order: "nguyen anh" skips the middle name.
+      assert.deepEqual(await names('nguyen anh'), ['Nguyễn Thị Ánh']);
+      assert.deepEqual(await names('duc  tran'), ['TRẦN VĂN ĐỨC']);
+      assert.deepEqual(await names('anh 0912000111'), [], 'every word must match the same record');
     });
 
     test('filters, counts, and stable cursor paging while records keep arriving', async () => {

@@ -1,7 +1,7 @@
 // Data access: every query that reads tenant data takes the store id, so store A never sees
 // store B's rows. Rows are mapped to the API's shapes here (openapi.json).
 import { createHash, randomBytes } from 'node:crypto';
-import { likePattern, searchKey } from './search.js';
+import { likePatterns, searchKey } from './search.js';
 
 export const newId = (prefix) => `${prefix}_${randomBytes(9).toString('base64url')}`;
 export const nowIso = () => new Date().toISOString();
@@ -345,7 +345,7 @@ export function createRepo(db) {
       if (status) (where.push('status = ?'), vals.push(status));
       if (deleted === 'false' || deleted === false || deleted == null) where.push('deleted = 0');
       else if (deleted === 'true' || deleted === true) where.push('deleted = 1');
-      if (q && String(q).trim()) (where.push("search_key LIKE ? ESCAPE '\\'"), vals.push(likePattern(q)));
+      for (const pattern of likePatterns(q)) (where.push("search_key LIKE ? ESCAPE '\\'"), vals.push(pattern));
       return { where: where.join(' AND '), vals };
     },
 

@@ -27,7 +27,15 @@ export function searchKey(r) {
   return fold(parts.filter((x) => x != null && x !== '').join(' ')).slice(0, 4000);
 }
 
-/** A LIKE pattern for a folded query (%, _ and \ escaped; ESCAPE '\'). */
-export function likePattern(q) {
-  return `%${fold(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * LIKE patterns for a folded query, one per word (%, _ and \ escaped; ESCAPE '\'): every word
+ * must appear, in any order, so "ao nam" finds "Áo sơ mi nam" and "0901 nguyen" finds the
+ * customer by phone and name.
+ */
+export function likePatterns(q) {
+  return fold(q)
+    .split(' ')
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 }
