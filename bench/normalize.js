@@ -10,6 +10,7 @@ import { captureBodies } from './lib/bodies.js';
 import { interleaved } from './lib/measure.js';
 
 const root = new URL('..', import.meta.url).pathname;
+const utf8 = new TextDecoder();
 const distUrl = new URL('../wasm/dist/', import.meta.url);
 
 /** The plain-JS baseline of a platform (bench/js/<id>.js), or null when nobody wrote one yet. */
@@ -61,6 +62,10 @@ export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4 } = {
       wasmCore: () => { for (const b of bytes) raw(platform, entity, b); },
     };
     if (js) fns.js = () => { for (const b of bodies) js(entity, b); };
+    // Bodies as bytes (what a transport holds before anyone decodes them): wasm takes the
+    // UTF-8 as it is; plain JS decodes it first, as res.json() / res.text() would.
+    fns.wasmBytes = () => { for (const b of bytes) sl.normalize(platform, entity, b); };
+    if (js) fns.jsBytes = () => { for (const b of bytes) js(entity, utf8.decode(b)); };
     const t = interleaved(fns, { budgetMs });
 
     let native = null;

@@ -37,27 +37,50 @@ function rate(times, from = 0) {
   return t.length > 1 ? (t.length - 1) / (t[t.length - 1] - t[0]) : NaN;
 }
 
-export async function runSyncBench({ sizes = [100_000, 10_000], clockMode = 'event', scale = 6, latencyMs = 200, changes = 100, log = () => {} } = {}) {
+/**
+ * Starts every simulator the sync bench needs (generating 100,000 rows takes a while), so the
+ * caller can overlap that with other work. → a handle to pass to runSyncBench.
+ */
+export async function prepareSyncBench({ sizes = [100_000, 10_000], clockMode = 'event', scale = 6, latencyMs = 200 } = {}) {
   const sl = await createStoreLink();
-  const rows = [];
+  const plan = [];
   for (const p of benchPlatforms(sl)) {
     const ceiling = CEILINGS[p.id];
     if (!ceiling) {
-      rows.push({ platform: p.id, skipped: 'no documented ceiling in bench/sync.js CEILINGS' });
+      plan.push({ platform: p.id, skipped: 'no documented ceiling in bench/sync.js CEILINGS' });
       continue;
     }
     for (const n of sizes) {
       const clock = { mode: clockMode, epochReal: Date.now(), epochVirtual: Date.now(), scale, latencyMs };
-      log(`  ${p.id}: generating ${n.toLocaleString('en-US')} ${ceiling.entity} in the simulator…`);
-      const sim = await startSim(p.id, {
+      const sim = startSim(p.id, {
         seed: 9,
         counts: { [ceiling.simEntity]: n, products: ceiling.simEntity === 'products' ? n : 0, customers: 0, orders: 0, invoices: 0, branches: 2 },
         rateLimit: { limit: ceiling.limit, windowMs: ceiling.windowMs },
       }, clock);
+      sim.catch(() => {});
+      plan.push({ platform: p.id, ceiling, n, clock, sim, first: n === sizes[0] });
+    }
+  }
+  return { plan, clockMode, scale, latencyMs };
+}
+
+export async function runSyncBench(prepared, { changes = 100, log = () => {} } = {}) {
+  const { clockMode, scale, latencyMs } = prepared;
+  const rows = [];
+  for (const item of prepared.plan) {
+    if (item.skipped) {
+      rows.push(item);
+      continue;
+    }
+    const { platform, ceiling, n, clock, first } = item;
+    const p = { id: platform };
+    {
+      log(`  ${p.id}: waiting for the simulator's ${n.toLocaleString('en-US')} ${ceiling.entity}…`);
+      const sim = await item.sim;
       try {
         // The clock starts when the simulator is ready; its data is anchored at its start.
         log(`  ${p.id}: full sync of ${n.toLocaleString('en-US')} (${clockMode === 'event' ? `event clock, ${latencyMs} ms modeled latency` : `clock ×${scale}`})…`);
-        const r = await runClient({ platform: p.id, entity: ceiling.entity, simEntity: ceiling.simEntity, n, changes: n === sizes[0] ? changes : 0, url: sim.url, secrets: sim.secrets, hostMap: sim.hostMap, clock });
+        const r = await runClient({ platform: p.id, entity: ceiling.entity, simEntity: ceiling.simEntity, n, changes: first ? changes : 0, url: sim.url, secrets: sim.secrets, hostMap: sim.hostMap, clock });
         const ceilingPerMs = ceiling.limit / ceiling.windowMs;
         const times = r.sendTimes;
         const paced = r.waitedMs > 0.1 * r.fullVirtualMs; // did the limit shape the run at all?

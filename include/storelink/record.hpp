@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -106,6 +107,10 @@ void appendRecordJson(std::string& out, const Record& r);
 // boundaries where ASCII bytes become a JS string far faster than UTF-8 does.
 void appendRecordJson(std::string& out, const Record& r, bool asciiOnly);
 std::string recordToJson(const Record& r);
+// The writer's primitives: a JSON string literal (invalid UTF-8 → U+FFFD) and a number
+// (whole values without ".0", otherwise the shortest round-trip form; non-finite → null).
+void appendJsonString(std::string& out, std::string_view s, bool asciiOnly);
+void appendJsonNumber(std::string& out, double d);
 
 // Derives a payment status from amount paid vs total (for platforms that have none).
 std::optional<PaymentStatus> paymentStatusFromAmounts(OptNumber paid, OptNumber total);

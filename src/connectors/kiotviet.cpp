@@ -24,14 +24,20 @@ namespace {
 constexpr const char* kApiBase = "https://public.kiotapi.com";
 constexpr const char* kTokenUrl = "https://id.kiotviet.vn/connect/token";
 
+// String members are read in place (no copy: these run several times per row); other types
+// go through js::str exactly as before.
 std::optional<int64_t> kvTime(const JsonValue& obj, std::string_view key) {
-  auto s = js::str(obj, key);
+  const JsonValue* v = js::field(obj, key);
+  if (v != nullptr && v->is_string()) return parseDateTime(v->stringValue(), kVietnamOffsetMinutes);
+  auto s = js::str(v);
   if (!s) return std::nullopt;
   return parseDateTime(*s, kVietnamOffsetMinutes);
 }
 
 std::optional<std::string> kvPhone(const JsonValue& obj, std::string_view key) {
-  auto s = js::str(obj, key);
+  const JsonValue* v = js::field(obj, key);
+  if (v != nullptr && v->is_string()) return normalizePhone(v->stringValue());
+  auto s = js::str(v);
   return s ? normalizePhone(*s) : std::nullopt;
 }
 
@@ -86,8 +92,11 @@ Address kvAddress(const JsonValue& o, std::optional<std::string> name, std::opti
   a.phone = std::move(phone);
   a.address = js::text(o, streetKey);
   a.ward = js::text(o, "wardName");
-  if (auto loc = js::str(o, "locationName")) {
-    auto [province, district] = splitProvinceDistrict(*loc);
+  const JsonValue* locField = js::field(o, "locationName");
+  std::optional<std::string> locCopy;  // only for non-string values (rendered by js::str)
+  if (locField != nullptr && !locField->is_string()) locCopy = js::str(locField);
+  if (locField != nullptr && (locField->is_string() || locCopy)) {
+    auto [province, district] = splitProvinceDistrict(locCopy ? std::string_view(*locCopy) : locField->stringValue());
     a.province = province;
     a.district = district;
   }

@@ -1,6 +1,7 @@
 #include "storelink/api.hpp"
 
 #include <cctype>
+#include <cmath>
 
 #include "storelink/platforms.hpp"
 
@@ -99,6 +100,21 @@ void normalizeInto(std::string& out, std::string_view platform, std::string_view
     if (n++) out += ',';
     Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), std::string(platform), id);
     appendRecordJson(out, t, asciiOnly);
+  }
+  if (asciiOnly && p.rowErrors.empty()) {
+    // The wasm boundary's common case, written without nlohmann's serializer (whose code the
+    // engine would otherwise compile on the first call: cold start). The same JSON values.
+    out += "],\"errors\":[],\"total\":";
+    if (!p.total) out += "null";
+    else if (*p.total == 0 && std::signbit(*p.total)) out += "-0.0";
+    else appendJsonNumber(out, *p.total);
+    out += ",\"removedIds\":[";
+    for (size_t i = 0; i < p.removedIds.size(); ++i) {
+      if (i) out += ',';
+      appendJsonString(out, p.removedIds[i], true);
+    }
+    out += "]}";
+    return;
   }
   json errors = json::array();
   for (const auto& e : p.rowErrors) errors.push_back(errorToJson(e));

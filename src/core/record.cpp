@@ -487,6 +487,18 @@ void appendRecordJson(std::string& out, const Record& r, bool asciiOnly) {
   out.append(buf.view());
 }
 
+void appendJsonString(std::string& out, std::string_view s, bool asciiOnly) {
+  JsonOut buf;
+  appendString(buf, s, asciiOnly);
+  out.append(buf.view());
+}
+
+void appendJsonNumber(std::string& out, double d) {
+  JsonOut buf;
+  appendNumber(buf, d);
+  out.append(buf.view());
+}
+
 std::string recordToJson(const Record& r) {
   std::string out;
   appendRecordJson(out, r);

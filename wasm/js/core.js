@@ -81,7 +81,9 @@ export class StoreLink {
    */
   normalize(platform, entity, body, options = {}) {
     const args = [String(platform), String(entity)];
-    const opts = JSON.stringify(options ?? {});
+    // Default options travel as '' (the core then skips parsing them).
+    const plain = options === undefined || options === null || (typeof options === 'object' && !Array.isArray(options) && Object.keys(options).length === 0);
+    const opts = plain ? '' : JSON.stringify(options);
     // Strings with lone surrogates keep their historical reading (invalid JSON) through the
     // string boundary: encodeInto would silently turn them into U+FFFD.
     const legacy = (text) => JSON.parse(this.#call((m) => m.normalize(...args, text, opts)));

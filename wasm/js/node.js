@@ -11,13 +11,32 @@ export { createLocalTransport, createProxyTransport, mapHost } from './transport
 const distUrl = new URL('../dist/', import.meta.url);
 
 export async function createStoreLink(options = {}) {
+  // Cold start: the glue's import, the .wasm read and its compilation overlap (compilation
+  // runs on V8's background threads while the glue is parsed).
+  const compiled = (async () => {
+    const bytes = options.wasmBinary ?? (await readFile(new URL('storelink-core.wasm', distUrl)));
+    return WebAssembly.compile(bytes);
+  })();
+  compiled.catch(() => {}); // reported below, once
   let factory;
   try {
     factory = (await import(new URL('storelink-core.mjs', distUrl).href)).default;
   } catch (e) {
     throw new Error('storelink: the wasm module is not built yet — run `npm run build` first', { cause: e });
   }
-  const wasmBinary = options.wasmBinary ?? (await readFile(new URL('storelink-core.wasm', distUrl)));
-  const module = await factory({ wasmBinary, print: () => {}, printErr: () => {} });
+  const wasmModule = await compiled;
+  let fail;
+  const failed = new Promise((_, reject) => (fail = reject));
+  const module = await Promise.race([
+    factory({
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(wasmModule, imports).then((instance) => receiveInstance(instance, wasmModule), fail);
+        return {}; // exports arrive through receiveInstance
+      },
+      print: () => {},
+      printErr: () => {},
+    }),
+    failed,
+  ]);
   return new StoreLink(module);
 }
