@@ -120,6 +120,10 @@ class SyncJob {
   // Watermarks: the previous completed run's, and this run's newest sort key.
   std::optional<int64_t> prevWatermarkMs_;
   std::optional<int64_t> runMaxMs_;
+  // When this run sent its first request (the caller's clock). The next incremental run asks
+  // for deletions from here (less the overlap): deletions made during a long sweep, before its
+  // newest record, were otherwise never reported (tests/js/faults.test.js).
+  std::optional<int64_t> runStartMs_;
 
   // Retry + pacing.
   Pending pending_ = Pending::None;

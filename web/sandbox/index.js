@@ -5,11 +5,14 @@
 //
 // Each entry: start(options) → { sim, url, secrets, hostMap }. `secrets` are the credential
 // fields exactly as sl.platforms() names them; `hostMap` maps every real API host of the
-// platform to the simulator's loopback origin.
+// platform to the simulator's loopback origin. `entities` (optional) maps StoreLink entity
+// names to the simulator's where they differ; tests/js/faults.test.js uses it with the
+// simulator's truth/touch/create/remove/expireTokens controls and its handle(req, res).
 import * as kiotviet from './kiotviet.js';
 
 export const SANDBOXES = {
   kiotviet: {
+    entities: { products: 'products', orders: 'orders', customers: 'customers', locations: 'branches' },
     async start(options = {}) {
       const sim = kiotviet.createKiotVietSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
