@@ -2,6 +2,7 @@
 # Fuzz smoke: builds the libFuzzer targets (preset "fuzz": clang 14, ASan + UBSan), seeds each
 # corpus from tests/fixtures + tests/fuzz/seeds, and runs every target for a fixed time.
 #   FUZZ_SECONDS=20 (per target)   FUZZ_TARGETS="fuzz_normalize fuzz_api" (default: all)
+#   FUZZ_SEED=1 (libFuzzer's -seed: CI runs are repeatable; vary it locally to explore more)
 # Any crash, leak, UB report or broken invariant fails the script; the input is kept under
 # build/fuzz/artifacts/<target>/ — reproduce with: build/fuzz/<target> <that file>.
 # Corpora grow across local runs in build/fuzz/corpus/ (CI starts from the seeds).
@@ -45,7 +46,7 @@ for t in "${targets[@]}"; do
   log="build/fuzz/$t.log"
   dict=()
   [[ -f "tests/fuzz/$t.dict" ]] && dict=(-dict="tests/fuzz/$t.dict")
-  if build/fuzz/"$t" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  if build/fuzz/"$t" "$corpus" "${dict[@]}" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
       -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1; then
     result="ok"
   else
