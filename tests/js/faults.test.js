@@ -42,7 +42,7 @@ const TRANSIENT = new Set(['rate_limited', 'server_error', 'network', 'invalid_j
 const MAX_ATTEMPTS = 60; // job restarts per phase before the run counts as stuck
 
 const stats = {
-  runs: 0, syncs: 0, requests: 0, records: 0, tombstones: 0, kills: 0, giveUps: 0, mutations: 0,
+  runs: 0, syncs: 0, requests: 0, tokensIssued: 0, records: 0, tombstones: 0, kills: 0, giveUps: 0, mutations: 0,
   faults: { rate429: 0, rate429RetryAfter: 0, server5xx: 0, timeout: 0, truncated: 0, garbage: 0, tokenRevoked: 0 },
 };
 
@@ -211,7 +211,9 @@ async function oneRun({ platform, entry, seed }) {
   // Small worlds, a third of them over one page (the connector asks for 100 rows a page).
   const size = () => (rng.chance(0.35) ? rng.int(101, 170) : rng.int(5, 90));
   const counts = { products: size(), customers: size(), orders: size(), branches: rng.int(1, 4), invoices: 0 };
-  const env = await entry.start({ seed, now: clock.now, counts });
+  // Short token lifetimes too, so tokens also run out on their own mid-sync (the engine
+  // refreshes ahead of expiry); revocations (401 + TokenException) are injected below.
+  const env = await entry.start({ seed, now: clock.now, counts, tokenTtlSeconds: rng.pick([90, 600, 86_400]) });
   const sim = env.sim;
   try {
     const info = sl.platforms().find((x) => x.id === platform);
@@ -287,6 +289,7 @@ async function oneRun({ platform, entry, seed }) {
       stats.runs++;
     }
   } finally {
+    stats.tokensIssued += sim.stats?.().tokensIssued ?? 0;
     await sim.close?.();
   }
 }
@@ -296,7 +299,9 @@ test(`fault injection: ${RUNS} seeded sync runs across SANDBOXES × entities end
   assert.ok(platforms.length > 0, 'at least one sandbox');
   const started = Date.now();
   let seed = FIRST_SEED;
+  let lastSeed = seed;
   while (stats.runs < RUNS) {
+    lastSeed = seed;
     for (const [platform, entry] of platforms) {
       const before = stats.runs;
       try {
@@ -312,7 +317,7 @@ test(`fault injection: ${RUNS} seeded sync runs across SANDBOXES × entities end
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const injected = Object.values(stats.faults).reduce((a, b) => a + b, 0) - stats.faults.rate429RetryAfter;
-  t.diagnostic(`runs ${stats.runs} (seeds ${FIRST_SEED}..${seed - 1 + (stats.runs % 1 === 0 ? 1 : 0)}) in ${seconds}s; jobs ${stats.syncs}, requests ${stats.requests}, ` +
+  t.diagnostic(`runs ${stats.runs} (seeds ${FIRST_SEED}..${lastSeed}) in ${seconds}s; jobs ${stats.syncs}, requests ${stats.requests}, tokens issued ${stats.tokensIssued}, ` +
     `records applied ${stats.records}, tombstones ${stats.tombstones}, mutations ${stats.mutations}, kills ${stats.kills}, ` +
     `transient give-ups resumed ${stats.giveUps}; faults injected ${injected}: ${JSON.stringify(stats.faults)}`);
   assert.ok(stats.kills > 0 && injected > 0 && stats.mutations > 0, 'faults, kills and mutations all happened');

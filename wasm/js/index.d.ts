@@ -189,6 +189,12 @@ export interface NormalizeResult {
   removedIds: string[];
 }
 
+/**
+ * Arguments of the wrong type or shape (a cyclic object, a BigInt, a non-string body, a
+ * malformed request) throw SyncError `invalid_input` naming the `field`; normalize() returns it
+ * in `errors` instead. A job's next() with a non-time answers a `failed` step; receive() with
+ * an unknown id or a non-time returns false.
+ */
 export interface StoreLink {
   version(): string;
   platforms(): PlatformInfo[];
