@@ -9,6 +9,8 @@ APT_PACKAGES=(
   libgtest-dev              # GoogleTest (Debian's googletest)
   nlohmann-json3-dev        # the only C++ dependency
   emscripten                # em++ 3.1.6 with a prebuilt sysroot
+  clang-14 libclang-rt-14-dev  # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
+  valgrind                  # memcheck run of the GoogleTest suite (scripts/test.sh)
   nodejs npm                # normally already there (Node 20)
   chromium fonts-liberation # dashboard end-to-end tests (playwright-core drives Debian's Chromium)
   postgresql                # the server's test suite also runs against a throwaway PostgreSQL

@@ -6,6 +6,16 @@ bash scripts/bootstrap.sh
 echo "== native build + GoogleTest"
 bash scripts/build-native.sh
 ctest --preset native --output-on-failure -j2
+echo "== GoogleTest under ASan + UBSan"
+bash scripts/build-native.sh asan
+ctest --preset asan --output-on-failure -j2
+echo "== GoogleTest under valgrind (memcheck)"
+# All but the pacing test, which replays an hour of paced requests (~40 s under valgrind; it
+# runs natively and under ASan above).
+valgrind --error-exitcode=1 --leak-check=full -q \
+  ./build/native/storelink_tests --gtest_brief=1 --gtest_filter=-SyncJob.PacingStaysUnderTheHourlyBudget
+echo "== fuzz smoke (libFuzzer, ASan + UBSan)"
+bash scripts/fuzz.sh
 echo "== wasm build"
 bash scripts/build-wasm.sh
 echo "== dashboard build"

@@ -23,6 +23,14 @@ inline std::string dumpJson(const json& j) { return j.dump(-1, ' ', false, json:
 // (libc++ 14 in Emscripten 3.1.6 has no floating-point from_chars.)
 std::optional<double> parseNumber(std::string_view s);
 
+// double → int64 that is defined for every input: nullopt for NaN, ±Inf and values outside
+// [lo, hi] (default ±2^53, the integers a JS number holds exactly). A bare static_cast there
+// is undefined behaviour; found by tests/fuzz (huge "expires_in", "maxPages", checkpoints).
+inline std::optional<int64_t> toInt64(double d, double lo = -9007199254740992.0, double hi = 9007199254740992.0) {
+  if (!(d >= lo && d <= hi)) return std::nullopt;  // false for NaN too
+  return static_cast<int64_t>(d);
+}
+
 namespace js {
 
 // The member `key` of `obj`, or nullptr when obj is not an object or has no such key.

@@ -55,6 +55,9 @@ struct Progress {
   int64_t retries = 0;
   int64_t waitedMs = 0;
   std::string lastWaitReason;
+  // When this run (across resumes) asked for its first page; a completed full run's records
+  // unchanged since then and not seen by it are gone ("sweep" deletions).
+  std::optional<int64_t> startedAtMs;
 };
 
 class SyncJob {
@@ -125,6 +128,11 @@ class SyncJob {
   bool plainOffset_ = false;  // fallback when the platform's order cannot be trusted
   size_t partition_ = 0;      // index into paging_.partitions
   std::optional<int64_t> runFromMs_;  // the filter this run started from: every partition starts there
+  // Partitioned runs (Sapo orders by status): a row changed while a later partition was being
+  // read may have moved into, or been created in, a partition already passed. Such a change is
+  // newer than every row seen when the first partition ended, so the run's watermark is held
+  // at that floor and the next run reads it (tests/js/faults.test.js, sapo/orders).
+  std::optional<int64_t> partitionFloorMs_;
   int maxPages_ = 0;
   // Ids already emitted whose sort key lies in the re-anchor window, with their keys.
   std::vector<std::pair<std::string, int64_t>> window_;
@@ -133,7 +141,10 @@ class SyncJob {
   // Watermarks: the previous completed run's, and this run's newest sort key.
   std::optional<int64_t> prevWatermarkMs_;
   std::optional<int64_t> runMaxMs_;
-  std::optional<int64_t> runStartMs_;  // when this run's first page was requested
+  // When this run sent its first request (the caller's clock). The next incremental run asks
+  // for deletions from here (less the overlap): deletions made during a long sweep, before its
+  // newest record, were otherwise never reported (tests/js/faults.test.js).
+  std::optional<int64_t> runStartMs_;
 
   // Retry + pacing.
   Pending pending_ = Pending::None;

@@ -604,7 +604,12 @@ class KiotVietConnector final : public Connector {
       page.rowErrors.push_back(std::move(e));
       return;
     }
-    page.sortKeys.push_back(kvTime(row, "modifiedDate"));
+    // modifiedDate is nullable (never-edited branches have none; kiotviet.md "datetime?"):
+    // such rows sort and filter by createdDate. Without this fallback a branch list had no
+    // sort key, the run no watermark, and every later run was a full one that never asked
+    // for removedIds, so deleted branches stayed forever (tests/js/faults.test.js).
+    auto key = kvTime(row, "modifiedDate");
+    page.sortKeys.push_back(key ? key : kvTime(row, "createdDate"));
     page.records.push_back(std::move(*rec));
   }
 

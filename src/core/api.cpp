@@ -11,6 +11,8 @@ namespace {
 
 std::string errorText(const Error& e) { return dumpJson(json{{"error", errorToJson(e)}}); }
 
+constexpr double kMaxTimeMs = 8.64e15;  // ±100,000,000 days: what a JS Date holds
+
 Error badInput(const std::string& detail, const std::string& field = {}) {
   Error e = Error::make(ErrorCode::InvalidInput, "Dữ liệu đầu vào không hợp lệ.", detail);
   e.field = field;
@@ -35,6 +37,13 @@ std::string platformsJson() {
   for (const auto& p : allPlatforms()) {
     json ents = json::array();
     for (auto e : p.entities) ents.push_back(entityName(e));
+    // How each entity's deletions reach the caller: "feed" — an incremental sync reports them
+    // (tombstones); "sweep" — the list APIs do not, so a completed full sync is the proof
+    // (records it did not see are gone; webhooks report them sooner where the platform has them).
+    json deletions = json::object();
+    if (const Connector* c = findConnector(p.id)) {
+      for (auto e : p.entities) deletions[entityName(e)] = c->paging(e).reportsDeletions ? "feed" : "sweep";
+    }
     json creds = json::array();
     for (const auto& c : p.credentials) {
       creds.push_back({{"key", c.key}, {"label", c.label}, {"help", c.help}, {"secret", c.secret}, {"example", c.example},
@@ -48,6 +57,7 @@ std::string platformsJson() {
                    {"displayName", p.displayName},
                    {"description", p.description},
                    {"entities", ents},
+                   {"deletions", deletions},
                    {"credentials", creds},
                    {"settings", settings},
                    {"status", p.status},
@@ -207,8 +217,11 @@ std::string Job::init(const std::string& optionsJson) {
   opts.checkpoint = js::str(o, "checkpoint").value_or("");
   opts.mode = js::str(o, "mode").value_or("auto");
   opts.includeRaw = js::boolean(o, "raw").value_or(false);
-  if (auto seed = js::num(o, "seed"); seed && *seed > 0) opts.seed = static_cast<uint64_t>(*seed);
-  if (auto maxPages = js::num(o, "maxPages"); maxPages && *maxPages > 0) opts.maxPages = static_cast<int>(*maxPages);
+  // Numbers from JS are doubles: convert only in range (a cast of 1e300 is UB; tests/fuzz).
+  if (auto seed = js::num(o, "seed"); seed && *seed > 0) opts.seed = static_cast<uint64_t>(toInt64(*seed).value_or(0));
+  if (auto maxPages = js::num(o, "maxPages"); maxPages && *maxPages > 0) {
+    opts.maxPages = static_cast<int>(toInt64(*maxPages, 0, 1e9).value_or(0));  // beyond 1e9 pages: no limit
+  }
   auto job = SyncJob::create(opts);
   if (!job) return errorText(job.error());
   job_ = std::move(job.value());
@@ -219,7 +232,10 @@ std::string Job::init(const std::string& optionsJson) {
 
 std::string Job::next(double nowMs) {
   if (!job_) return dumpJson(json{{"kind", "failed"}, {"error", errorToJson(badInput("job not initialized"))}});
-  Step s = job_->next(static_cast<int64_t>(nowMs));
+  // A clock reading JS can hold: NaN, ±Inf or |t| > 8.64e15 (the Date range) is a caller bug.
+  auto now = toInt64(nowMs, -kMaxTimeMs, kMaxTimeMs);
+  if (!now) return dumpJson(json{{"kind", "failed"}, {"error", errorToJson(badInput("nowMs must be a time in ms", "nowMs"))}});
+  Step s = job_->next(*now);
   switch (s.kind) {
     case Step::Kind::Request:
       return dumpJson(json{{"kind", "request"}, {"id", s.requestId}, {"request", requestToJson(s.request)}});
@@ -237,7 +253,10 @@ bool Job::receive(double requestId, const std::string& metaJson, const std::stri
   if (!job_) return false;
   auto resp = responseFromJson(parseJson(metaJson), body);
   if (!resp) return false;
-  return job_->receive(static_cast<uint64_t>(requestId), *resp, static_cast<int64_t>(nowMs));
+  auto id = toInt64(requestId, 0);
+  auto now = toInt64(nowMs, -kMaxTimeMs, kMaxTimeMs);
+  if (!id || !now) return false;  // not an id this job handed out / not a clock reading
+  return job_->receive(static_cast<uint64_t>(*id), *resp, *now);
 }
 
 std::string Job::takeRecords() { return job_ ? job_->takeRecordsJson() : "[]"; }
@@ -251,6 +270,7 @@ std::string Job::progress() const {
             {"waitedMs", p.waitedMs}};
   j["total"] = p.total ? json(*p.total) : json(nullptr);
   j["lastWaitReason"] = p.lastWaitReason.empty() ? json(nullptr) : json(p.lastWaitReason);
+  j["startedAtMs"] = p.startedAtMs ? json(*p.startedAtMs) : json(nullptr);
   return dumpJson(j);
 }
 

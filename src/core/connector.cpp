@@ -1,5 +1,7 @@
 #include "storelink/connector.hpp"
 
+#include <algorithm>
+
 
 namespace storelink {
 
@@ -65,7 +67,8 @@ std::optional<int64_t> retryAfterMs(const HttpResponse& response) {
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   auto seconds = parseNumber(v);
   if (!seconds || *seconds < 0) return std::nullopt;
-  return static_cast<int64_t>(*seconds * 1000);
+  // Capped before the cast (a huge value would be UB); the engine caps waits at 10 minutes anyway.
+  return static_cast<int64_t>(std::min(*seconds, 86400.0) * 1000);
 }
 
 Result<int64_t> Connector::tokenLifetimeMs(const HttpResponse& response) const {
@@ -75,7 +78,8 @@ Result<int64_t> Connector::tokenLifetimeMs(const HttpResponse& response) const {
   if (!secs || *secs <= 0) {
     return Error::make(ErrorCode::UnexpectedShape, "Phản hồi xác thực không hợp lệ.", "token response without expires_in");
   }
-  return static_cast<int64_t>(*secs * 1000);
+  // A year at most: "expires_in": 8e126 (tests/fuzz) must not overflow the expiry arithmetic.
+  return static_cast<int64_t>(std::min(*secs, 365.0 * 86400) * 1000);
 }
 
 CredentialCheck Connector::checkCredentials(const json& values) const {

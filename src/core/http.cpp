@@ -141,9 +141,10 @@ Result<HttpRequest> requestFromJson(const json& j) {
 Result<HttpResponse> responseFromJson(const json& meta, std::string body) {
   if (!meta.is_object()) return badInput("response must be an object");
   HttpResponse r;
-  auto status = js::num(meta, "status");
-  r.status = status ? static_cast<int>(*status) : 0;
-  if (r.status < 0 || r.status > 999) return badInput("response.status out of range");
+  // Range-checked before the cast: {"status": 1.75e12} was UB (tests/fuzz).
+  auto status = toInt64(js::num(meta, "status").value_or(0), 0, 999);
+  if (!status) return badInput("response.status out of range");
+  r.status = static_cast<int>(*status);
   if (const json* h = js::object(meta, "headers")) {
     for (auto it = h->begin(); it != h->end(); ++it) {
       auto v = js::str(&it.value());
@@ -281,6 +282,9 @@ Result<std::string> fillSecretsIn(std::string_view text, const std::map<std::str
       out.append(text.substr(pos));
       break;
     }
+    // The placeholder is what follows the LAST "{{" before "}}": "{{{secret.X}}}" (a JSON body)
+    // or a stray "{{" earlier in the text left the placeholder unfilled, sent as text (tests/fuzz).
+    open = text.rfind("{{", close - 2);
     out.append(text.substr(pos, open - pos));
     std::string_view inner = text.substr(open + 2, close - open - 2);
     Error missing = Error::make(ErrorCode::InvalidCredentials, "Thiếu thông tin xác thực cho kết nối này.",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "storelink/platforms.hpp"
@@ -30,10 +31,14 @@ bool rateLimited(const HttpResponse& r, const ResponseVerdict& v) {
   return r.status == 429 || v.error.code == ErrorCode::RateLimited;
 }
 
-std::optional<int64_t> readMs(const json& j, std::string_view key) {
+// A time or counter member; absent or not a number → nullopt. A number outside ±2^53 sets
+// `outOfRange` (the checkpoint is then refused): a bare cast of -1e300 was UB (tests/fuzz).
+std::optional<int64_t> readMs(const json& j, std::string_view key, bool& outOfRange) {
   auto n = js::num(j, key);
   if (!n) return std::nullopt;
-  return static_cast<int64_t>(*n);
+  auto v = toInt64(*n);
+  outOfRange = outOfRange || !v;
+  return v;
 }
 
 }  // namespace
@@ -97,6 +102,7 @@ std::string SyncJob::checkpoint() const {
   if (phase_ == Phase::Done) {
     j["state"] = "done";
     j["watermark"] = optMs(runMaxMs_ ? runMaxMs_ : prevWatermarkMs_);
+    j["started"] = optMs(runStartMs_);
     return dumpJson(j);
   }
   j["state"] = "running";
@@ -113,7 +119,8 @@ std::string SyncJob::checkpoint() const {
               {"runFrom", optMs(runFromMs_)},
               {"window", std::move(window)},
               {"runMax", optMs(runMaxMs_)},
-              {"runStart", optMs(runStartMs_)},
+              {"floor", optMs(partitionFloorMs_)},
+              {"started", optMs(runStartMs_)},
               {"fetched", progress_.fetched},
               {"deleted", progress_.deleted},
               {"pages", progress_.pages},
@@ -135,15 +142,22 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
   }
   std::string state = js::str(j, "state").value_or("");
   if (state != "done" && state != "running") return bad("unknown checkpoint state");
-  prevWatermarkMs_ = readMs(j, "watermark");
+  bool outOfRange = false;
+  prevWatermarkMs_ = readMs(j, "watermark", outOfRange);
+  if (outOfRange) return bad("watermark out of range");
   if (full) {
     prevWatermarkMs_.reset();
     return true;  // a requested full run ignores where the last one stopped
   }
   if (state == "done") {
+    auto started = readMs(j, "started", outOfRange);
+    if (outOfRange) return bad("number out of range");
     if (prevWatermarkMs_) {
       mode_ = "incremental";
       modifiedFromMs_ = *prevWatermarkMs_ - paging_.overlapMs;
+      // The deleted-id feed shares the modified-since filter: start it where the previous run
+      // started, so deletions made while it was paging are reported too.
+      if (paging_.reportsDeletions && started) modifiedFromMs_ = std::min(*modifiedFromMs_, *started - paging_.overlapMs);
       runFromMs_ = modifiedFromMs_;
       askDeletions_ = paging_.reportsDeletions;
     }
@@ -153,34 +167,40 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
   const json* run = js::object(j, "run");
   if (run == nullptr) return bad("running checkpoint without run state");
   mode_ = js::str(*run, "mode").value_or("full");
-  modifiedFromMs_ = readMs(*run, "from");
-  offset_ = readMs(*run, "offset").value_or(0);
+  modifiedFromMs_ = readMs(*run, "from", outOfRange);
+  offset_ = readMs(*run, "offset", outOfRange).value_or(0);
   if (offset_ < 0) return bad("negative offset");
   cursor_ = js::str(*run, "cursor").value_or("");
   askDeletions_ = js::boolean(*run, "askDeletions").value_or(false);
   plainOffset_ = js::boolean(*run, "plainOffset").value_or(false);
-  partition_ = static_cast<size_t>(std::max<int64_t>(0, readMs(*run, "partition").value_or(0)));
+  partition_ = static_cast<size_t>(std::max<int64_t>(0, readMs(*run, "partition", outOfRange).value_or(0)));
   // Checkpoints written before partitions existed: the run started where it stands now.
-  runFromMs_ = js::field(*run, "runFrom") ? readMs(*run, "runFrom") : modifiedFromMs_;
-  runMaxMs_ = readMs(*run, "runMax");
-  runStartMs_ = readMs(*run, "runStart");
-  progress_.fetched = readMs(*run, "fetched").value_or(0);
-  progress_.deleted = readMs(*run, "deleted").value_or(0);
-  progress_.pages = readMs(*run, "pages").value_or(0);
+  runFromMs_ = js::field(*run, "runFrom") ? readMs(*run, "runFrom", outOfRange) : modifiedFromMs_;
+  runMaxMs_ = readMs(*run, "runMax", outOfRange);
+  partitionFloorMs_ = readMs(*run, "floor", outOfRange);
+  runStartMs_ = js::field(*run, "started") ? readMs(*run, "started", outOfRange) : readMs(*run, "runStart", outOfRange);
+  progress_.fetched = readMs(*run, "fetched", outOfRange).value_or(0);
+  progress_.deleted = readMs(*run, "deleted", outOfRange).value_or(0);
+  progress_.pages = readMs(*run, "pages", outOfRange).value_or(0);
+  if (outOfRange) return bad("number out of range");
+  // Negative counters would surface as negative progress (tests/fuzz).
+  if (progress_.fetched < 0 || progress_.deleted < 0 || progress_.pages < 0) return bad("negative counter");
   if (const json* w = js::array(*run, "window")) {
     for (const auto& e : *w) {
       if (!e.is_array() || e.size() != 2) return bad("malformed window entry");
       auto id = js::str(&e[0]);
-      auto ms = js::num(&e[1]);
+      auto ms = toInt64(js::num(&e[1]).value_or(NAN));
       if (!id || !ms) return bad("malformed window entry");
-      window_.emplace_back(*id, static_cast<int64_t>(*ms));
+      window_.emplace_back(*id, *ms);
     }
   }
   if (const json* b = js::array(*run, "bucket"); b && b->size() == 2) {
+    // Within [0, burst]; -1 was "unset" in older checkpoints; a huge count would make the wait
+    // overflow (tests/fuzz).
     auto tokens = js::num(&(*b)[0]);
-    bucketSet_ = tokens.has_value() && *tokens != -1;  // -1 was "unset" in older checkpoints
-    bucketTokens_ = tokens.value_or(0);
-    bucketAtMs_ = static_cast<int64_t>(js::num(&(*b)[1]).value_or(0));
+    bucketSet_ = tokens.has_value() && *tokens >= 0;
+    bucketTokens_ = bucketSet_ ? std::min(*tokens, rate_.burst) : 0;
+    bucketAtMs_ = toInt64(js::num(&(*b)[1]).value_or(0)).value_or(0);
   }
   progress_.mode = mode_;
   return true;
@@ -290,6 +310,10 @@ Step SyncJob::next(int64_t nowMs) {
     bucketAtMs_ = nowMs;
     bucketSet_ = true;
   }
+  // The clock is behind the bucket's last refill: a checkpoint written on a machine whose clock
+  // runs ahead, or a clock set back. Refill from now on, or the bucket would stay empty (and
+  // the job wait in rate-limit steps) until this clock caught up (tests/fuzz).
+  if (nowMs < bucketAtMs_) bucketAtMs_ = nowMs;
   if (nowMs > bucketAtMs_) {
     bucketTokens_ = std::min(rate_.burst, bucketTokens_ + static_cast<double>(nowMs - bucketAtMs_) * perMs);
     bucketAtMs_ = nowMs;
@@ -533,9 +557,13 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
   ++progress_.pages;
   const int64_t queryOffset = offset_;
 
-  std::unordered_set<std::string> seen;
+  // Ids already emitted in the re-anchor window, with the newest sort key emitted for each.
+  std::unordered_map<std::string, int64_t> seen;
   seen.reserve(window_.size() * 2 + 16);
-  for (const auto& [id, ms] : window_) seen.insert(id);
+  for (const auto& [id, ms] : window_) {
+    auto [it, fresh] = seen.emplace(id, ms);
+    if (!fresh) it->second = std::max(it->second, ms);
+  }
 
   // Is the page in the order we rely on (ascending sort key, at or after the filter)?
   const bool keyed = page.sortKeys.size() == page.records.size();
@@ -553,6 +581,20 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     if (!keyed) plainOffset_ = true;
   }
 
+  // A re-anchored page starts `rereadRows` rows before the first unread one, so its first row
+  // is one already read, unchanged. If it is not (or the page is empty), more window rows than
+  // that were edited (moved to the end of the list) or deleted since, and the unread rows
+  // shifted back past the offset: dropping this page and re-reading the window from its start
+  // loses nothing. Found by tests/js/faults.test.js (edits inside a bulk-import tie group).
+  if (paging_.kind == PagingPolicy::Kind::ModifiedTimeOffset && !plainOffset_ && !paging_.pageNumbered &&
+      queryOffset > 0 && !window_.empty()) {
+    auto it = page.records.empty() ? seen.end() : seen.find(page.records[0].externalId);
+    if (it == seen.end() || page.sortKeys[0] != it->second) {
+      offset_ = 0;
+      return;
+    }
+  }
+
   std::vector<std::pair<std::string, int64_t>> pageKeys;
   for (size_t i = 0; i < page.records.size(); ++i) {
     Record& r = page.records[i];
@@ -561,7 +603,14 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
       runMaxMs_ = std::max(*key, runMaxMs_.value_or(*key));
       pageKeys.emplace_back(r.externalId, *key);
     }
-    if (!seen.insert(r.externalId).second) continue;  // re-read at a re-anchor: already emitted
+    // Re-read at a re-anchor: already emitted, unless this is a newer version (an edit made
+    // while paging moves a row read in the window to the end of the list, where it comes
+    // again with a newer key; dropping it left the store stale — tests/js/faults.test.js).
+    auto [it, fresh] = seen.emplace(r.externalId, key.value_or(INT64_MIN));
+    if (!fresh) {
+      if (!key || *key <= it->second) continue;
+      it->second = *key;
+    }
     ++progress_.fetched;
     out_.push_back(std::move(r));
   }
@@ -581,7 +630,9 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     last = true;  // saves the empty trailing request
   }
   if (page.total) {
-    int64_t remaining = std::max<int64_t>(0, static_cast<int64_t>(*page.total) - queryOffset - rows);
+    // In double, capped before the cast: a platform's "total": 1e300 was UB (tests/fuzz).
+    const double left = std::clamp(*page.total - static_cast<double>(queryOffset + rows), 0.0, 9007199254740992.0);
+    const auto remaining = static_cast<int64_t>(left);
     progress_.total = progress_.fetched + (last ? 0 : remaining);
   }
   const bool pageBudgetSpent = maxPages_ > 0 && progress_.pages >= maxPages_;
@@ -605,11 +656,18 @@ void SyncJob::onPage(Page page, int64_t nowMs) {
     const int64_t newest = pageKeys.empty() ? modifiedFromMs_.value_or(0) : pageKeys.back().second;
     const int64_t from = std::max(modifiedFromMs_.value_or(INT64_MIN), newest - paging_.tieWindowMs);
     std::vector<std::pair<std::string, int64_t>> window;
-    std::unordered_set<std::string> inWindow;
+    std::unordered_map<std::string, size_t> inWindow;
     auto keep = [&](const std::pair<std::string, int64_t>& e) {
-      if (e.second >= from && inWindow.insert(e.first).second) window.push_back(e);
+      if (e.second < from) return;
+      auto [it, fresh] = inWindow.emplace(e.first, window.size());
+      if (fresh) window.push_back(e);
+      else window[it->second].second = std::max(window[it->second].second, e.second);  // one row, newest key
     };
-    for (const auto& e : window_) keep(e);
+    // A page read from offset 0 shows the filtered list's whole front: it alone is the window
+    // (rows of the old window it lacks were edited away or deleted, and must not be counted).
+    if (queryOffset > 0 || paging_.pageNumbered) {
+      for (const auto& e : window_) keep(e);
+    }
     for (const auto& e : pageKeys) keep(e);
     if (paging_.pageNumbered && static_cast<int64_t>(window.size()) * 2 >= paging_.pageSize) {
       // A bulk edit filling half a page or more: walk it page by page under the same filter
@@ -630,6 +688,16 @@ bool SyncJob::nextPartition() {
   size_t next = partition_ + 1;
   while (next < parts.size() && parts[next].incrementalOnly && !runFromMs_) ++next;
   if (next >= parts.size()) return false;
+  if (!partitionFloorMs_) {
+    // The newest row seen so far or the previous run's watermark, whichever is later (both are
+    // platform times no change can predate), else this run's start on the caller's clock (a
+    // full run whose first partition was empty).
+    if (runMaxMs_ || prevWatermarkMs_) {
+      partitionFloorMs_ = std::max(runMaxMs_.value_or(INT64_MIN), prevWatermarkMs_.value_or(INT64_MIN));
+    } else {
+      partitionFloorMs_ = runStartMs_;
+    }
+  }
   // The next partition is a new sweep from the run's starting filter; what was read in the
   // previous one stays emitted (a record that moved across partitions is simply read again).
   partition_ = next;
@@ -643,6 +711,7 @@ bool SyncJob::nextPartition() {
 
 void SyncJob::finishRun() {
   if (paging_.watermarkIsRunStart && runStartMs_) runMaxMs_ = *runStartMs_;
+  if (partitionFloorMs_ && runMaxMs_) runMaxMs_ = std::min(*runMaxMs_, *partitionFloorMs_);
   phase_ = Phase::Done;
   progress_.phase = "done";
   progress_.total = progress_.fetched;
@@ -666,6 +735,10 @@ std::string SyncJob::takeRecordsJson() {
   return s;
 }
 
-Progress SyncJob::progress() const { return progress_; }
+Progress SyncJob::progress() const {
+  Progress p = progress_;
+  p.startedAtMs = runStartMs_;
+  return p;
+}
 
 }  // namespace storelink

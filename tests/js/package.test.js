@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createStoreLink, SyncError, runSync } from 'storelink';
+import { createStoreLink, SyncError, runSync, sweepDeletions } from 'storelink';
 import { assertValidRecords } from './helpers/schema.js';
 
 const fixture = (name) => readFileSync(new URL(`../fixtures/kiotviet/${name}`, import.meta.url), 'utf8');
@@ -18,6 +18,35 @@ test('platforms(): all eight, KiotViet available with its connect form', () => {
   assert.equal(kv.credentials[0].label, 'Tên gian hàng');
   assert.match(kv.credentials[1].help, /Thiết lập kết nối API/);
   assert.deepEqual(kv.apiHosts, ['public.kiotapi.com', 'id.kiotviet.vn']);
+});
+
+test('platforms(): each entity says how its deletions arrive (feed or sweep)', () => {
+  const by = Object.fromEntries(sl.platforms().map((p) => [p.id, p.deletions]));
+  // KiotViet lists removed ids (includeRemoveIds) for products, customers and branches, not orders.
+  assert.deepEqual(by.kiotviet, { products: 'feed', orders: 'sweep', customers: 'feed', locations: 'feed' });
+  // Shopify-style lists just stop returning a deleted row.
+  assert.equal(by.sapo.products, 'sweep');
+  assert.equal(by.haravan.customers, 'sweep');
+  for (const p of sl.platforms()) for (const e of p.entities) assert.ok(['feed', 'sweep'].includes(p.deletions[e]), `${p.id}/${e}`);
+});
+
+test('sweepDeletions(): unseen and untouched since the sweep began → gone; implausible sweeps refused', () => {
+  const startedAtMs = 1_000_000;
+  const stored = [
+    { externalId: 'a', storedAtMs: 10 }, // seen
+    { externalId: 'b', storedAtMs: 10 }, // not seen → gone
+    { externalId: 'c', storedAtMs: startedAtMs + 5 }, // written during the sweep (a webhook) → kept
+    { externalId: 'd', storedAtMs: startedAtMs }, // written as it began → kept
+  ];
+  assert.deepEqual(sweepDeletions({ stored, seen: ['a'], startedAtMs }), { removedIds: ['b'], refused: null });
+  // An outage answering empty lists must not empty the shop.
+  const many = Array.from({ length: 100 }, (_, i) => ({ externalId: String(i), storedAtMs: 1 }));
+  const out = sweepDeletions({ stored: many, seen: new Set(['1', '2']), startedAtMs });
+  assert.deepEqual(out.removedIds, []);
+  assert.deepEqual(out.refused, { reason: 'too_many', wouldRemove: 98, live: 100 });
+  // A small shop may delete most of its few products.
+  assert.equal(sweepDeletions({ stored: many.slice(0, 10), seen: [], startedAtMs }).removedIds.length, 10);
+  assert.throws(() => sweepDeletions({ stored, seen: [], startedAtMs: null }), (e) => e instanceof SyncError && e.code === 'invalid_input' && e.field === 'startedAtMs');
 });
 
 test('normalize(): every fixture yields schema-valid records', () => {

@@ -372,6 +372,44 @@ TEST(FamilyPartitions, ResumeInsideALaterStatusSweepWithoutGapOrDuplicate) {
   EXPECT_EQ(second->progress().fetched, 1200);
 }
 
+TEST(FamilyPartitions, AnOrderMovedBackIntoAPassedStatusIsReadByTheNextRun) {
+  FakeShop shop(FakeShop::Kind::Sapo);
+  for (int i = 0; i < 1200; ++i) {
+    shop.rows.push_back({7'000'000 + i, shop.roundTime(kT0 + i * 30'000), "đơn", i % 4 == 0 ? "open" : "closed"});
+  }
+  Driver d(shop);
+  d.now = kT0 + 1200 * 30'000;
+  d.requestCostMs = 2000;
+  // While the closed orders are read, a closed one is reopened and a new order arrives: both
+  // now sit in the open sweep, already passed, so this run cannot see them. Twenty minutes
+  // later another closed order is edited, which this run does read: its time must not become
+  // the watermark, or the next run would start after the two changes it has to pick up.
+  const int64_t reopened = 7'000'000 + 1199;
+  d.afterPage = [&](int page) {
+    if (page == 3) {
+      shop.touch(reopened, d.now, "mở lại", "open");
+      shop.rows.push_back({7'999'999, shop.roundTime(d.now), "đơn mới", "open"});
+    }
+    if (page == 4) {
+      d.now += 20 * 60'000;
+      shop.touch(7'000'001, d.now, "sửa sau");
+    }
+  };
+  auto full = makeJob("sapo", "orders");
+  ASSERT_EQ(d.run(*full).kind, Step::Kind::Done);
+  ASSERT_GE(d.pagesSeen, 5);
+  d.afterPage = nullptr;
+  d.records.clear();
+  d.now += 60'000;
+  auto next = makeJob("sapo", "orders", full->checkpoint());
+  ASSERT_EQ(d.run(*next).kind, Step::Kind::Done);
+  EXPECT_EQ(next->progress().mode, "incremental");
+  Seen s = seen(d.records);
+  EXPECT_EQ(s.last[std::to_string(reopened)], "mở lại") << "the reopened order";
+  EXPECT_EQ(s.count.count("7999999"), 1u) << "the order created in a passed status";
+  EXPECT_LT(s.count.size(), 100u) << "an incremental run, not another full one";
+}
+
 TEST(FamilyPacing, HaravanLongSyncFollowsTheBucketAndNeverHits429) {
   FakeShop shop(FakeShop::Kind::Haravan);
   seed(shop, 6'000, 1000);

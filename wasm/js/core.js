@@ -40,6 +40,40 @@ function writeInput(m, body) {
   return written;
 }
 
+
+// --- arguments -------------------------------------------------------------------
+// Every value crosses into wasm as text. A value that cannot become that text is the caller's
+// mistake and gets a SyncError `invalid_input` naming the argument — it must never reach
+// Embind, whose conversion errors (BindingError, TypeError) are not typed (tests/js/boundary).
+
+function invalid(field, detail) {
+  return new SyncError({ code: 'invalid_input', message: 'Dữ liệu đầu vào không hợp lệ.', detail, field });
+}
+
+/** A string parameter: strings as they are, bytes decoded as UTF-8; null/undefined → fallback when given. */
+function textArg(value, field, fallback) {
+  if (typeof value === 'string') return value;
+  if (ArrayBuffer.isView(value)) return decoder.decode(value);
+  if (value instanceof ArrayBuffer) return decoder.decode(new Uint8Array(value));
+  if (value == null && fallback !== undefined) return fallback;
+  throw invalid(field, `${field} must be a string or bytes, got ${value === null ? 'null' : typeof value}`);
+}
+
+/** JSON text of a caller's value; cycles, BigInts and throwing toJSON() are typed errors. */
+function jsonArg(value, field) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw invalid(field, `${field} cannot be serialized: ${e?.message ?? e}`);
+  }
+  if (text === undefined) throw invalid(field, `${field} is missing or not serializable`);
+  return text;
+}
+
+/** A number parameter for a double: anything else becomes NaN, which the core rejects as typed. */
+const numArg = (value) => (typeof value === 'number' ? value : NaN);
+
 export class StoreLink {
   #m;
   #broken = null;
@@ -55,6 +89,9 @@ export class StoreLink {
       return fn(this.#m);
     } catch (e) {
       if (e instanceof SyncError) throw e;
+      // An argument Embind could not convert never entered wasm: typed, and not a reason to
+      // poison the instance (the arguments are checked above; this is the safety net).
+      if (e instanceof TypeError || e?.name === 'BindingError') throw invalid('arguments', String(e?.message ?? e));
       this.#broken = e;
       throw internalError(e);
     }
@@ -80,10 +117,19 @@ export class StoreLink {
    * Never throws for bad bodies: they come back as typed `errors`.
    */
   normalize(platform, entity, body, options = {}) {
-    const args = [String(platform), String(entity)];
-    // Default options travel as '' (the core then skips parsing them).
-    const plain = options === undefined || options === null || (typeof options === 'object' && !Array.isArray(options) && Object.keys(options).length === 0);
-    const opts = plain ? '' : JSON.stringify(options);
+    const failed = (error) => ({ records: [], errors: [error], total: null, removedIds: [] });
+    let args;
+    let opts;
+    try {
+      args = [textArg(platform, 'platform'), textArg(entity, 'entity')];
+      if (typeof body !== 'string' && !ArrayBuffer.isView(body) && !(body instanceof ArrayBuffer)) textArg(body, 'body');
+      // Default options travel as '' (the core then skips parsing them).
+      const plain = options === undefined || options === null || (typeof options === 'object' && !Array.isArray(options) && Object.keys(options).length === 0);
+      opts = plain ? '' : jsonArg(options, 'options');
+    } catch (e) {
+      if (e instanceof SyncError) return failed(e.toJSON());
+      throw e;
+    }
     // Strings with lone surrogates keep their historical reading (invalid JSON) through the
     // string boundary: encodeInto would silently turn them into U+FFFD.
     const legacy = (text) => JSON.parse(this.#call((m) => m.normalize(...args, text, opts)));
@@ -91,6 +137,7 @@ export class StoreLink {
     if (typeof body === 'string' && typeof body.isWellFormed === 'function' && !body.isWellFormed()) {
       out = legacy(body);
     } else {
+      if (body instanceof ArrayBuffer) body = new Uint8Array(body);
       out = JSON.parse(
         this.#call((m) => {
           const n = writeInput(m, body);
@@ -103,19 +150,21 @@ export class StoreLink {
         out = legacy(decoder.decode(body));
       }
     }
-    if (out.error) return { records: [], errors: [out.error], total: null, removedIds: [] };
+    if (out.error) return failed(out.error);
     return out;
   }
 
   /** A sans-I/O sync job; run it with runSync(job, transport). */
-  createSync({ platform, entity, settings = {}, checkpoint = null, mode = 'auto', raw = false, seed, maxPages } = {}) {
+  createSync(options = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('options', 'createSync options must be an object');
+    const { platform, entity, settings = {}, checkpoint = null, mode = 'auto', raw = false, seed, maxPages } = options;
+    if (checkpoint != null && typeof checkpoint !== 'string') throw invalid('checkpoint', 'checkpoint must be the text a job gave');
     if (!ENTITIES.has(entity)) {
-      throw new SyncError({ code: 'invalid_input', message: 'Loại dữ liệu không hợp lệ.', detail: `unknown entity: ${entity}`, field: 'entity' });
+      throw new SyncError({ code: 'invalid_input', message: 'Loại dữ liệu không hợp lệ.', detail: `unknown entity: ${typeof entity === 'string' ? entity : typeof entity}`, field: 'entity' });
     }
+    const text = jsonArg({ platform, entity, settings, checkpoint: checkpoint ?? '', mode, raw, seed, maxPages }, 'options');
     const handle = this.#call((m) => new m.Job());
-    const err = this.#call(() =>
-      handle.init(JSON.stringify({ platform, entity, settings, checkpoint: checkpoint ?? '', mode, raw, seed, maxPages })),
-    );
+    const err = this.#call(() => handle.init(text));
     if (err) {
       handle.delete();
       throw new SyncError(JSON.parse(err).error);
@@ -125,14 +174,18 @@ export class StoreLink {
 
   /** Fills {{secret.*}} placeholders (server side only: the proxy and headless Node). */
   fillSecrets(request, secrets) {
-    const out = JSON.parse(this.#call((m) => m.fillSecrets(JSON.stringify(request), JSON.stringify(secrets))));
+    const args = [jsonArg(request, 'request'), jsonArg(secrets, 'secrets')];
+    const out = JSON.parse(this.#call((m) => m.fillSecrets(...args)));
     if (out.error) throw new SyncError(out.error);
     return out.request;
   }
 
   /** Applies a request's keepSecrets to a response body: { body (redacted), captured }. */
   keepSecrets(request, body) {
-    return JSON.parse(this.#call((m) => m.keepSecrets(JSON.stringify(request), body)));
+    const args = [jsonArg(request, 'request'), textArg(body, 'body')];
+    const out = JSON.parse(this.#call((m) => m.keepSecrets(...args)));
+    if (out.error) throw new SyncError(out.error);
+    return out;
   }
 
   /**
@@ -141,8 +194,8 @@ export class StoreLink {
    * A bad signature throws SyncError code 'forbidden'.
    */
   inspectWebhook(platform, headers, body, secret = '') {
-    const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
-    const out = JSON.parse(this.#call((m) => m.inspectWebhook(String(platform), JSON.stringify(headers ?? {}), text, String(secret ?? ''))));
+    const args = [textArg(platform, 'platform'), jsonArg(headers ?? {}, 'headers'), textArg(body, 'body'), textArg(secret, 'secret', '')];
+    const out = JSON.parse(this.#call((m) => m.inspectWebhook(...args)));
     if (out.error) throw new SyncError(out.error);
     return out.event;
   }
@@ -154,7 +207,8 @@ export class StoreLink {
    * `field` set to the credential key at fault. Blank fields are reported as errors too.
    */
   checkCredentials(platform, values = {}) {
-    const out = JSON.parse(this.#call((m) => m.checkCredentials(String(platform), JSON.stringify(values ?? {}))));
+    const args = [textArg(platform, 'platform'), jsonArg(values ?? {}, 'values')];
+    const out = JSON.parse(this.#call((m) => m.checkCredentials(...args)));
     if (out.error) throw new SyncError(out.error);
     return out;
   }
@@ -170,14 +224,16 @@ export class StoreLink {
    * (the whole product behind a variation webhook). Errors throw SyncError (Vietnamese message).
    */
   connect(platform, step, input = {}) {
-    const out = JSON.parse(this.#call((m) => m.connect(String(platform), String(step), JSON.stringify(input ?? {}))));
+    const args = [textArg(platform, 'platform'), textArg(step, 'step'), jsonArg(input ?? {}, 'input')];
+    const out = JSON.parse(this.#call((m) => m.connect(...args)));
     if (out && out.error) throw new SyncError(out.error);
     return out;
   }
 
   /** The full URL of a request descriptor, query string encoded. */
   buildUrl(request) {
-    const out = JSON.parse(this.#call((m) => m.buildUrl(JSON.stringify(request))));
+    const text = jsonArg(request, 'request');
+    const out = JSON.parse(this.#call((m) => m.buildUrl(text)));
     if (out.error) throw new SyncError(out.error);
     return out.url;
   }
@@ -205,14 +261,16 @@ export class SyncJob {
   /** The next step at time nowMs: {kind:'request', id, request} | {kind:'wait', waitMs, reason} | {kind:'done'} | {kind:'failed', error}. */
   next(nowMs) {
     const h = this.#live();
-    return JSON.parse(this.#call(() => h.next(nowMs)));
+    return JSON.parse(this.#call(() => h.next(numArg(nowMs))));  // a non-time → a typed failed step
   }
 
   /** Feeds the response of request `id`. response: {status, headers, body, error?}. */
   receive(id, response, nowMs) {
     const h = this.#live();
-    const meta = JSON.stringify({ status: response.status ?? 0, headers: response.headers ?? {}, error: response.error ?? undefined });
-    return this.#call(() => h.receive(id, meta, response.body ?? '', nowMs));
+    if (response === null || typeof response !== 'object') throw invalid('response', 'a response must be an object {status, headers, body}');
+    const meta = jsonArg({ status: response.status ?? 0, headers: response.headers ?? {}, error: response.error ?? undefined }, 'response');
+    const body = textArg(response.body, 'response.body', '');
+    return this.#call(() => h.receive(numArg(id), meta, body, numArg(nowMs)));  // bad id/time → false
   }
 
   /** Records produced since the last call (persist them before saving the checkpoint). */

@@ -26,6 +26,9 @@ export const realClock = {
  * Without onRecords the records are collected and returned.
  */
 export async function runSync(job, transport, { onProgress, onRecords, onWait, signal, clock = realClock } = {}) {
+  const bad = (field, detail) => new SyncError({ code: 'invalid_input', message: 'Dữ liệu đầu vào không hợp lệ.', detail, field });
+  if (typeof job?.next !== 'function' || typeof job?.receive !== 'function') throw bad('job', 'runSync needs a job from createSync()');
+  if (typeof transport !== 'function') throw bad('transport', 'runSync needs a transport function');
   const collected = onRecords ? null : [];
   const cancelled = () =>
     new SyncError({ code: 'cancelled', message: 'Đã hủy đồng bộ.' }, { checkpoint: job.checkpoint(), progress: job.progress() });

@@ -44,6 +44,13 @@ export interface PlatformInfo {
   displayName: string;
   description: string;
   entities: EntityName[];
+  /**
+   * How each entity's deletions are learned: 'feed' — incremental syncs return tombstones;
+   * 'sweep' — the platform's lists omit deleted rows without saying so, so after a completed
+   * full sync the records it did not see (and that were not updated since it started) are gone.
+   * `sweepDeletions()` applies that rule.
+   */
+  deletions: Partial<Record<EntityName, 'feed' | 'sweep'>>;
   credentials: CredentialField[];
   settings: SettingField[];
   status: 'available' | 'coming_soon';
@@ -171,6 +178,8 @@ export interface Progress {
   fetched: number; total: number | null; deleted: number;
   pages: number; requests: number; retries: number; waitedMs: number;
   lastWaitReason: 'rate_limit' | 'retry_after' | 'backoff' | null;
+  /** When this run (across resumes) asked for its first page; null before. */
+  startedAtMs: number | null;
 }
 
 export interface SyncJob {
@@ -208,6 +217,12 @@ export interface NormalizeResult {
   removedIds: string[];
 }
 
+/**
+ * Arguments of the wrong type or shape (a cyclic object, a BigInt, a non-string body, a
+ * malformed request) throw SyncError `invalid_input` naming the `field`; normalize() returns it
+ * in `errors` instead. A job's next() with a non-time answers a `failed` step; receive() with
+ * an unknown id or a non-time returns false.
+ */
 export interface StoreLink {
   version(): string;
   /** What the wasm module holds: linear memory size (it never shrinks) and bytes allocated now. */
@@ -252,6 +267,20 @@ export interface RunSyncOptions {
   signal?: AbortSignal;
   clock?: Clock;
 }
+/**
+ * Deletions for 'sweep' entities (PlatformInfo.deletions): after a completed full sync, the
+ * stored records it did not see and that were not written since it started. Refuses (returns
+ * no ids, `refused` set) when that would remove more than `maxShare` of the live records and
+ * more than `alwaysAllowed` records: a platform answering empty lists must not empty the shop.
+ */
+export function sweepDeletions(args: {
+  stored: Iterable<{ externalId: string; storedAtMs: number }>;
+  seen: Iterable<string>;
+  startedAtMs: number;
+  maxShare?: number;
+  alwaysAllowed?: number;
+}): { removedIds: string[]; refused: null | { reason: 'too_many'; wouldRemove: number; live: number } };
+
 export function runSync(
   job: SyncJob, transport: Transport, options?: RunSyncOptions,
 ): Promise<{ progress: Progress; checkpoint: string; records?: UnifiedRecord[] }>;

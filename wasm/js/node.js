@@ -6,6 +6,7 @@ import { StoreLink } from './core.js';
 export { StoreLink, SyncJob } from './core.js';
 export { SyncError } from './errors.js';
 export { runSync, realClock } from './driver.js';
+export { sweepDeletions } from './sweep.js';
 export { createLocalTransport, createProxyTransport, mapHost } from './transport.js';
 
 const distUrl = new URL('../dist/', import.meta.url);

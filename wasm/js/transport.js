@@ -2,6 +2,7 @@
 // - createProxyTransport: the browser's way, through the server's /api/proxy (secrets stay there).
 // - createLocalTransport: server-side/headless Node; fills secrets in-process and keeps tokens
 //   in its own memory, exactly like the proxy does.
+import { SyncError } from './errors.js';
 
 function headersToObject(h) {
   const out = {};
@@ -18,7 +19,12 @@ function withTimeout(signal, timeoutMs) {
 
 /** Rewrites a platform URL to a mapped origin (sandbox): {'public.kiotapi.com': 'http://127.0.0.1:4010'}. */
 export function mapHost(url, hostMap) {
-  const u = new URL(url);
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new SyncError({ code: 'invalid_input', message: 'Địa chỉ không hợp lệ.', detail: `not a URL: ${typeof url === 'string' ? url.slice(0, 100) : typeof url}`, field: 'url' });
+  }
   const target = hostMap?.[u.host];
   if (!target) return url;
   return target.replace(/\/$/, '') + u.pathname + u.search;

@@ -904,9 +904,6 @@ export function createShopifyFamilySimulator(d, options = {}) {
     expire() {
       revoked = true;
     },
-    expireTokens() {
-      revoked = true;
-    },
     setPermissions(partial) {
       Object.assign(opts.permissions, partial);
       return { ...opts.permissions };

@@ -279,7 +279,17 @@ async function platformFlow(p, env, page) {
     const unfiltered = await page.getByTestId('records-total').innerText();
     await page.getByTestId('records-search').fill(word);
     await page.waitForFunction((u) => document.querySelector('[data-testid="records-total"]')?.textContent !== u, unfiltered);
-    await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="record-row"] .cell-title')].some((e) => e.textContent.trim() === t), firstTitle);
+    await page
+      .waitForFunction((t) => [...document.querySelectorAll('[data-testid="record-row"] .cell-title')].some((e) => e.textContent.trim() === t), firstTitle)
+      .catch(async (e) => {
+        // Say what the page showed instead: the search word, the total, the titles listed.
+        const shown = await page.evaluate(() => ({
+          total: document.querySelector('[data-testid="records-total"]')?.textContent,
+          titles: [...document.querySelectorAll('[data-testid="record-row"] .cell-title')].map((x) => x.textContent.trim()),
+        }));
+        e.message += `\n  searched ${JSON.stringify(word)} for ${JSON.stringify(firstTitle)}; page shows ${JSON.stringify(shown)}`;
+        throw e;
+      });
     await screenshot(page, `${p.id}-8-records-search`);
     if (p === PLATFORMS[0]) {
       // CSV export of what the filters show: UTF-8 with BOM (Excel), the record found in it.
