@@ -169,16 +169,21 @@ for (const backend of BACKENDS) {
       assert.equal(r.body.connection.status, 'active');
     });
 
-    test('OAuth seam: Nhanh.vn connections wait for consent; the routes exist', async () => {
+    test('Nhanh.vn connections wait for consent; without the StoreLink Nhanh app configured the grant cannot start', async () => {
       const nhanh = (await api.get('/api/platforms')).body.platforms.find((p) => p.id === 'nhanh');
       const creds = Object.fromEntries(nhanh.credentials.map((f) => [f.key, 'giamdoc@example.vn']));
       const r = await api.post('/api/connections', { platform: 'nhanh', credentials: creds, settings: nhanh.settings.some((s) => s.key === 'taxSync') ? { taxSync: true } : {} });
       assert.equal(r.status, 201);
       assert.equal(r.body.connection.status, 'pending');
+      // This server runs no Nhanh.vn simulator and has no STORELINK_NHANH_APP_ID: it says so.
       const start = await api.get(`/api/connections/${r.body.connection.id}/oauth/start`);
-      assert.ok([302, 501].includes(start.status));
-      const back = await api.get('/oauth/nhanh/return?accessCode=abc&state=x', { auth: false });
-      assert.ok([302, 400, 501].includes(back.status));
+      assert.equal(start.status, 503);
+      assert.equal(start.body.error.code, 'not_configured');
+      // A return without this browser's state cookie never touches the connection.
+      const back = await api.get('/oauth/nhanh/return?accessCode=abc', { auth: false });
+      assert.equal(back.status, 302);
+      assert.match(back.headers.get('location'), /^\/#\/channels\/nhanh\?oauth=error&message=/);
+      assert.equal((await api.get(`/api/connections/${r.body.connection.id}`)).body.connection.status, 'pending');
       assert.equal((await api.post(`/api/connections/${r.body.connection.id}/sync`, { entity: 'products' })).status, 409);
     });
 

@@ -849,6 +849,11 @@ ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : `<form method="post"
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/__sandbox' || path.startsWith('/__sandbox/')) return handleControl(req, res, path.slice('/__sandbox'.length), url);
     if (path === '/oauth') return handleOAuth(req, res, url);
+    if (path === '/favicon.ico') {
+      // The consent page is a web page: browsers ask for its icon (nhanh.vn has one).
+      res.writeHead(204, { 'cache-control': 'max-age=86400' });
+      return res.end();
+    }
     const ctx = { res, route: `${req.method} ${path}`, truncate: false };
     if (!path.startsWith('/v3.0/')) {
       stats.record(ctx.route, 404);

@@ -90,6 +90,10 @@ export async function createServer(options = {}) {
     repo, sl, vault, proxy, hub, log, sandboxes,
     publicUrl: () => baseUrl,
     verifyTimeoutMs: options.verifyTimeoutMs,
+    // StoreLink's own app on platforms with a consent flow (options, else the environment).
+    appCredentials: options.appCredentials ?? {
+      nhanh: { appId: process.env.STORELINK_NHANH_APP_ID, secretKey: process.env.STORELINK_NHANH_SECRET_KEY },
+    },
   });
 
   // --- demo store (dev/sandbox) -----------------------------------------------------------
@@ -172,13 +176,38 @@ export async function createServer(options = {}) {
     return reply.code(202).send({ run });
   });
 
-  // OAuth seam (Nhanh.vn): the connector's building blocks plug in here.
-  app.get('/api/connections/:id/oauth/start', async (req) => {
+  // OAuth (Nhanh.vn). start: JSON {url} for the dashboard's fetch (Accept: application/json),
+  // else a 302 for a plain navigation (?access_token=); both set the state cookie. return: the
+  // platform's redirect back; always ends on the dashboard with ?oauth=ok|error&message=.
+  // The origin the browser used (so the state cookie comes back), unless one is configured
+  // (production: the https URL registered as the app's Redirect URL on the platform).
+  const originOf = (req) => options.publicUrl || `${req.protocol}://${req.headers.host}`;
+  const cookieOf = (req, name) => {
+    for (const part of String(req.headers.cookie ?? '').split(';')) {
+      const i = part.indexOf('=');
+      if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    }
+    return null;
+  };
+  const stateCookie = (req, value, maxAgeS) =>
+    `${services.oauth.cookieName}=${value}; Path=/oauth/; Max-Age=${maxAgeS}; HttpOnly; SameSite=Lax${originOf(req).startsWith('https:') ? '; Secure' : ''}`;
+  app.get('/api/connections/:id/oauth/start', async (req, reply) => {
     const conn = await services.connections.get(req.store, req.params.id);
-    throw new ApiError(501, 'not_implemented', 'Kết nối qua trang cấp quyền của nền tảng chưa sẵn sàng.', { detail: `oauth for ${conn.platform} is not wired yet` });
+    const returnLink = `${originOf(req)}/oauth/${conn.platform}/return`;
+    const { url, state } = await services.oauth.start(req.store, conn.id, returnLink);
+    reply.header('set-cookie', stateCookie(req, state, Math.floor(services.oauth.ttlMs / 1000)));
+    reply.header('cache-control', 'no-store');
+    if (String(req.headers.accept ?? '').includes('application/json')) return { url };
+    return reply.redirect(url, 302);
   });
-  app.get('/oauth/nhanh/return', async () => {
-    throw new ApiError(501, 'not_implemented', 'Kết nối Nhanh.vn chưa sẵn sàng.', { detail: 'nhanh oauth exchange is not wired yet' });
+  app.get('/oauth/nhanh/return', async (req, reply) => {
+    const state = cookieOf(req, services.oauth.cookieName);
+    const out = await services.oauth.complete(state, q(req));
+    reply.header('set-cookie', stateCookie(req, '', 0));
+    reply.header('cache-control', 'no-store');
+    const params = new URLSearchParams({ oauth: out.ok ? 'ok' : 'error' });
+    if (!out.ok) params.set('message', out.message);
+    return reply.redirect(`/#/channels/${encodeURIComponent(out.platform ?? 'nhanh')}?${params}`, 302);
   });
 
   app.get('/api/runs', async (req) => {

@@ -1,8 +1,8 @@
 // The server's behaviour, independent of HTTP: connections (create, verify, disconnect,
 // reconnect), the vault-backed proxy per connection, sync runs + the scheduler, and webhook
 // intake/processing. app.js maps routes onto these; tests can also drive them directly.
-import { createHash } from 'node:crypto';
-import { runSync, SyncError } from 'storelink';
+import { createHash, randomBytes } from 'node:crypto';
+import { mapHost, runSync, SyncError } from 'storelink';
 import { ProxyError } from './proxy.js';
 import { ENTITY_OF_TYPE, TYPE_OF_ENTITY, newId, nowIso } from './repo.js';
 
@@ -35,7 +35,7 @@ const errorInfo = (e) => ({
 // Platform traits the module does not describe.
 const OAUTH_PLATFORMS = new Set(['nhanh']); // connect through the platform's consent page (seam: oauth routes)
 const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the shop's first webhook
-const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId']; // credential that webhooks carry back
+const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId', 'businessId']; // credential that webhooks carry back
 export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake' };
 const SLUG_OF = { pancake: 'pancakepos' };
 const CREDENTIAL_ERRORS = new Set(['invalid_credentials', 'forbidden']);
@@ -62,7 +62,7 @@ export function createHub() {
   };
 }
 
-export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock }) {
+export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock, appCredentials = {} }) {
   const platformList = sl.platforms();
   const platforms = new Map(platformList.map((p) => [p.id, p]));
   const platformOf = (id) => {
@@ -721,8 +721,110 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     return pending.length;
   }
 
+  // --- OAuth (Nhanh.vn): consent page → returnLink?accessCode → getaccesstoken -------------
+  // The platform sends back only `accessCode` (nhanh.md B.2.2), so the grant in progress is
+  // tied to the browser by an HttpOnly cookie holding a random state (SameSite=Lax: it comes
+  // back on the top-level return navigation, never on a cross-site subrequest). Pending
+  // grants live in memory for the code's 10 minutes: a restart only means "try again".
+  const OAUTH_TTL_MS = 10 * 60_000;
+  const pendingGrants = new Map(); // state → { storeId, connectionId, expiresMs }
+
+  /** StoreLink's own app credentials on the platform: server configuration, else the sandbox's. */
+  function appCredentialsOf(platform) {
+    const configured = appCredentials[platform];
+    if (configured?.appId && configured?.secretKey) return { appId: String(configured.appId), secretKey: String(configured.secretKey) };
+    const env = sandboxes[platform];
+    if (env?.secrets?.appId && env?.secrets?.secretKey) return { appId: env.secrets.appId, secretKey: env.secrets.secretKey };
+    return null;
+  }
+
+  const oauth = {
+    cookieName: 'sl_oauth_state',
+    ttlMs: OAUTH_TTL_MS,
+
+    /** → { url, state }: where to send the browser, and the state for its cookie. */
+    async start(store, connectionId, returnLink) {
+      const conn = await connections.get(store, connectionId);
+      if (!OAUTH_PLATFORMS.has(conn.platform)) {
+        throw new ApiError(400, 'invalid_input', 'Nền tảng này không kết nối qua trang cấp quyền.', { detail: `${conn.platform} has no oauth flow` });
+      }
+      if (conn.status === 'disconnected') throw new ApiError(409, 'conflict', 'Liên kết đã bị ngắt. Hãy kết nối lại.', { detail: 'disconnected' });
+      const app = appCredentialsOf(conn.platform);
+      if (!app) {
+        throw new ApiError(503, 'not_configured', 'Máy chủ chưa cấu hình ứng dụng StoreLink trên Nhanh.vn (App ID, Secret key).', { detail: 'set STORELINK_NHANH_APP_ID and STORELINK_NHANH_SECRET_KEY' });
+      }
+      const now = Date.now();
+      for (const [k, g] of pendingGrants) if (g.expiresMs < now) pendingGrants.delete(k);
+      const state = randomBytes(24).toString('base64url');
+      pendingGrants.set(state, { storeId: store.id, connectionId: conn.id, expiresMs: now + OAUTH_TTL_MS });
+      let { url } = sl.connect(conn.platform, 'consentUrl', { appId: app.appId, returnLink });
+      // Sandbox: the consent page is the simulator's.
+      if (sandboxes[conn.platform]) url = mapHost(url, sandboxes[conn.platform].hostMap);
+      log.info({ connection: conn.id, platform: conn.platform }, 'oauth started');
+      return { url, state };
+    },
+
+    /**
+     * The platform's return: exchanges the code, verifies the token with a real call, activates
+     * the connection. → { platform, connectionId, ok, message }. Never throws: the browser is
+     * redirected to the dashboard with the outcome either way.
+     */
+    async complete(state, query) {
+      const grant = state ? pendingGrants.get(state) : null;
+      if (state) pendingGrants.delete(state); // single use
+      if (!grant || grant.expiresMs < Date.now()) {
+        return { platform: 'nhanh', ok: false, code: 'oauth_state', message: 'Phiên cấp quyền đã hết hạn hoặc không khớp trình duyệt này. Vui lòng bấm kết nối lại.' };
+      }
+      const conn = await repo.connections.get(grant.storeId, grant.connectionId);
+      const platform = conn?.platform ?? 'nhanh';
+      const fail = async (e) => {
+        const message = e?.message ?? 'Không hoàn tất được việc cấp quyền.';
+        log.info({ connection: grant.connectionId, code: e?.code }, 'oauth failed');
+        if (conn && conn.status !== 'disconnected' && conn.status !== 'pending' && CREDENTIAL_ERRORS.has(e?.code)) await markAttention(conn, e);
+        return { platform, connectionId: grant.connectionId, ok: false, code: e?.code ?? 'oauth_failed', message };
+      };
+      if (!conn || conn.status === 'disconnected') return fail({ code: 'not_found', message: 'Liên kết không còn tồn tại hoặc đã bị ngắt.' });
+      const accessCode = typeof query?.accessCode === 'string' ? query.accessCode.trim() : '';
+      if (!accessCode) return fail({ code: 'oauth_denied', message: 'Nhanh.vn không trả về mã cấp quyền (bạn đã từ chối hoặc đóng trang cấp quyền).' });
+      const info = platformOf(conn.platform);
+      const app = appCredentialsOf(conn.platform);
+      if (!app) return fail({ code: 'not_configured', message: 'Máy chủ chưa cấu hình ứng dụng StoreLink trên Nhanh.vn.' });
+      try {
+        // 1. Exchange: the proxy fills the app secret and keeps the token it returns.
+        const kept = {};
+        const { request } = sl.connect(conn.platform, 'tokenRequest', { accessCode, appId: app.appId });
+        const res = await proxy.forward({ platform: info, account: conn.account, secrets: { ...app }, request, onCapture: (c) => Object.assign(kept, c) });
+        const grantInfo = sl.connect(conn.platform, 'tokenResult', { body: res.body, status: res.status });
+        if (!kept.accessToken) throw new ApiError(502, 'unexpected_shape', 'Nhanh.vn không trả về access token.', { detail: 'no accessToken in the exchange response' });
+        const creds = { ...secretsOf(conn), ...app, accessToken: kept.accessToken, businessId: String(grantInfo.businessId) };
+        // Non-secret facts of the grant, shown with the connection: which business, which depots
+        // (empty = all), and when the one-year token runs out (no refresh: nhanh.md B.2.3).
+        const account = {
+          ...conn.account,
+          businessId: String(grantInfo.businessId),
+          depotIds: grantInfo.allDepots ? 'all' : (grantInfo.depotIds ?? []).join(','),
+          tokenExpiresAt: grantInfo.expiresAtMs ? new Date(grantInfo.expiresAtMs).toISOString() : null,
+        };
+        // 2. A real call with the new token (depots), like every other connection's check.
+        const v = await verify(info, account, creds, conn.settings);
+        const updated = await repo.connections.update(conn.storeId, conn.id, {
+          status: 'active', statusError: null, account, secretsEnc: vault.seal({ ...creds, ...v.captured }, conn.id),
+          secretsSet: secretNames(info, creds), storeKey: String(grantInfo.businessId),
+        });
+        await saveLocations(conn.storeId, updated, v.locations);
+        await announce(updated);
+        log.info({ connection: conn.id, platform }, 'oauth completed');
+        return { platform, connectionId: conn.id, ok: true, message: null };
+      } catch (e) {
+        if (e instanceof SyncError || e instanceof ApiError || e instanceof ProxyError) return fail(e);
+        throw e;
+      }
+    },
+  };
+
   return {
     platforms: platformList,
+    oauth,
     platformOf,
     connections,
     syncs,

@@ -20,10 +20,7 @@ const TOKEN = 'e2e-dashboard-token';
 const DIST = join(ROOT, 'web/dashboard/dist');
 const sl = await createStoreLink();
 const ALL = sl.platforms();
-// Platforms whose connect flow includes an OAuth consent step (Nhanh.vn) need the server's
-// OAuth routes, which still answer 501 (issue #6): they join this suite when those land.
-const needsOAuth = (p) => p.credentials.some((f) => f.source === 'oauth');
-const PLATFORMS = ALL.filter((p) => p.status === 'available' && SANDBOXES[p.id] && !needsOAuth(p));
+const PLATFORMS = ALL.filter((p) => p.status === 'available' && SANDBOXES[p.id]);
 
 let server;
 let base;

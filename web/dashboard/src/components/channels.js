@@ -212,9 +212,15 @@ function OAuthCard({ platform, connection, auto }) {
       setBusy(false);
     }
   };
+  // Straight on to the consent page after saving (the card may mount before the save returns,
+  // e.g. when the live stream announces the new connection first).
+  const started = useRef(false);
   useEffect(() => {
-    if (auto) go();
-  }, []);
+    if (auto && !started.current) {
+      started.current = true;
+      go();
+    }
+  }, [auto]);
   return html`<section class="card" aria-labelledby="oauth-title" data-testid="oauth-card">
     <div class="card-head"><h2 id="oauth-title">${t('oauth.heading', { name: platform.displayName })}</h2></div>
     <div class="card-body stack">
