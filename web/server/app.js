@@ -90,6 +90,7 @@ export async function createServer(options = {}) {
     repo, sl, vault, proxy, hub, log, sandboxes,
     publicUrl: () => baseUrl,
     verifyTimeoutMs: options.verifyTimeoutMs,
+    sweepIntervalMs: options.sweepIntervalMs,
     // StoreLink's own app on platforms with a consent flow (options, else the environment).
     appCredentials: options.appCredentials ?? {
       nhanh: { appId: process.env.STORELINK_NHANH_APP_ID, secretKey: process.env.STORELINK_NHANH_SECRET_KEY },

@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_store ON records (store_id, seq);
 CREATE INDEX IF NOT EXISTS records_type ON records (store_id, type, seq);
 CREATE INDEX IF NOT EXISTS records_conn ON records (connection_id, type);
+CREATE TABLE IF NOT EXISTS sweep_seen (
+  connection_id TEXT NOT NULL, entity TEXT NOT NULL, external_id TEXT NOT NULL,
+  PRIMARY KEY (connection_id, entity, external_id)
+);
 `;
 
 function ddl(dialect) {

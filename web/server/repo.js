@@ -197,6 +197,11 @@ export function createRepo(db) {
       );
       return runRow(r);
     },
+    /** The newest succeeded run that was a full sync (progress.mode), if any recent one was. */
+    async lastFull(connectionId, entity) {
+      const rows = await db.all("SELECT * FROM runs WHERE connection_id = ? AND entity = ? AND status = 'succeeded' ORDER BY seq DESC LIMIT 200", [connectionId, entity]);
+      return runRow(rows.find((r) => parse(r.progress, {})?.mode === 'full'));
+    },
     async running(connectionId, entity) {
       return runRow(await db.get("SELECT * FROM runs WHERE connection_id = ? AND entity = ? AND status = 'running' ORDER BY seq DESC LIMIT 1", [connectionId, entity]));
     },
@@ -390,5 +395,32 @@ export function createRepo(db) {
     },
   };
 
-  return { db, stores, connections, checkpoints, runs, events, records };
+  // --- sweeps: the ids a full sync of a 'sweep' entity has seen so far (across resumes) ---
+  const sweeps = {
+    async begin(connectionId, entity) {
+      await db.run('DELETE FROM sweep_seen WHERE connection_id = ? AND entity = ?', [connectionId, entity]);
+    },
+    async markSeen(connectionId, entity, externalIds) {
+      const ids = [...new Set(externalIds)];
+      for (let i = 0; i < ids.length; i += 300) {
+        const chunk = ids.slice(i, i + 300);
+        await db.run(
+          `INSERT INTO sweep_seen (connection_id, entity, external_id) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
+           ON CONFLICT (connection_id, entity, external_id) DO NOTHING`,
+          chunk.flatMap((id) => [connectionId, entity, id]),
+        );
+      }
+    },
+    async seen(connectionId, entity) {
+      const rows = await db.all('SELECT external_id FROM sweep_seen WHERE connection_id = ? AND entity = ?', [connectionId, entity]);
+      return new Set(rows.map((r) => r.external_id));
+    },
+    /** The live records of a connection and type, with when each was last written. */
+    async stored(storeId, connectionId, type) {
+      const rows = await db.all('SELECT external_id, stored_at FROM records WHERE store_id = ? AND connection_id = ? AND type = ? AND deleted = 0', [storeId, connectionId, type]);
+      return rows.map((r) => ({ externalId: r.external_id, storedAtMs: Date.parse(r.stored_at) }));
+    },
+  };
+
+  return { db, stores, connections, checkpoints, runs, events, records, sweeps };
 }

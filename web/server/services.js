@@ -2,7 +2,7 @@
 // reconnect), the vault-backed proxy per connection, sync runs + the scheduler, and webhook
 // intake/processing. app.js maps routes onto these; tests can also drive them directly.
 import { createHash, randomBytes } from 'node:crypto';
-import { mapHost, runSync, SyncError } from 'storelink';
+import { mapHost, runSync, sweepDeletions, SyncError } from 'storelink';
 import { ProxyError } from './proxy.js';
 import { ENTITY_OF_TYPE, TYPE_OF_ENTITY, newId, nowIso } from './repo.js';
 
@@ -62,7 +62,7 @@ export function createHub() {
   };
 }
 
-export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock, appCredentials = {} }) {
+export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock, appCredentials = {}, sweepIntervalMs = 24 * 3_600_000 }) {
   const platformList = sl.platforms();
   const platforms = new Map(platformList.map((p) => [p.id, p]));
   const platformOf = (id) => {
@@ -442,7 +442,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       await Promise.all([...active.values()].map((s) => s.done));
     },
 
-    /** One scheduler pass: incremental runs for every active connection's synced entities. */
+    /**
+     * One scheduler pass: incremental runs for every active connection's synced entities; for
+     * 'sweep' entities a full run once the last completed one is older than sweepIntervalMs
+     * (their deletions are only learned that way, or from webhooks where the platform sends them).
+     */
     async tick() {
       const started = [];
       for (const conn of await repo.connections.listByStatus(['active'])) {
@@ -451,8 +455,13 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         const cps = new Set((await repo.checkpoints.list(conn.id)).map((c) => c.entity));
         for (const entity of conn.settings?.entities ?? info.entities) {
           if (!cps.has(entity) || active.has(`${conn.id}:${entity}`)) continue;
+          let mode = 'auto';
+          if (sweepsOf(conn.platform, entity) && !runningCheckpoint(await repo.checkpoints.get(conn.id, entity))) {
+            const last = await repo.runs.lastFull(conn.id, entity);
+            if (!last || Date.now() - Date.parse(last.endedAt) >= sweepIntervalMs) mode = 'full';
+          }
           try {
-            started.push(await syncs.start({ id: conn.storeId }, conn.id, { entity }, 'scheduler'));
+            started.push(await syncs.start({ id: conn.storeId }, conn.id, { entity, mode }, 'scheduler'));
           } catch (e) {
             log.warn({ connection: conn.id, entity, code: e.code }, 'scheduled sync not started');
           }
@@ -461,6 +470,48 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       return started;
     },
   };
+
+  // --- sweeps: deletions of 'sweep' entities (platforms()[i].deletions) ------------------
+  // A full sync of such an entity remembers every id it emits (sweep_seen, kept across
+  // resumes); when it completes, sweepDeletions() tombstones the stored records it did not see
+  // and nobody wrote since it started — or refuses, if that would empty an implausible share
+  // of the shop (an outage answering empty lists). Tombstones keep the data, like disconnects.
+  const sweepsOf = (platform, entity) => platforms.get(platform)?.deletions?.[entity] === 'sweep';
+  const runningCheckpoint = (cp) => {
+    try {
+      return JSON.parse(cp)?.state === 'running';
+    } catch {
+      return false;
+    }
+  };
+  /** A run starts: a fresh full sweep forgets the previous one's ids; a resumed one keeps them. */
+  async function sweepBegins(conn, entity, checkpoint) {
+    if (sweepsOf(conn.platform, entity) && !runningCheckpoint(checkpoint)) await repo.sweeps.begin(conn.id, entity);
+  }
+  async function sweepSeen(conn, entity, records) {
+    if (!sweepsOf(conn.platform, entity)) return;
+    await repo.sweeps.markSeen(conn.id, entity, records.filter((r) => !r.deleted && r.type === TYPE_OF_ENTITY[entity]).map((r) => r.externalId));
+  }
+  /** A run completed: after a full one, apply its proof of absence. → {removed, refused} | null */
+  async function sweepCompletes(conn, entity, progress, startedAtMs) {
+    if (!sweepsOf(conn.platform, entity) || progress?.mode !== 'full' || !Number.isFinite(startedAtMs)) return null;
+    const type = TYPE_OF_ENTITY[entity];
+    const { removedIds, refused } = sweepDeletions({
+      stored: await repo.sweeps.stored(conn.storeId, conn.id, type),
+      seen: await repo.sweeps.seen(conn.id, entity),
+      startedAtMs,
+    });
+    await repo.sweeps.begin(conn.id, entity);
+    if (refused) {
+      log.warn({ connection: conn.id, entity, ...refused }, 'sweep refused: too many records would be removed');
+      return { removed: 0, refused };
+    }
+    const at = new Date().toISOString();
+    const tombstones = removedIds.map((externalId) => ({ type, platform: conn.platform, externalId, deleted: true, createdAt: null, updatedAt: at }));
+    const res = tombstones.length ? await repo.records.upsert(conn.storeId, conn.id, tombstones) : { deleted: 0 };
+    if (res.deleted) hub.publish(conn.storeId, 'records', { connectionId: conn.id, platform: conn.platform, type, applied: 0, deleted: res.deleted });
+    return { removed: res.deleted, refused: null };
+  }
 
   async function execute(conn, run, slot) {
     const storeId = conn.storeId;
@@ -474,6 +525,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     }, slot.controller);
     try {
       const checkpoint = run.mode === 'full' ? null : await repo.checkpoints.get(conn.id, run.entity);
+      await sweepBegins(conn, run.entity, checkpoint);
       job = sl.createSync({ platform: conn.platform, entity: run.entity, settings: syncSettings(conn.settings), checkpoint, mode: run.mode });
       const result = await runSync(job, transport, {
         signal: slot.controller.signal,
@@ -482,6 +534,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
           // Records first, then the checkpoint: a crash in between re-reads a page, never skips one.
           const res = await repo.records.upsert(storeId, conn.id, records);
           for (const k of Object.keys(counts)) counts[k] += res[k];
+          await sweepSeen(conn, run.entity, records);
           await repo.checkpoints.put(conn.id, run.entity, cp, run.id);
           lastCheckpoint = cp;
           const updated = await repo.runs.update(storeId, run.id, { counts, checkpoint: cp, progress: job.progress() });
@@ -496,7 +549,10 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         },
       });
       await repo.checkpoints.put(conn.id, run.entity, result.checkpoint, run.id);
-      const done = await repo.runs.update(storeId, run.id, { status: 'succeeded', endedAt: nowIso(), counts, progress: result.progress, checkpoint: result.checkpoint });
+      const sweep = await sweepCompletes(conn, run.entity, result.progress, result.progress.startedAtMs);
+      if (sweep) counts.swept = sweep.removed;
+      const progress = sweep?.refused ? { ...result.progress, sweepRefused: sweep.refused } : result.progress;
+      const done = await repo.runs.update(storeId, run.id, { status: 'succeeded', endedAt: nowIso(), counts, progress, checkpoint: result.checkpoint });
       hub.publish(storeId, 'run', { run: publicRun(done) });
       log.info({ run: run.id, connection: conn.id, entity: run.entity, ...counts }, 'sync run succeeded');
     } catch (e) {
@@ -536,6 +592,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       const run = await repo.runs.insert({ storeId: store.id, connectionId: conn.id, platform: conn.platform, entity, origin: 'browser', mode });
       hub.publish(store.id, 'run', { run: publicRun(run) });
       const checkpoint = mode === 'full' ? null : await repo.checkpoints.get(conn.id, entity);
+      await sweepBegins(conn, entity, checkpoint);
       return { run: publicRun(run), checkpoint, settings: syncSettings(conn.settings) };
     },
     async update(store, id, body) {
@@ -557,6 +614,17 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         if (typeof b.checkpoint !== 'string') throw new ApiError(400, 'invalid_input', 'Checkpoint không hợp lệ.', { field: 'checkpoint' });
         patch.checkpoint = b.checkpoint;
         await repo.checkpoints.put(run.connectionId, run.entity, b.checkpoint, run.id);
+      }
+      if (b.status === 'succeeded' && b.progress && typeof b.progress === 'object') {
+        const conn = await repo.connections.get(store.id, run.connectionId);
+        // The earlier of the page's clock and the server's: a browser clock running ahead must
+        // not leave records written at the start of the sweep unprotected.
+        const startedAtMs = Math.min(Number(b.progress.startedAtMs ?? Infinity), Date.parse(run.startedAt));
+        const sweep = conn ? await sweepCompletes(conn, run.entity, b.progress, startedAtMs) : null;
+        if (sweep) {
+          patch.counts = { ...run.counts, swept: sweep.removed };
+          if (sweep.refused) patch.progress = { ...b.progress, sweepRefused: sweep.refused };
+        }
       }
       const updated = await repo.runs.update(store.id, id, patch);
       hub.publish(store.id, 'run', { run: publicRun(updated) });
@@ -586,9 +654,10 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       throw new ApiError(400, 'invalid_input', 'Checkpoint cần kèm loại dữ liệu (entity).', { field: 'entity' });
     }
     const res = await repo.records.upsert(store.id, conn.id, records);
+    const run = runId ? await repo.runs.get(store.id, runId) : null;
+    if (run && run.connectionId === conn.id && run.status === 'running') await sweepSeen(conn, run.entity, records);
     if (checkpoint !== undefined) await repo.checkpoints.put(conn.id, entity, checkpoint, runId ?? null);
     if (runId) {
-      const run = await repo.runs.get(store.id, runId);
       if (run && run.origin === 'browser' && run.status === 'running') {
         const counts = { ...run.counts };
         for (const k of Object.keys(counts)) counts[k] += res[k] ?? 0;
