@@ -123,9 +123,35 @@ export const SANDBOXES = {
   },
 };
 
+/**
+ * One knob for every simulator's rate limits: `rateSpeedup: N` runs them N times faster —
+ * windows N times shorter, buckets leaking N times faster, lockouts N times shorter — so a
+ * 100,000-product sync on the real-time clock takes seconds while keeping each platform's
+ * ratios (burst ÷ rate, lock ÷ window). Each simulator's own option, translated here:
+ */
+const SPEEDUP = {
+  kiotviet: (n, o) => ({ rateLimit: { limit: 5000, windowMs: 3_600_000 / n, ...o.rateLimit } }),
+  sapo: (n) => ({ timeScale: n }),
+  haravan: (n) => ({ timeScale: n }),
+  nhanh: (n) => ({ timeScale: 1 / n }),
+  pancake: (n) => ({ timeScale: 1 / n }),
+  getfly: (n, o) => ({ rateLimit: { limit: 10, windowMs: 1000 / n, ...o.rateLimit } }),
+  // Odoo and MISA publish no rate limit (odoo.md, misa.md): their simulators enforce none.
+  odoo: () => ({}),
+  misa: () => ({}),
+};
+
+export function speedupOptions(platform, options = {}) {
+  const n = options.rateSpeedup;
+  if (n == null || n === 1) return options;
+  if (!(n > 0)) throw new Error('rateSpeedup must be > 0');
+  const { rateSpeedup: _n, ...rest } = options;
+  return { ...rest, ...(SPEEDUP[platform]?.(n, rest) ?? {}) };
+}
+
 export async function startSandbox(platform, options = {}) {
   const entry = SANDBOXES[platform];
   if (!entry) throw new Error(`no sandbox for platform ${platform}`);
-  const env = await entry.start(options);
+  const env = await entry.start(speedupOptions(platform, options));
   return { ...env, platform, close: () => env.sim.close() };
 }

@@ -40,7 +40,8 @@ function errorBody(e) {
  * devToken (the demo store's token; sandbox mode creates the demo store), publicUrl,
  * logger (Fastify logger option; false to silence), syncIntervalMs (0 = no scheduler),
  * resolve (DNS for the proxy, tests), sandboxOptions (per-platform simulator options),
- * processWebhooks (false = store only, for crash tests), dashboardDir, webhookBodyLimit.
+ * processWebhooks (false = store only, for crash tests), dashboardDir, webhookBodyLimit,
+ * sandboxRateSpeedup (simulators' rate limits N× faster), appCredentials, sweepIntervalMs.
  */
 export async function createServer(options = {}) {
   const mode = options.mode ?? 'sandbox';
@@ -55,7 +56,7 @@ export async function createServer(options = {}) {
     // One simulator per platform of the registry (options.sandboxes: a subset, for tests).
     const wanted = Array.isArray(options.sandboxes) ? options.sandboxes : Object.keys(SANDBOXES);
     for (const platform of wanted.filter((p) => SANDBOXES[p])) {
-      sandboxes[platform] = await startSandbox(platform, { seed: 1, ...(options.sandboxOptions?.[platform] ?? {}) });
+      sandboxes[platform] = await startSandbox(platform, { seed: 1, rateSpeedup: options.sandboxRateSpeedup, ...(options.sandboxOptions?.[platform] ?? {}) });
     }
   }
   const sandboxHostMaps = Object.fromEntries(Object.entries(sandboxes).map(([p, env]) => [p, env.hostMap]));

@@ -45,6 +45,8 @@ export function readConfig(env = process.env) {
     devToken: env.STORELINK_DEV_TOKEN || null,
     syncIntervalMs: Math.round(minutes * 60_000),
     haravanVerifyToken: env.STORELINK_HARAVAN_VERIFY_TOKEN || null,
+    // Sandbox: the simulators' rate limits N times faster (web/sandbox/index.js rateSpeedup).
+    sandboxRateSpeedup: env.STORELINK_SANDBOX_SPEEDUP ? Number(env.STORELINK_SANDBOX_SPEEDUP) : null,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }
@@ -68,6 +70,7 @@ async function serve(cfg) {
     dbFile: cfg.dbFile,
     vaultKey: key,
     devToken: cfg.mode === 'sandbox' ? devToken(cfg) : undefined,
+    sandboxRateSpeedup: cfg.sandboxRateSpeedup ?? undefined,
     publicUrl: cfg.publicUrl ?? undefined,
     syncIntervalMs: cfg.syncIntervalMs,
     haravanVerifyToken: cfg.haravanVerifyToken ?? undefined,
