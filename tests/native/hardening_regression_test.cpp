@@ -106,6 +106,11 @@ TEST(FuzzRegression, CheckpointNumbersOutOfRangeAreRefused) {
       // ...and negative counters, which surfaced as negative progress.
       runningCheckpoint(R"("fetched":-5)"),
       runningCheckpoint(R"("pages":-1)"),
+      // ...and counters so close to 2^53 that the run's own next checkpoint would be out of
+      // range (fuzz_checkpoint: seeds/fuzz_checkpoint/crash-counters-near-2pow53).
+      runningCheckpoint(R"("fetched":9007199254740990)"),
+      runningCheckpoint(R"("deleted":9007199254740992)"),
+      runningCheckpoint(R"("offset":9007199254740000)"),
   };
   for (const auto& cp : bad) {
     auto job = jobFrom(cp);
