@@ -6,7 +6,7 @@ import { errorMessage } from 'storelink/i18n';
 import { t, getLang, setLang } from './i18n.js';
 
 let worker = null;
-let platformsByLang = { vi: [] }; // language → platforms() in it (with the server's sandbox flag)
+let platformsByLang = {}; // language → platforms() in it (with the server's sandbox flag)
 const controllers = new Map(); // sync key → AbortController
 
 export function syncKey(connectionId, entity) {
