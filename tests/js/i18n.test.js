@@ -104,13 +104,15 @@ function serverCodes() {
     const src = readFileSync(new URL(file, dir), 'utf8');
     for (const m of src.matchAll(/new (?:ApiError|ProxyError)\(\s*\d+\s*,\s*'(\w+)'/g)) codes.add(m[1]);
     for (const m of src.matchAll(/error: \{ code: '(\w+)'/g)) codes.add(m[1]);
+    // OAuth outcomes: {ok: false, code: 'oauth_state'}, fail({ code: 'oauth_denied' }), e?.code ?? 'oauth_failed'.
+    for (const m of src.matchAll(/\bcode: (?:'(\w+)'|[\w?.]+ \?\? '(\w+)')/g)) if (/^oauth_/.test(m[1] ?? m[2])) codes.add(m[1] ?? m[2]);
   }
   return [...codes].sort();
 }
 
 test('errorMessage(): every module and server code has an English message, never Vietnamese', () => {
   const server = serverCodes();
-  assert.ok(server.length >= 10 && server.includes('conflict') && server.includes('unauthorized'), server.join());
+  assert.ok(server.length >= 10 && server.includes('conflict') && server.includes('unauthorized') && server.includes('oauth_failed'), server.join());
   assert.ok(MODULE_CODES.includes('rate_limited') && MODULE_CODES.length >= 13, MODULE_CODES.join());
   const kiotviet = EN.find((p) => p.id === 'kiotviet');
   for (const code of new Set([...MODULE_CODES, ...server])) {

@@ -74,6 +74,10 @@ export const ERROR_MESSAGES = {
   payload_too_large: () => 'Too much data was sent at once.',
   not_configured: (c) => `The server is not set up for ${c.name} yet (StoreLink’s app credentials are missing). Contact the administrator.`,
   unknown_store: () => 'No connected shop matches this webhook.',
+  // The end of an OAuth connect flow (the dashboard gets them in its address).
+  oauth_state: () => 'The authorization session expired or was started in another browser. Press connect again.',
+  oauth_denied: (c) => `${c.Name} returned no authorization code (access was refused or its page was closed).`,
+  oauth_failed: (c) => `The authorization on ${c.name} was not completed. Try connecting again.`,
 };
 
 /** The English message of `error`; options: platform (info or id), label, waitMs, texts (en platform table). */

@@ -276,7 +276,11 @@ export function ChannelDetail({ platformId, query }) {
     // Back from an OAuth consent page: the server put the outcome in the address.
     if (query?.oauth) {
       if (query.oauth === 'ok' || query.oauth === 'connected') toast(t('oauth.back', { name: platform?.displayName ?? '' }), 'ok');
-      else toast(t('oauth.failed', { name: platform?.displayName ?? '', reason: query.message ?? query.error ?? query.oauth }), 'error', 8000);
+      else {
+        // The server sends its (Vietnamese) message and the error's code: English is built from the code.
+        const reason = query.code ? errorText({ code: query.code, message: query.message ?? '' }, platform) : query.message ?? query.error ?? query.oauth;
+        toast(t('oauth.failed', { name: platform?.displayName ?? '', reason }), 'error', 8000);
+      }
       refreshConnections().catch(() => {});
       history.replaceState(null, '', `#/channels/${platformId}`);
     }
