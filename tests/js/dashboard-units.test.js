@@ -117,3 +117,52 @@ test('credential checks: host-shaped fields follow apiHostPatterns and the host 
   assert.equal(viaModule.values.store, 'tencuahang');
   assert.deepEqual(viaModule.errors.map((e) => [e.field, e.message]), [['token', 'Token sai định dạng.']]);
 });
+
+test('language switch: platform texts and error messages follow it; Vietnamese keeps the original messages', async () => {
+  // The page's modules in Node: just enough browser for boot() (no live stream, a fake server).
+  globalThis.document ??= { documentElement: {} };
+  globalThis.location ??= { href: 'http://page.test/', hash: '' };
+  globalThis.EventSource ??= class { addEventListener() {} close() {} };
+  const realFetch = globalThis.fetch;
+  const answers = { '/api/health': { mode: 'sandbox' }, '/api/platforms': { platforms: [{ id: 'kiotviet', sandbox: true }] }, '/api/connections': { connections: [] } };
+  globalThis.fetch = async (url) => new Response(JSON.stringify(answers[new URL(url).pathname] ?? {}), { status: 200 });
+  try {
+    const sl = await createStoreLink();
+    const { boot, setLanguage, errorText } = await import('../../web/dashboard/src/actions.js');
+    const { ApiError } = await import('../../web/dashboard/src/api.js');
+    const { state } = await import('../../web/dashboard/src/store.js');
+    const { getLang } = await import('../../web/dashboard/src/i18n.js');
+    setLanguage('vi');
+    // What the worker's `platforms` call answers (storelink.worker.js).
+    await boot({ call: async () => ({ version: sl.version(), platforms: { vi: sl.platforms(), en: sl.platforms({ lang: 'en' }) } }) });
+    const kvVi = state.platforms.find((p) => p.id === 'kiotviet');
+    assert.equal(kvVi.description, sl.platforms()[0].description);
+    assert.equal(kvVi.sandbox, true, "the server's sandbox flag survives");
+
+    const moduleError = checkCredentials(sl, 'kiotviet', { retailer: 'shop', clientId: 'a b', clientSecret: '' }).errors;
+    const serverError = new ApiError({ code: 'conflict', message: 'Đang đồng bộ dữ liệu này.', detail: 'run r1 is running' }, 409);
+    const syncError = { code: 'rate_limited', message: 'KiotViet đang giới hạn số lượt gọi API; đã chờ và thử lại nhiều lần không thành công.' };
+    // Vietnamese: exactly the errors' own messages.
+    assert.deepEqual(moduleError.map((e) => errorText(e, kvVi)), moduleError.map((e) => e.message));
+    assert.equal(errorText(serverError, kvVi), 'Đang đồng bộ dữ liệu này.');
+    assert.equal(errorText(syncError, kvVi), syncError.message);
+    assert.equal(errorText({ code: 'network', message: 'x' }), 'Không kết nối được tới máy chủ. Kiểm tra mạng rồi thử lại.');
+
+    setLanguage('en');
+    assert.equal(getLang(), 'en');
+    const kvEn = state.platforms.find((p) => p.id === 'kiotviet');
+    assert.equal(kvEn.description, 'Popular sales-management software for retail shops.');
+    assert.equal(kvEn.credentials[0].label, 'Shop name');
+    assert.equal(kvEn.sandbox, true);
+    assert.deepEqual(moduleError.map((e) => errorText(e, kvEn)), ['The Client ID must not contain spaces — copy it again.', 'Enter the Secret Key.']);
+    assert.equal(errorText(serverError, kvEn), 'This data is already syncing.');
+    assert.match(errorText(syncError, kvEn), /^KiotViet is limiting API calls/);
+    assert.equal(errorText({ code: 'network', message: 'x' }), 'Cannot reach the server. Check the network and try again.');
+    assert.equal(errorText(new ApiError({ code: 'unauthorized', message: 'Cần đăng nhập (token không hợp lệ).' }, 401)), "This page's access token is not valid. Open the page from the StoreLink server again.");
+
+    setLanguage('vi');
+    assert.equal(state.platforms.find((p) => p.id === 'kiotviet').credentials[0].label, 'Tên gian hàng');
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});

@@ -4,6 +4,7 @@ import { StoreLink } from './core.js';
 
 export { StoreLink, SyncJob } from './core.js';
 export { SyncError } from './errors.js';
+export { errorMessage, localizePlatforms, missingTexts, LANGUAGES } from './i18n/index.js';
 export { runSync, realClock } from './driver.js';
 export { sweepDeletions } from './sweep.js';
 export { createLocalTransport, createProxyTransport, mapHost } from './transport.js';

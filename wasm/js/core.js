@@ -1,6 +1,7 @@
 // The typed JS surface over the Embind module. Every call into wasm passes and returns JSON
 // text, parsed once here. Loaders (node.js, browser.js) supply the instantiated module.
 import { SyncError, internalError } from './errors.js';
+import { localizePlatforms, resolveLang } from './i18n/index.js';
 
 const ENTITIES = new Set(['products', 'orders', 'customers', 'locations']);
 const encoder = new TextEncoder();
@@ -106,9 +107,15 @@ export class StoreLink {
     return JSON.parse(this.#call((m) => m.memory()));
   }
 
-  /** Every platform the product lists, with its credential fields, settings and status. */
-  platforms() {
-    return JSON.parse(this.#call((m) => m.platforms()));
+  /**
+   * Every platform the product lists, with its credential fields, settings and status.
+   * options.lang: 'vi' (default, the module's own texts) or 'en' — description, labels, help and
+   * language-specific examples translated; the rest is identical.
+   */
+  platforms(options = {}) {
+    const lang = resolveLang(options?.lang);
+    const list = JSON.parse(this.#call((m) => m.platforms()));
+    return localizePlatforms(list, lang);
   }
 
   /**

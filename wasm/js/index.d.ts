@@ -2,6 +2,8 @@
 
 export type PlatformId = 'kiotviet' | 'sapo' | 'haravan' | 'nhanh' | 'pancake' | 'odoo' | 'getfly' | 'misa';
 export type EntityName = 'products' | 'orders' | 'customers' | 'locations';
+/** Languages of the human texts: Vietnamese (the module's own, default) and English. */
+export type Language = 'vi' | 'en';
 
 export type SyncErrorCode =
   | 'invalid_json' | 'unexpected_shape' | 'invalid_input' | 'invalid_credentials' | 'forbidden'
@@ -10,7 +12,7 @@ export type SyncErrorCode =
 
 export interface ErrorInfo {
   code: SyncErrorCode;
-  /** Vietnamese, for a shop owner. */
+  /** Vietnamese, for a shop owner; `errorMessage(error, 'en')` gives English. */
   message: string;
   /** Technical detail, for developers. */
   detail: string | null;
@@ -227,7 +229,11 @@ export interface StoreLink {
   version(): string;
   /** What the wasm module holds: linear memory size (it never shrinks) and bytes allocated now. */
   memory(): { heapBytes: number; usedBytes: number };
-  platforms(): PlatformInfo[];
+  /**
+   * The platforms, with credential fields, settings and status. `lang: 'en'` translates the
+   * description and each field's label, help (and a language-specific example); default 'vi'.
+   */
+  platforms(options?: { lang?: Language | string }): PlatformInfo[];
   normalize(platform: PlatformId, entity: EntityName, body: string | Uint8Array, options?: { raw?: boolean; settings?: Record<string, unknown> }): NormalizeResult;
   createSync(options: CreateSyncOptions): SyncJob;
   fillSecrets(request: RequestDescriptor, secrets: Record<string, string>): RequestDescriptor;
@@ -253,6 +259,9 @@ export interface StoreLink {
   connect(platform: 'pancake', step: 'webhookSettings', input: { baseUrl: string; shopId: string | number; secret?: string }): { url: string; headers: Record<string, string>; data: string[] };
   connect(platform: PlatformId, step: string, input?: Record<string, unknown>): unknown;
 }
+
+export { errorMessage, localizePlatforms, missingTexts, LANGUAGES } from './i18n/index.js';
+export type { ErrorMessageOptions } from './i18n/index.js';
 
 export function createStoreLink(options?: { wasmBinary?: Uint8Array; wasmUrl?: string }): Promise<StoreLink>;
 

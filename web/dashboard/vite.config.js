@@ -1,6 +1,7 @@
 // Vite 7 build of the "Quản lý liên kết" page. Plain ES modules + Preact (via htm, no JSX
 // plugin). The wasm module runs in a module worker; `storelink` resolves to the package's
-// browser entry in this repository, so the page always runs the core built next to it.
+// browser entry in this repository, so the page always runs the core built next to it, and
+// `storelink/i18n` to its texts (no wasm: the page itself imports them).
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +23,12 @@ export default defineConfig({
   root: here('.'),
   plugins: [devToken],
   base: './',
-  resolve: { alias: { storelink: here('../../wasm/js/browser.js') } },
+  resolve: {
+    alias: [
+      { find: /^storelink$/, replacement: here('../../wasm/js/browser.js') },
+      { find: /^storelink\/i18n$/, replacement: here('../../wasm/js/i18n/index.js') },
+    ],
+  },
   worker: { format: 'es' },
   build: {
     outDir: here('./dist'),

@@ -180,7 +180,7 @@ export async function createServer(options = {}) {
 
   // OAuth (Nhanh.vn). start: JSON {url} for the dashboard's fetch (Accept: application/json),
   // else a 302 for a plain navigation (?access_token=); both set the state cookie. return: the
-  // platform's redirect back; always ends on the dashboard with ?oauth=ok|error&message=.
+  // platform's redirect back; always ends on the dashboard with ?oauth=ok|error&message=&code=.
   // The origin the browser used (so the state cookie comes back), unless one is configured
   // (production: the https URL registered as the app's Redirect URL on the platform).
   const originOf = (req) => options.publicUrl || `${req.protocol}://${req.headers.host}`;
@@ -209,6 +209,7 @@ export async function createServer(options = {}) {
     reply.header('cache-control', 'no-store');
     const params = new URLSearchParams({ oauth: out.ok ? 'ok' : 'error' });
     if (!out.ok) params.set('message', out.message);
+    if (!out.ok && out.code) params.set('code', out.code); // the page shows its own language from it
     return reply.redirect(`/#/channels/${encodeURIComponent(out.platform ?? 'nhanh')}?${params}`, 302);
   });
 

@@ -20,6 +20,7 @@ const TOKEN = 'e2e-dashboard-token';
 const DIST = join(ROOT, 'web/dashboard/dist');
 const sl = await createStoreLink();
 const ALL = sl.platforms();
+const ALL_EN = sl.platforms({ lang: 'en' });
 const PLATFORMS = ALL.filter((p) => p.status === 'available' && SANDBOXES[p.id]);
 
 let server;
@@ -50,6 +51,13 @@ function fold(s) {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd');
 }
 
+/** Vietnamese words left in an English page's text (platform names allowed), for the assertion message. */
+function vietnameseIn(text) {
+  let rest = text;
+  for (const p of ALL) rest = rest.split(p.displayName).join(' ');
+  return rest.split(/\s+/).filter((w) => fold(w) !== w);
+}
+
 async function apiGet(path) {
   const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(res.status, 200, path);
@@ -71,9 +79,45 @@ const channelListTest = () => test('the channel list shows every platform of pla
   await screenshot(page, 'channels-desktop');
   await page.getByTestId('lang').click();
   await page.getByRole('heading', { name: 'Link management' }).waitFor();
+  // English all through: the module's platform texts too (package: platforms({lang:'en'})).
+  for (const p of ALL_EN) {
+    const text = await page.getByTestId(`channel-${p.id}`).innerText();
+    assert.ok(text.includes(p.description), `${p.id} English description: ${text}`);
+  }
+  const list = await page.locator('.channel-list').innerText();
+  assert.deepEqual(vietnameseIn(list), [], 'no Vietnamese left in the English channel list');
   await screenshot(page, 'channels-desktop-en');
+
+  // A connect form in English: labels and help from the package, errors from its table; the
+  // switch back re-renders the open form in Vietnamese, no reload.
+  const form = PLATFORMS.find((p) => p.id === 'kiotviet') ?? PLATFORMS[0];
+  const formEn = ALL_EN.find((p) => p.id === form.id);
+  await page.getByTestId(`channel-${form.id}`).click();
+  await page.getByTestId(`detail-${form.id}`).getByText(formEn.description).waitFor();
+  await page.getByTestId('service-connect').click();
+  const connectForm = page.getByTestId('connect-form');
+  await connectForm.waitFor();
+  const typed = formEn.credentials.filter((f) => (f.source ?? 'user') === 'user');
+  for (const f of typed) {
+    assert.equal(await page.locator(`label[for="f-${form.id}-${f.key}"]`).innerText(), f.label, `${form.id}.${f.key} label`);
+    if (f.help) assert.equal(await page.locator(`#f-${form.id}-${f.key}-help`).innerText(), f.help, `${form.id}.${f.key} help`);
+  }
+  await page.getByTestId('connect-submit').click();
+  const firstError = page.locator(`#f-${form.id}-${typed[0].key}-err`);
+  await firstError.waitFor();
+  const shown = await firstError.innerText();
+  assert.ok(shown.endsWith(`Enter the ${typed[0].label}.`), `English field error: ${shown}`);
+  const formText = await connectForm.innerText();
+  assert.match(formText, /Please check: /);
+  assert.deepEqual(vietnameseIn(formText), [], 'no Vietnamese left in the English connect form');
+  await screenshot(page, 'connect-form-en');
   await page.getByTestId('lang').click();
   await page.getByRole('heading', { name: 'Quản lý liên kết' }).waitFor();
+  const formVi = ALL.find((p) => p.id === form.id);
+  assert.equal(await page.locator(`label[for="f-${form.id}-${typed[0].key}"]`).innerText(), formVi.credentials.find((f) => f.key === typed[0].key).label);
+  assert.match(await firstError.innerText(), /Vui lòng nhập /);
+  assert.ok((await page.getByTestId(`channel-${form.id}`).innerText()).includes(formVi.description));
+  await page.getByRole('button', { name: 'Hủy' }).click();
 
   const phone = await openPage(browser, { viewport: PHONE });
   await open(phone);

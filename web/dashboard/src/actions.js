@@ -2,9 +2,11 @@
 // worker, disconnect, follow live updates. Components call these and read the store.
 import { api, openStream } from './api.js';
 import { state, update, setSync, toast } from './store.js';
-import { t } from './i18n.js';
+import { errorMessage } from 'storelink/i18n';
+import { t, getLang, setLang } from './i18n.js';
 
 let worker = null;
+let platformsByLang = {}; // language → platforms() in it (with the server's sandbox flag)
 const controllers = new Map(); // sync key → AbortController
 
 export function syncKey(connectionId, entity) {
@@ -20,9 +22,10 @@ export async function boot(workerClient) {
   ]);
   // The page is driven by the module's platforms(); the server adds whether a simulator answers.
   const sandboxFor = new Map((serverPlatforms?.platforms ?? []).map((p) => [p.id, Boolean(p.sandbox)]));
+  platformsByLang = Object.fromEntries(Object.entries(mod.platforms).map(([lang, list]) => [lang, list.map((p) => ({ ...p, sandbox: sandboxFor.get(p.id) ?? false }))]));
   update({
     moduleVersion: mod.version,
-    platforms: mod.platforms.map((p) => ({ ...p, sandbox: sandboxFor.get(p.id) ?? false })),
+    platforms: platformsByLang[getLang()] ?? platformsByLang.vi,
     sandbox: health?.mode === 'sandbox',
     serverVersion: health?.version ?? null,
   });
@@ -214,8 +217,20 @@ function startLive() {
   );
 }
 
-export function errorText(e) {
+/** Switches the page's language: interface strings and the module's platform texts, no reload. */
+export function setLanguage(lang) {
+  setLang(lang);
+  update({ lang: getLang(), platforms: platformsByLang[getLang()] ?? platformsByLang.vi ?? state.platforms });
+}
+
+/**
+ * An error (module SyncError, server ApiError, worker error) for the shop owner, in the page's
+ * language: Vietnamese shows the error's own message; English is built from its code and field
+ * by the package (`platform`, when the error is about one, names it and its fields).
+ */
+export function errorText(e, platform = null) {
   if (!e) return '';
   if (e.code === 'network') return t('error.network');
+  if (getLang() === 'en') return errorMessage(e, 'en', { platform: platform ?? undefined });
   return e.message || t('error.generic', { message: e.code });
 }

@@ -1,5 +1,6 @@
 // Interface strings: Vietnamese by default, English on request. Platform texts (labels, help,
-// descriptions) come from the wasm module's platforms() and are shown as the module gives them.
+// descriptions) come from the package's platforms({ lang }) and error messages from its
+// errorMessage() (actions.js: setLanguage, errorText), so they follow the same switch.
 const vi = {
   'app.title': 'Quản lý liên kết',
   'app.subtitle': 'Kết nối cửa hàng với phần mềm bán hàng để sản phẩm, đơn hàng và khách hàng tự đồng bộ — không phải nhập lại.',
@@ -62,6 +63,7 @@ const vi = {
   'settings.branchChoose': '— Chọn chi nhánh —',
   'settings.branchNeeded': 'Tài khoản có nhiều chi nhánh: chọn chi nhánh muốn kết nối rồi nhấn “Lưu cài đặt”.',
   'settings.before': 'Cài đặt này được ghi nhận trước khi kết nối.',
+  'settings.branchMissing': 'Vui lòng chọn {label}.',
   'oauth.heading': 'Xác nhận trên {name}',
   'oauth.explain': 'Sau khi nhấn “Tiếp tục”, bạn sẽ được chuyển sang trang kết nối của {name} để xác nhận, rồi quay lại đây.',
   'oauth.go': 'Tiếp tục tới {name}',
@@ -228,6 +230,7 @@ const en = {
   'settings.branchChoose': '— Choose a branch —',
   'settings.branchNeeded': 'This account has several branches: choose the one to connect, then press “Save settings”.',
   'settings.before': 'This setting is recorded before connecting.',
+  'settings.branchMissing': 'Please choose a {label}.',
   'oauth.heading': 'Confirm on {name}',
   'oauth.explain': 'After “Continue” you are taken to {name}’s connect page to confirm, then brought back here.',
   'oauth.go': 'Continue to {name}',

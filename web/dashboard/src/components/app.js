@@ -2,8 +2,9 @@
 // #/records?platform=…), toasts.
 import { useEffect } from 'preact/hooks';
 import { html } from '../html.js';
-import { t, setLang, getLang } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { useStore, update } from '../store.js';
+import { setLanguage, errorText } from '../actions.js';
 import { ChannelsView } from './channels.js';
 import { RecordsView } from './records.js';
 import { Toasts, Notice } from './common.js';
@@ -23,10 +24,7 @@ export function App() {
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
-  const switchLang = () => {
-    setLang(getLang() === 'vi' ? 'en' : 'vi');
-    update({ lang: getLang() });
-  };
+  const switchLang = () => setLanguage(getLang() === 'vi' ? 'en' : 'vi');
   const r = s.route;
   return html`
     <a class="skip-link" href="#main">${t('app.skip')}</a>
@@ -45,7 +43,7 @@ export function App() {
         <p>${t('app.subtitle')}</p>
       </div>
       ${s.sandbox && html`<div style="margin-bottom:16px"><${Notice} kind="sandbox">${t('sandbox.banner')}<//></div>`}
-      ${s.fatal && html`<div style="margin-bottom:16px"><${Notice} kind="error" role="alert">${s.fatal}<//></div>`}
+      ${s.fatal && html`<div style="margin-bottom:16px"><${Notice} kind="error" role="alert">${typeof s.fatal === 'string' ? s.fatal : errorText(s.fatal)}<//></div>`}
       <nav class="tabs" aria-label=${t('tabs.label')}>
         <a class="tab" href="#/channels" aria-current=${r.view === 'channels' ? 'page' : undefined} data-testid="tab-channels">${t('tabs.channels')}</a>
         <a class="tab" href="#/records" aria-current=${r.view === 'records' ? 'page' : undefined} data-testid="tab-records">${t('tabs.records')}</a>

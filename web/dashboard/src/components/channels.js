@@ -88,7 +88,7 @@ function BooleanSettings({ platform, connection, onSaved, before = false }) {
       toast(t('settings.saved'), 'ok', 2500);
       onSaved?.(values);
     } catch (e) {
-      toast(errorText(e), 'error');
+      toast(errorText(e, platform), 'error');
     } finally {
       setBusy(false);
     }
@@ -132,7 +132,7 @@ function BranchSettings({ platform, connection, locations }) {
     ev.preventDefault();
     const f = fields.find((x) => !value[x.key]);
     if (f) {
-      setError(`Vui lòng chọn ${f.label.toLowerCase()}.`);
+      setError(t('settings.branchMissing', { label: f.label.toLowerCase() }));
       document.getElementById(`branch-${f.key}`)?.focus();
       return;
     }
@@ -142,7 +142,7 @@ function BranchSettings({ platform, connection, locations }) {
       await saveSettings(connection.id, Object.fromEntries(fields.map((x) => [x.key, value[x.key]])));
       toast(t('settings.saved'), 'ok', 2500);
     } catch (e) {
-      setError(errorText(e));
+      setError(errorText(e, platform));
     } finally {
       setBusy(false);
     }
@@ -208,7 +208,7 @@ function OAuthCard({ platform, connection, auto }) {
       const url = await api.oauthStart(connection.id);
       location.assign(url);
     } catch (e) {
-      setError(errorText(e));
+      setError(errorText(e, platform));
       setBusy(false);
     }
   };
@@ -276,7 +276,11 @@ export function ChannelDetail({ platformId, query }) {
     // Back from an OAuth consent page: the server put the outcome in the address.
     if (query?.oauth) {
       if (query.oauth === 'ok' || query.oauth === 'connected') toast(t('oauth.back', { name: platform?.displayName ?? '' }), 'ok');
-      else toast(t('oauth.failed', { name: platform?.displayName ?? '', reason: query.message ?? query.error ?? query.oauth }), 'error', 8000);
+      else {
+        // The server sends its (Vietnamese) message and the error's code: English is built from the code.
+        const reason = query.code ? errorText({ code: query.code, message: query.message ?? '' }, platform) : query.message ?? query.error ?? query.oauth;
+        toast(t('oauth.failed', { name: platform?.displayName ?? '', reason }), 'error', 8000);
+      }
       refreshConnections().catch(() => {});
       history.replaceState(null, '', `#/channels/${platformId}`);
     }
@@ -306,7 +310,7 @@ export function ChannelDetail({ platformId, query }) {
       setConfirming(false);
       toast(t('disconnect.done', { name: platform.displayName }), 'ok');
     } catch (e) {
-      toast(errorText(e), 'error');
+      toast(errorText(e, platform), 'error');
     } finally {
       setBusy(false);
     }
@@ -328,7 +332,7 @@ export function ChannelDetail({ platformId, query }) {
           <span data-testid="detail-state"><${StateBadge} state=${st} /></span>
         </div>
         ${platform.status !== 'coming_soon' && html`<${Steps} current=${step} withSettings=${hasSettingsStep} />`}
-        ${connection?.statusError && connection.status === 'needs_attention' && html`<${Notice} kind="warn" role="alert">${errorText(connection.statusError)}<//>`}
+        ${connection?.statusError && connection.status === 'needs_attention' && html`<${Notice} kind="warn" role="alert">${errorText(connection.statusError, platform)}<//>`}
       </div>
     </section>
 

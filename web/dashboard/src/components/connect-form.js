@@ -1,5 +1,7 @@
 // The credentials form of one platform, built from sl.platforms() data: exactly the fields the
-// platform lists, Vietnamese labels, masked secrets, help saying where to find each value.
+// platform lists, labels in the page's language, masked secrets, help saying where to find each
+// value. Errors are kept as error objects and turned into text when rendered, so a language
+// switch re-renders them in the new language.
 // Checks run in the worker with the module's rules (as you type for host-shaped fields), then
 // the server verifies with the platform; errors land on the field at fault.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -37,7 +39,7 @@ function FieldInput({ platform, field, value, error, onInput, onBlur, hint }) {
         ${shown ? t('form.hide') : t('form.show')}
       </button>`}
     </div>
-    ${error && html`<div class="error" id=${`${id}-err`} role="alert"><span aria-hidden="true">!</span><span>${error}</span></div>`}
+    ${error && html`<div class="error" id=${`${id}-err`} role="alert"><span aria-hidden="true">!</span><span>${errorText(error, platform)}</span></div>`}
     ${!error && hint && html`<div class="hint-ok" id=${`${id}-hint`}>${hint}</div>`}
     ${field.help && html`<div class="help" id=${`${id}-help`}>${field.help}</div>`}
   </div>`;
@@ -53,12 +55,15 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
   const [values, setValues] = useState(() => Object.fromEntries(fields.map((f) => [f.key, initial[f.key] ?? ''])));
   const [errors, setErrors] = useState({});
   const [touched, setTouched] = useState({});
-  const [formError, setFormError] = useState(null);
+  const [formError, setFormError] = useState(null); // {text: () => string}: rendered in the current language
   const [busy, setBusy] = useState(false);
   const [hints, setHints] = useState({});
   const [submitted, setSubmitted] = useState(false);
   const checkSeq = useRef(0);
   const formRef = useRef(null);
+  // Texts built later (in a message) take the labels of the language shown then.
+  const platformNow = () => s.platforms.find((p) => p.id === platform.id) ?? platform;
+  const labelsOf = (keys) => keys.map((k) => platformNow().credentials.find((f) => f.key === k)?.label ?? k).join(', ');
 
   // Opened from "Kết nối với X": keyboard users land in the first field.
   useEffect(() => {
@@ -73,7 +78,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
         const out = await checkCredentials(platform.id, values);
         if (seq !== checkSeq.current) return;
         const next = {};
-        for (const e of out.errors) next[e.field] = e.message;
+        for (const e of out.errors) next[e.field] = e;
         setErrors(next);
         if (out.ok) setFormError(null);
         const h = {};
@@ -117,11 +122,11 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
     setFormError(null);
     const out = await checkCredentials(platform.id, values);
     const errs = {};
-    for (const e of out.errors) errs[e.field] = e.message;
+    for (const e of out.errors) errs[e.field] = e;
     setErrors(errs);
     if (!out.ok) {
-      const labels = fields.filter((f) => errs[f.key]).map((f) => f.label);
-      setFormError(t('form.fix', { fields: labels.join(', ') }));
+      const keys = fields.filter((f) => errs[f.key]).map((f) => f.key);
+      setFormError({ text: () => t('form.fix', { fields: labelsOf(keys) }) });
       focusFirstError(errs);
       return;
     }
@@ -131,14 +136,14 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
     } catch (e) {
       const field = fields.find((f) => f.key === e.field);
       if (field) {
-        const next = { ...errs, [field.key]: e.message };
+        const next = { ...errs, [field.key]: e };
         setErrors(next);
-        setFormError(t('error.field', { label: field.label, message: e.message }));
+        setFormError({ text: () => t('error.field', { label: labelsOf([field.key]), message: errorText(e, platformNow()) }) });
         focusFirstError(next);
       } else {
         // The platform refused without naming a field: name the ones that decide it.
-        const suspects = e.code === 'invalid_credentials' || e.code === 'forbidden' ? fields.map((f) => f.label).join(', ') : null;
-        setFormError(suspects ? `${errorText(e)} ${t('form.fix', { fields: suspects })}` : errorText(e));
+        const suspects = e.code === 'invalid_credentials' || e.code === 'forbidden';
+        setFormError({ text: () => (suspects ? `${errorText(e, platformNow())} ${t('form.fix', { fields: labelsOf(fields.map((f) => f.key)) })}` : errorText(e, platformNow())) });
       }
     } finally {
       setBusy(false);
@@ -164,7 +169,7 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
       ${s.sandbox && platform.sandbox &&
       html`<button type="button" class="btn small sandbox-btn" aria-pressed="false" onClick=${sandboxFill} data-testid="sandbox-fill">◆ ${t('sandbox.toggle')}</button>`}
     </div>
-    ${formError && html`<${Notice} kind="error" role="alert">${formError}<//>`}
+    ${formError && html`<${Notice} kind="error" role="alert">${formError.text()}<//>`}
     ${fields.map(
       (f) => html`<${FieldInput} key=${f.key} platform=${platform} field=${f} value=${values[f.key]} error=${visibleError(f.key)} hint=${hints[f.key]} onInput=${onInput} onBlur=${onBlur} />`,
     )}

@@ -47,6 +47,7 @@ function ProgressView({ sync }) {
 
 function EntityRow({ connection, entity, canSync }) {
   const s = useStore();
+  const platform = s.platforms.find((p) => p.id === connection.platform);
   const key = syncKey(connection.id, entity);
   const sync = s.syncs[key];
   const es = connection.entities?.[entity] ?? {};
@@ -62,7 +63,7 @@ function EntityRow({ connection, entity, canSync }) {
   } else if (sync?.status === 'cancelled') {
     status = html`<span class="meta">${t('sync.cancelled')}</span>`;
   } else if (sync?.status === 'failed') {
-    status = html`<span class="error" role="alert" style="color: var(--danger)">${t('sync.failed', { message: errorText(sync.error) })}</span>`;
+    status = html`<span class="error" role="alert" style="color: var(--danger)">${t('sync.failed', { message: errorText(sync.error, platform) })}</span>`;
   } else if (resumable && !sync) {
     status = html`<span class="meta">${t('sync.interrupted')}</span>`;
   }
@@ -88,6 +89,7 @@ const RUN_STATUS = { running: 'run.running', succeeded: 'run.succeeded', failed:
 
 export function SyncHistory({ connection }) {
   const s = useStore();
+  const platform = s.platforms.find((p) => p.id === connection.platform);
   const runs = s.runs[connection.id];
   useEffect(() => {
     loadRuns(connection.id).catch(() => {});
@@ -111,7 +113,7 @@ export function SyncHistory({ connection }) {
                 <td data-label=${t('sync.col.entity')}>${t(`entity.${r.entity}`)}</td>
                 <td data-label=${t('sync.col.status')}><span class=${`badge plain ${r.status === 'succeeded' ? 'connected' : r.status === 'failed' ? 'needs_attention' : r.status === 'running' ? 'pending' : 'disconnected'}`}>${t(RUN_STATUS[r.status] ?? r.status)}</span></td>
                 <td class="num" data-label=${t('sync.col.count')}>${formatNumber(r.progress?.fetched ?? r.counts?.received ?? 0)}</td>
-                <td class="small" data-label=${t('sync.col.error')}>${r.error ? errorText(r.error) : r.endedAt ? formatDuration(new Date(r.endedAt) - new Date(r.startedAt)) : ''}</td>
+                <td class="small" data-label=${t('sync.col.error')}>${r.error ? errorText(r.error, platform) : r.endedAt ? formatDuration(new Date(r.endedAt) - new Date(r.startedAt)) : ''}</td>
               </tr>`,
             )}
           </tbody>

@@ -87,8 +87,9 @@ export function checkCredentials(sl, platformId, credentials = {}) {
   for (const f of fields) {
     if (errors.has(f.key)) continue;
     const v = values[f.key];
-    if (!v) errors.set(f.key, err(f.key, `Vui lòng nhập ${f.label}.`));
-    else if (f.secret && /\s/.test(v)) errors.set(f.key, err(f.key, `${f.label} không được chứa khoảng trắng — hãy sao chép lại.`));
+    // The details are the core's forms ("missing credential KEY"): errorMessage() reads them for English.
+    if (!v) errors.set(f.key, err(f.key, `Vui lòng nhập ${f.label}.`, `missing credential ${f.key}`));
+    else if (f.secret && /\s/.test(v)) errors.set(f.key, err(f.key, `${f.label} không được chứa khoảng trắng — hãy sao chép lại.`, `whitespace in ${f.key}`));
   }
 
   // Host-shaped by example: "ten-shop.myharavan.com" matches "*.myharavan.com".

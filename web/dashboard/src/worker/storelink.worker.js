@@ -8,7 +8,7 @@
 //                  {id, type:'error', error}            it failed: SyncError-shaped, plain data
 // The worker holds no secrets: platform requests go through the server's /api/proxy, which
 // fills {{secret.*}} placeholders; the worker only carries the store's bearer token for /api.
-import { createStoreLink, runSync, createProxyTransport, SyncError } from 'storelink';
+import { createStoreLink, runSync, createProxyTransport, SyncError, LANGUAGES } from 'storelink';
 import { checkCredentials } from './checks.js';
 
 let slPromise = null;
@@ -57,9 +57,10 @@ const handlers = {
     return { ok: true };
   },
 
+  /** The platforms in every language the package has: the page switches language without asking again. */
   async platforms() {
     const sl = await storelink();
-    return { version: sl.version(), platforms: sl.platforms() };
+    return { version: sl.version(), platforms: Object.fromEntries(LANGUAGES.map((lang) => [lang, sl.platforms({ lang })])) };
   },
 
   async checkCredentials({ platform, credentials }) {
