@@ -4,7 +4,7 @@
 // verifies the token with a real call and activates the connection. SQLite and PostgreSQL.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, startServer, waitRun } from './helpers/server.js';
+import { BACKENDS, startServer, waitRun, eventually } from './helpers/server.js';
 
 const NHANH = { sandboxes: ['nhanh'], sandboxOptions: { nhanh: { counts: { products: 40, customers: 20, orders: 30 } } } };
 
@@ -83,6 +83,27 @@ for (const backend of BACKENDS) {
       const finished = await waitRun(api, run.body.run.id);
       assert.equal(finished.status, 'succeeded', JSON.stringify(finished.error));
       assert.ok(finished.counts.applied > 0);
+
+      // No warning a year ahead; 14 days before the (unrefreshable) token expires, one.
+      assert.deepEqual(view.warnings, []);
+      const storeId = t.server.demo.store.id;
+      const soon = new Date(Date.now() + 5 * 86_400_000).toISOString();
+      await t.server.repo.connections.update(storeId, conn.id, { account: { ...view.account, tokenExpiresAt: soon } });
+      const warned = (await api.get(`/api/connections/${conn.id}`)).body.connection;
+      assert.equal(warned.warnings.length, 1);
+      assert.equal(warned.warnings[0].code, 'token_expiring');
+      assert.equal(warned.warnings[0].expiresAt, soon);
+      assert.match(warned.warnings[0].message, /kết nối lại/i);
+
+      // Nhanh.vn's webhooks carry the app's verify token; appUninstalled ends the grant.
+      const sim = t.server.sandboxes.nhanh.sim;
+      const hook = warned.webhookUrl.replace('localhost', '127.0.0.1');
+      const forged = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'not-the-token' }, body: JSON.stringify({ event: 'appUninstalled', businessId: 110668 }) });
+      assert.ok(forged.status >= 400, `a forged verify token is refused (${forged.status})`);
+      assert.equal((await api.get(`/api/connections/${conn.id}`)).body.connection.status, 'active');
+      const res = await sim.emitWebhook({ url: hook, event: 'appUninstalled' });
+      assert.ok(res.status < 300, `delivered (${res.status})`);
+      await eventually(async () => (await api.get(`/api/connections/${conn.id}`)).body.connection.status === 'needs_attention' || null);
 
       // The token lives in the vault only: no response the page received carries it.
       const token = JSON.parse(JSON.stringify(await t.server.services.secretsOf(await t.server.repo.connections.get(t.server.demo.store.id, conn.id)))).accessToken;

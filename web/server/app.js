@@ -94,7 +94,7 @@ export async function createServer(options = {}) {
     sweepIntervalMs: options.sweepIntervalMs,
     // StoreLink's own app on platforms with a consent flow (options, else the environment).
     appCredentials: options.appCredentials ?? {
-      nhanh: { appId: process.env.STORELINK_NHANH_APP_ID, secretKey: process.env.STORELINK_NHANH_SECRET_KEY },
+      nhanh: { appId: process.env.STORELINK_NHANH_APP_ID, secretKey: process.env.STORELINK_NHANH_SECRET_KEY, verifyToken: process.env.STORELINK_NHANH_VERIFY_TOKEN },
     },
   });
 

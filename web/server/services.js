@@ -34,6 +34,9 @@ const errorInfo = (e) => ({
 
 // Platform traits the module does not describe.
 const OAUTH_PLATFORMS = new Set(['nhanh']); // connect through the platform's consent page (seam: oauth routes)
+// Lifecycle webhooks saying the shop uninstalled StoreLink's app (nhanh.md webhooks v3; Sapo
+// and Haravan `app/uninstalled`).
+const UNINSTALL_TOPICS = new Set(['appUninstalled', 'app/uninstalled']);
 const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the shop's first webhook
 const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId', 'businessId']; // credential that webhooks carry back
 export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake' };
@@ -221,12 +224,20 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       const ok = lastRun?.status === 'succeeded' ? lastRun : await repo.runs.latest(conn.id, entity, { status: 'succeeded' });
       entities[entity] = { enabled: enabled.includes(entity), lastRun: lastRun ? publicRun(lastRun) : null, lastSyncedAt: ok?.endedAt ?? null, hasCheckpoint: cps.has(entity) };
     }
+    // Tokens that cannot be refreshed (Nhanh.vn: one year, nhanh.md B.2.3) are announced 14 days
+    // ahead, so the shop re-authorizes before syncing stops.
+    const warnings = [];
+    const expires = Date.parse(conn.account?.tokenExpiresAt ?? '');
+    if (conn.status !== 'disconnected' && Number.isFinite(expires) && expires - Date.now() < 14 * 86_400_000) {
+      warnings.push({ code: 'token_expiring', expiresAt: new Date(expires).toISOString(), message: expires > Date.now() ? `Quyền truy cập ${info?.displayName ?? conn.platform} hết hạn ngày ${new Date(expires).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}. Hãy kết nối lại (cấp quyền lại) trước ngày đó để việc đồng bộ không bị gián đoạn.` : `Quyền truy cập ${info?.displayName ?? conn.platform} đã hết hạn. Hãy kết nối lại để tiếp tục đồng bộ.` });
+    }
     return {
       id: conn.id,
       platform: conn.platform,
       name: conn.name,
       status: conn.status,
       statusError: conn.statusError,
+      warnings,
       settings: conn.settings,
       account: conn.account,
       secretsSet: conn.secretsSet,
@@ -757,6 +768,14 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     let error = null;
     let applied = 0;
     try {
+      if (!row.entity && UNINSTALL_TOPICS.has(row.topic)) {
+        // The shop removed StoreLink's app on the platform: its token is dead. Say so on the
+        // connection instead of letting the next sync fail on it.
+        const conn = await repo.connections.getAnyStore(row.connection_id);
+        if (conn && !['disconnected', 'needs_attention'].includes(conn.status)) {
+          await markAttention(conn, { code: 'invalid_credentials', message: 'Ứng dụng StoreLink đã bị gỡ trên nền tảng. Hãy kết nối lại để tiếp tục đồng bộ.', detail: `webhook ${row.topic}` });
+        }
+      }
       if (row.entity) {
         const out = sl.normalize(row.platform, row.entity, row.body);
         const type = TYPE_OF_ENTITY[row.entity];
@@ -799,11 +818,17 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
   const pendingGrants = new Map(); // state → { storeId, connectionId, expiresMs }
 
   /** StoreLink's own app credentials on the platform: server configuration, else the sandbox's. */
+  // verifyToken: the app's "webhooks verify token" (nhanh.md B.2.1), which Nhanh.vn sends in the
+  // Authorization header of every webhook: it becomes the connection's webhook secret.
   function appCredentialsOf(platform) {
     const configured = appCredentials[platform];
-    if (configured?.appId && configured?.secretKey) return { appId: String(configured.appId), secretKey: String(configured.secretKey) };
+    if (configured?.appId && configured?.secretKey) {
+      return { appId: String(configured.appId), secretKey: String(configured.secretKey), verifyToken: configured.verifyToken ? String(configured.verifyToken) : null };
+    }
     const env = sandboxes[platform];
-    if (env?.secrets?.appId && env?.secrets?.secretKey) return { appId: env.secrets.appId, secretKey: env.secrets.secretKey };
+    if (env?.secrets?.appId && env?.secrets?.secretKey) {
+      return { appId: env.secrets.appId, secretKey: env.secrets.secretKey, verifyToken: env.sim?.info?.().verifyToken ?? null };
+    }
     return null;
   }
 
@@ -862,10 +887,12 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         // 1. Exchange: the proxy fills the app secret and keeps the token it returns.
         const kept = {};
         const { request } = sl.connect(conn.platform, 'tokenRequest', { accessCode, appId: app.appId });
-        const res = await proxy.forward({ platform: info, account: conn.account, secrets: { ...app }, request, onCapture: (c) => Object.assign(kept, c) });
+        const res = await proxy.forward({ platform: info, account: conn.account, secrets: { appId: app.appId, secretKey: app.secretKey }, request, onCapture: (c) => Object.assign(kept, c) });
         const grantInfo = sl.connect(conn.platform, 'tokenResult', { body: res.body, status: res.status });
         if (!kept.accessToken) throw new ApiError(502, 'unexpected_shape', 'Nhanh.vn không trả về access token.', { detail: 'no accessToken in the exchange response' });
-        const creds = { ...secretsOf(conn), ...app, accessToken: kept.accessToken, businessId: String(grantInfo.businessId) };
+        const { verifyToken, ...appSecrets } = app;
+        const creds = { ...secretsOf(conn), ...appSecrets, accessToken: kept.accessToken, businessId: String(grantInfo.businessId) };
+        if (verifyToken) creds.webhookSecret = verifyToken;
         // Non-secret facts of the grant, shown with the connection: which business, which depots
         // (empty = all), and when the one-year token runs out (no refresh: nhanh.md B.2.3).
         const account = {

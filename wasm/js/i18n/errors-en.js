@@ -78,6 +78,11 @@ export const ERROR_MESSAGES = {
   oauth_state: () => 'The authorization session expired or was started in another browser. Press connect again.',
   oauth_denied: (c) => `${c.Name} returned no authorization code (access was refused or its page was closed).`,
   oauth_failed: (c) => `The authorization on ${c.name} was not completed. Try connecting again.`,
+  // Connection warnings.
+  token_expiring: (c) =>
+    c.expiresAt && Date.parse(c.expiresAt) > Date.now()
+      ? `Access to ${c.name} expires on ${new Date(c.expiresAt).toLocaleDateString('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' })}. Reconnect (authorize again) before then so syncing does not stop.`
+      : `Access to ${c.name} has expired. Reconnect to keep syncing.`,
 };
 
 /** The English message of `error`; options: platform (info or id), label, waitMs, texts (en platform table). */
@@ -105,6 +110,7 @@ export function englishError(error, { platform, label, waitMs, texts = {} } = {}
     status: error.httpStatus ?? null,
     platformCode: error.platformCode ?? null,
     waitS: typeof wait === 'number' && Number.isFinite(wait) ? Math.max(1, Math.ceil(wait / 1000)) : null,
+    expiresAt: error.expiresAt ?? null,
   };
   const message = ERROR_MESSAGES[error.code];
   return message ? message(context) : `Something went wrong (${error.code ?? 'unknown error'}).`;

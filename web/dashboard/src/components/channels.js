@@ -333,6 +333,7 @@ export function ChannelDetail({ platformId, query }) {
         </div>
         ${platform.status !== 'coming_soon' && html`<${Steps} current=${step} withSettings=${hasSettingsStep} />`}
         ${connection?.statusError && connection.status === 'needs_attention' && html`<${Notice} kind="warn" role="alert">${errorText(connection.statusError, platform)}<//>`}
+        ${(connection?.warnings ?? []).map((w) => html`<${Notice} kind="warn" data-testid=${`warning-${w.code}`}>${errorText(w, platform)}<//>`)}
       </div>
     </section>
 
