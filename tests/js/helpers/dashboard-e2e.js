@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStoreLink } from 'storelink';
 import { SANDBOXES } from '../../../web/sandbox/index.js';
+import { NHANH_DEFAULT_VERIFY_TOKEN } from '../../../web/sandbox/nhanh.js';
 import { createServer } from '../../../web/server/app.js';
 import { launchBrowser, openPage, screenshot, DESKTOP, PHONE, ROOT } from './browser.js';
 import { checkCredentials } from '../../../web/dashboard/src/worker/checks.js';
@@ -347,8 +348,12 @@ async function platformFlow(p, env, page) {
       const connection = (await apiGet('/api/connections')).connections.find((c) => c.platform === p.id && c.status !== 'disconnected');
       await page.getByTestId('type-product').click();
       const body = readFileSync(fixture, 'utf8');
-      const name = JSON.parse(body).Notifications?.[0]?.Data?.[0]?.Name;
-      const res = await fetch(connection.webhookUrl.replace('localhost', '127.0.0.1'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const parsed = JSON.parse(body);
+      // The product's name in each platform's delivery: KiotViet's Notifications, Nhanh.vn's data, Sapo's top level.
+      const name = parsed.Notifications?.[0]?.Data?.[0]?.Name ?? parsed.data?.name ?? parsed.name;
+      // Nhanh.vn (webhooks v3) authenticates a delivery by the app's verify token in Authorization.
+      const auth = p.id === 'nhanh' ? { authorization: NHANH_DEFAULT_VERIFY_TOKEN } : {};
+      const res = await fetch(connection.webhookUrl.replace('localhost', '127.0.0.1'), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
       assert.equal(res.status, 200);
       if (name) {
         await page.getByTestId('records-search').fill(fold(name));
