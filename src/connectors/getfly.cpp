@@ -17,8 +17,13 @@
 // - Webhooks: form-encoded bodies with bracketed `data[...]` keys and the shared secret in
 //   the `secret_key` field (compared in constant time); they carry ids only.
 // - 429 happens under bulk syncs [CODE mcp-getfly-sync]: the engine backs off; pacing ≤ 2/s.
+// - Products carry no stock: each products page is followed by `/product/inventories` for
+//   its ids (`filtering[product_id:in]`, paged by `has_more`), rows per product per warehouse
+//   named by `warehouse_name` (warehouse_id is UNCONFIRMED), so a products job first reads the
+//   warehouse list once (setup) to turn names into the ids location records carry.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "connectors.hpp"
 #include "storelink/crypto.hpp"
@@ -43,6 +48,31 @@ constexpr const char* kAccountFields =
     "id,account_code,account_name,phone_office,email,billing_address_street,gender,birthday,relation_name,"
     "total_revenue,contacts,created_at,updated_at";
 constexpr const char* kWarehouseFields = "id,store_name";
+constexpr int kInventoryPageSize = 100;
+// A page of 100 products with stock in many warehouses spans several inventory pages; past
+// this offset the answer is taken as runaway (has_more never false) and the walk stops.
+constexpr int kMaxInventoryOffset = 20'000;
+
+HttpRequest apiGet(std::string_view path, Pairs query) {
+  HttpRequest r;
+  r.purpose = "page";
+  r.url = std::string(kBase) + std::string(path);
+  r.headers = {{"X-API-KEY", "{{secret.apiKey}}"}, {"Content-Type", "application/json"}};
+  r.query = std::move(query);
+  return r;
+}
+
+HttpRequest inventoriesRequest(const std::vector<std::string>& productIds, int64_t offset) {
+  Pairs q;
+  // `in` takes an array [DOC product/inventory: product_id eq,in]; PHP-style repeated keys
+  // (the bracket form is UNCONFIRMED, getfly.md 3.2).
+  for (const auto& id : productIds) q.emplace_back("filtering[product_id:in][]", id);
+  q.emplace_back("limit", std::to_string(kInventoryPageSize));
+  q.emplace_back("offset", std::to_string(offset));
+  q.emplace_back("sort", "id");
+  q.emplace_back("direction", "asc");
+  return apiGet("/product/inventories", std::move(q));
+}
 
 std::optional<int64_t> gfTime(const json& o, std::string_view key) {
   auto s = js::text(o, key);
@@ -352,17 +382,14 @@ class GetflyConnector final : public Connector {
   RatePolicy rate() const override { return {2, 2, 0}; }
 
   HttpRequest pageRequest(const PageQuery& q) const override {
-    HttpRequest r;
-    r.purpose = "page";
     static const char* kPath[] = {"/products", "/sale_orders", "/accounts", "/warehouses"};
     static const char* kFields[] = {kProductFields, kOrderFields, kAccountFields, kWarehouseFields};
-    r.url = std::string(kBase) + kPath[static_cast<int>(q.entity)];
-    r.headers = {{"X-API-KEY", "{{secret.apiKey}}"}, {"Content-Type", "application/json"}};
-    r.query = {{"fields", kFields[static_cast<int>(q.entity)]},
-               {"limit", std::to_string(std::clamp(q.pageSize, 1, 100))},
-               {"offset", std::to_string(q.offset)},
-               {"sort", "id"},
-               {"direction", "asc"}};
+    HttpRequest r = apiGet(kPath[static_cast<int>(q.entity)],
+                           {{"fields", kFields[static_cast<int>(q.entity)]},
+                            {"limit", std::to_string(std::clamp(q.pageSize, 1, 100))},
+                            {"offset", std::to_string(q.offset)},
+                            {"sort", "id"},
+                            {"direction", "asc"}});
     if (q.modifiedFromMs && q.entity != Entity::Locations) {
       r.query.emplace_back("filtering[updated_at:gte]", formatLocal(*q.modifiedFromMs, kVietnamOffsetMinutes, 0).replace(10, 1, " "));
     }
@@ -437,6 +464,88 @@ class GetflyConnector final : public Connector {
       page.total = js::num(body, "offset").value_or(0) + static_cast<double>(page.rowCount);
     }
     return page;
+  }
+
+  // --- stock: the warehouse names once per products job, then inventories per page ---------
+
+  std::optional<HttpRequest> setupRequest(Entity e, const json&, const json& learned) const override {
+    if (e != Entity::Products || js::field(learned, "warehouses")) return std::nullopt;
+    return apiGet("/warehouses", {{"fields", kWarehouseFields}, {"limit", "100"}, {"offset", "0"}, {"sort", "id"}, {"direction", "asc"}});
+  }
+
+  Result<json> applySetup(Entity, const json& learned, const HttpRequest&, const HttpResponse& resp) const override {
+    if (resp.status < 200 || resp.status >= 300) return classify(resp).error;
+    json body = parseJson(resp.body);
+    if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "warehouses body is not JSON");
+    json names = json::object();
+    if (const json* rows = js::array(body, "data")) {
+      for (const auto& w : *rows) {
+        auto id = js::id(w, "id");
+        auto name = js::text(w, "store_name");
+        if (id && name) names[*name] = *id;
+      }
+    }
+    json out = learned.is_object() ? learned : json::object();
+    out["warehouses"] = std::move(names);
+    return out;
+  }
+
+  std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
+    if (q.entity != Entity::Products || page.records.empty()) return {};
+    std::vector<std::string> ids;
+    for (const auto& r : page.records) ids.push_back(r.externalId);
+    return {inventoriesRequest(ids, 0)};
+  }
+
+  std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t, const HttpResponse& resp) const override {
+    json body = parseJson(resp.body);
+    if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "inventories body is not JSON");
+    const json* rows = js::array(body, "data");
+    if (rows == nullptr) return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu tồn kho Getfly không đúng định dạng.", "expected {data:[...]}");
+    const json* names = q.learned ? js::object(*q.learned, "warehouses") : nullptr;
+    std::map<std::string, Variant*> byProduct;
+    for (auto& r : page.records) {
+      if (auto* p = std::get_if<Product>(&r.body); p && !p->variants.empty()) {
+        Variant& v = p->variants.front();
+        if (!v.totalStock) v.totalStock = 0.0;  // stock was fetched: a product no row lists holds none
+        byProduct[r.externalId] = &v;
+      }
+    }
+    for (const auto& row : *rows) {
+      auto pid = js::id(row, "product_id");
+      auto it = pid ? byProduct.find(*pid) : byProduct.end();
+      if (it == byProduct.end()) continue;
+      // The location: warehouse_id when sent, else the id of the warehouse with that name, else
+      // the name itself (a warehouse the list did not show still counts in the total).
+      auto name = js::text(row, "warehouse_name");
+      auto loc = js::id(row, "warehouse_id");
+      if (!loc && name && names) loc = js::id(*names, *name);
+      if (!loc) loc = name;
+      if (!loc) continue;
+      StockLevel level;
+      level.locationId = *loc;
+      level.onHand = js::num(row, "quantity");  // no reservations in Getfly: on hand is what sells
+      level.available = level.onHand;
+      Variant& v = *it->second;
+      v.totalStock = v.totalStock.value_or(0) + level.available.value_or(0);
+      v.stock.push_back(std::move(level));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<HttpRequest> continueFollowUp(const PageQuery&, const Page&, const HttpRequest& request,
+                                              const HttpResponse& resp) const override {
+    json body = parseJson(resp.body);
+    const json* rows = js::array(body, "data");
+    if (!js::boolean(body, "has_more").value_or(false) || rows == nullptr || rows->empty()) return std::nullopt;
+    HttpRequest next = request;
+    for (auto& [k, v] : next.query) {
+      if (k != "offset") continue;
+      const int64_t offset = std::stoll(v) + static_cast<int64_t>(rows->size());
+      if (offset > kMaxInventoryOffset) return std::nullopt;
+      v = std::to_string(offset);
+    }
+    return next;
   }
 
   // secret_key travels in the body in clear; compare it in constant time.

@@ -44,8 +44,37 @@ test('every entity matches the simulator and the schema, paged by id', async () 
       assert.equal(progress.phase, 'done');
     }
     const routes = Object.keys(sim.stats().byRoute);
-    assert.deepEqual(routes.sort(), ['GET /api/v6.1/accounts', 'GET /api/v6.1/products', 'GET /api/v6.1/sale_orders', 'GET /api/v6.1/warehouses']);
+    assert.deepEqual(routes.sort(), ['GET /api/v6.1/accounts', 'GET /api/v6.1/product/inventories', 'GET /api/v6.1/products', 'GET /api/v6.1/sale_orders', 'GET /api/v6.1/warehouses']);
     assert.equal(sim.stats().byRoute['GET /api/v6.1/products'][200], 3, '230 products: 3 pages of 100, no trailing empty page');
+    // Stock: one inventories walk per products page (~1.6 rows per product: 2 pages each for
+    // a full page of 100), the warehouse names read once.
+    const inventoryPages = sim.stats().byRoute['GET /api/v6.1/product/inventories'][200];
+    assert.ok(inventoryPages >= 3 && inventoryPages <= 6, `inventory pages: ${inventoryPages}`);
+    assert.equal(sim.stats().byRoute['GET /api/v6.1/warehouses'][200], 2, 'locations sync + the products job setup');
+  });
+});
+
+test('product stock per warehouse comes from /product/inventories, ids of the location records', async () => {
+  await withSim({ counts: { products: 150 } }, async (sim, sync) => {
+    const locations = (await sync('locations')).records;
+    const products = (await sync('products')).records;
+    const idByName = new Map(locations.map((l) => [l.name, l.externalId]));
+    const rows = sim.inventories();
+    const services = new Set(sim.truth('products').filter((p) => p.services).map((p) => String(p.id)));
+    let withStock = 0;
+    for (const p of products) {
+      const v = p.variants[0];
+      const mine = rows.filter((r) => String(r.product_id) === p.externalId);
+      assert.deepEqual(
+        v.stock.map((s) => [s.locationId, s.onHand, s.available]).sort(),
+        mine.map((r) => [idByName.get(r.warehouse_name), r.quantity, r.quantity]).sort(),
+        `product ${p.externalId}`,
+      );
+      assert.equal(v.totalStock, mine.reduce((n, r) => n + r.quantity, 0), `total of ${p.externalId}`);
+      if (services.has(p.externalId)) assert.deepEqual(v.stock, [], 'a service holds no stock');
+      if (v.stock.length > 1) withStock++;
+    }
+    assert.ok(withStock > 10, 'several products stocked in both warehouses');
   });
 });
 

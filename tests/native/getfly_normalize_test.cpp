@@ -81,6 +81,62 @@ TEST(Getfly, ProductsAreOneSellableItemEach) {
   EXPECT_FALSE(p2.taxRate);
 }
 
+// Stock: the products job reads the warehouse list once (names → ids), then follows each
+// products page with /product/inventories for its ids, walking has_more.
+TEST(Getfly, ProductStockComesFromInventoriesPerWarehouse) {
+  auto setup = getfly().setupRequest(Entity::Products, json::object(), json::object());
+  ASSERT_TRUE(setup);
+  EXPECT_EQ(setup->url, "{{secret.domain|origin:getflycrm.com}}/api/v6.1/warehouses");
+  auto learned = getfly().applySetup(Entity::Products, json::object(), *setup, {200, {}, test::readFixture("getfly/warehouses_page.json"), ""});
+  ASSERT_TRUE(learned.ok());
+  EXPECT_FALSE(getfly().setupRequest(Entity::Products, json::object(), learned.value())) << "once per job";
+  EXPECT_FALSE(getfly().setupRequest(Entity::Orders, json::object(), json::object())) << "only products need it";
+
+  Page page = parse(Entity::Products, "products_page.json");
+  PageQuery q;
+  q.entity = Entity::Products;
+  q.learned = &learned.value();
+  auto ups = getfly().followUpRequests(q, page);
+  ASSERT_EQ(ups.size(), 1u);
+  EXPECT_EQ(ups[0].url, "{{secret.domain|origin:getflycrm.com}}/api/v6.1/product/inventories");
+  std::vector<std::string> ids;
+  for (const auto& [k, v] : ups[0].query)
+    if (k == "filtering[product_id:in][]") ids.push_back(v);
+  EXPECT_EQ(ids, (std::vector<std::string>{"101", "102"}));
+  EXPECT_EQ(queryValue(ups[0], "offset"), "0");
+
+  HttpResponse first{200, {}, test::readFixture("getfly/inventories_page.json"), ""};
+  EXPECT_FALSE(getfly().applyFollowUp(q, page, 0, first));
+  auto next = getfly().continueFollowUp(q, page, ups[0], first);
+  ASSERT_TRUE(next) << "has_more: the next inventory page";
+  EXPECT_EQ(queryValue(*next, "offset"), "3");
+  HttpResponse second{200, {}, test::readFixture("getfly/inventories_page2.json"), ""};
+  EXPECT_FALSE(getfly().applyFollowUp(q, page, 1, second));
+  EXPECT_FALSE(getfly().continueFollowUp(q, page, *next, second)) << "has_more: false ends the walk";
+
+  const auto& v1 = std::get<Product>(page.records[0].body).variants[0];
+  ASSERT_EQ(v1.stock.size(), 2u);
+  EXPECT_EQ(v1.stock[0].locationId, "1") << "warehouse_name → the warehouse's id";
+  EXPECT_EQ(v1.stock[0].onHand, 45.0);
+  EXPECT_EQ(v1.stock[0].available, 45.0);
+  EXPECT_EQ(v1.stock[1].locationId, "2");
+  EXPECT_EQ(v1.totalStock, 55.0) << "the sum over warehouses, as /product/quantity would say";
+  const auto& v2 = std::get<Product>(page.records[1].body).variants[0];
+  ASSERT_EQ(v2.stock.size(), 1u);
+  EXPECT_EQ(v2.stock[0].locationId, "Kho Hà Nội") << "a warehouse the list did not show keeps its name";
+  EXPECT_EQ(v2.totalStock, 2.5);
+
+  // A garbled answer is retried (InvalidJson), and an empty one means no stock at all.
+  Page again = parse(Entity::Products, "products_page.json");
+  auto bad = getfly().applyFollowUp(q, again, 0, {200, {}, "{\"data\": [", ""});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->code, ErrorCode::InvalidJson);
+  EXPECT_FALSE(getfly().applyFollowUp(q, again, 0, {200, {}, R"({"data": [], "has_more": false})", ""}));
+  EXPECT_EQ(std::get<Product>(again.records[0].body).variants[0].totalStock, 0.0);
+  EXPECT_FALSE(getfly().continueFollowUp(q, again, ups[0], {200, {}, R"({"data": [], "has_more": true})", ""}))
+      << "has_more with no rows never loops";
+}
+
 TEST(Getfly, OrdersWithDetailsDiscountsAndStatus) {
   Page page = parse(Entity::Orders, "orders_page.json");
   ASSERT_EQ(page.records.size(), 3u);

@@ -6,6 +6,9 @@
 //
 // Served on one tenant host (default demo.getflycrm.com), `X-API-KEY` on every request:
 //   GET /api/v6.1/products | sale_orders | accounts | warehouses   lists {data, has_more, offset, limited}
+//   GET /api/v6.1/product/inventories   stock per product per warehouse {data, has_more, offset, limited}
+//       (all fields without `fields`; filtering[product_id] / [product_id:in][]; rows name the
+//       warehouse by `warehouse_name` only, as the documented example does)
 //   GET /api/v6.1/product?product_code= | sale_order?order_code= | account?account_code=   bare objects
 // Query: fields (CSV; only `id` without it), limit (default 20, ≤ 100), offset,
 // sort + direction (per-endpoint whitelists, default id desc), filtering[f] / filtering[f:op]
@@ -64,6 +67,13 @@ const ENDPOINTS = {
     sort: ['id', 'account_name', 'account_code', 'email'],
     filter: ['id', 'account_code', 'account_name', 'phone_office', 'email', 'created_at', 'updated_at'],
   },
+  inventories: {
+    table: 'stock',
+    fields: ['id', 'product_id', 'product_code', 'product_name', 'quantity', 'warehouse_name'],
+    defaultFields: 'id,product_id,product_code,product_name,quantity,warehouse_name',
+    sort: ['id'],
+    filter: ['id', 'product_id'],  // docs 6.1/product/inventory: eq, in
+  },
   warehouses: {
     table: 'locations',
     fields: ['id', 'store_name', 'total_quantity'],  // the v6 public whitelist (docs 6.0/warehouse/list)
@@ -81,11 +91,13 @@ function between(rng, a, b) {
 function generateWorld(opts, nowMs) {
   const root = createRng(opts.seed, 'getfly');
   const now0 = Math.floor(nowMs / 1000) * 1000;
-  const w = { opts, now0, tables: { products: new Map(), orders: new Map(), customers: new Map(), locations: new Map() }, seq: {}, root };
+  const w = { opts, now0, tables: { products: new Map(), orders: new Map(), customers: new Map(), locations: new Map(), stock: new Map() }, seq: {}, root };
   w.next = (t, start) => (w.seq[t] = (w.seq[t] ?? start - 1) + 1);
   for (const [id, name] of [[1, 'Kho chính'], [2, 'Kho Quận 1']]) w.tables.locations.set(id, { id, store_name: name, total_quantity: 0 });
   w.staff = [{ id: 2, name: vnPerson(root.fork('staff')).name, email: 'sale.a@hoamai.vn' }, { id: 3, name: vnPerson(root.fork('staff2')).name, email: 'sale.b@hoamai.vn' }];
   genProducts(w, root.fork('products'));
+  const stockRng = root.fork('stock');
+  for (const p of w.tables.products.values()) addStock(w, stockRng, p);
   genAccounts(w, root.fork('accounts'));
   genOrders(w, root.fork('orders'));
   w.mutations = root.fork('mutations');
@@ -130,6 +142,16 @@ function genProducts(w, rng) {
         custom_fields: {}, created_at: localTime(created), updated_at: localTime(updated), last_active: localTime(updated),
       });
     }
+  }
+}
+
+// Stock rows of one product: the main warehouse always, the second one often; services none.
+function addStock(w, rng, p) {
+  if (p.services) return;
+  for (const loc of w.tables.locations.values()) {
+    if (loc.id !== 1 && !rng.chance(0.6)) continue;
+    const id = w.next('stock', 1);
+    w.tables.stock.set(id, { id, product_id: p.id, product_code: p.product_code, product_name: p.product_name, quantity: rng.chance(0.1) ? 0 : rng.int(1, 120), warehouse_name: loc.store_name });
   }
 }
 
@@ -295,7 +317,7 @@ export function createGetflySimulator(options = {}) {
   };
 
   function list(res, ctx, endpoint, params) {
-    const fields = (params.get('fields') ?? 'id').split(',').map((s) => s.trim()).filter(Boolean);
+    const fields = (params.get('fields') ?? endpoint.defaultFields ?? 'id').split(',').map((s) => s.trim()).filter(Boolean);
     for (const f of fields) if (!endpoint.fields.includes(f)) return json(res, ctx, 400, { code: 400, message: `Trường dữ liệu không hợp lệ: ${f}` });
     const limit = params.has('limit') ? Number(params.get('limit')) : 20;
     const offset = params.has('offset') ? Number(params.get('offset')) : 0;
@@ -308,7 +330,9 @@ export function createGetflySimulator(options = {}) {
     const filters = parseFilters(params, endpoint);
     let rows = [...world.tables[endpoint.table].values()].filter((r) => filters.every((f) => matches(r, f)));
     rows.sort((a, b) => (a[sort] < b[sort] ? -1 : a[sort] > b[sort] ? 1 : a.id - b.id) * (direction === 'asc' ? 1 : -1));
-    if (endpoint.table === 'locations') rows = rows.map((r) => ({ ...r, total_quantity: 0 }));
+    if (endpoint.table === 'locations') {
+      rows = rows.map((r) => ({ ...r, total_quantity: [...world.tables.stock.values()].filter((x) => x.warehouse_name === r.store_name).reduce((n, x) => n + x.quantity, 0) }));
+    }
     const page = rows.slice(offset, offset + limit);
     stats.bump('rowsServed', page.length);
     return json(res, ctx, 200, { data: page.map((r) => project(r, fields)), has_more: offset + limit < rows.length, offset, limited: limit });
@@ -339,6 +363,7 @@ export function createGetflySimulator(options = {}) {
       switch (m[1]) {
         case 'products': case 'sale_orders': case 'accounts': case 'warehouses':
           return list(res, ctx, ENDPOINTS[m[1]], url.searchParams);
+        case 'product/inventories': return list(res, ctx, ENDPOINTS.inventories, url.searchParams);
         case 'product': return detail(res, ctx, 'products', 'product_code', url.searchParams.get('product_code'), fields);
         case 'sale_order': return detail(res, ctx, 'orders', 'order_code', url.searchParams.get('order_code'), fields);
         case 'account': return detail(res, ctx, 'customers', 'account_code', url.searchParams.get('account_code'), fields);
@@ -383,6 +408,7 @@ export function createGetflySimulator(options = {}) {
     const rng = world.mutations;
     if (t === 'products') {
       rec.cover_price += rng.pick([5000, 10000]);
+      for (const row of world.tables.stock.values()) if (row.product_id === rec.id) row.quantity = Math.max(0, row.quantity + rng.int(-3, 5));
       record('product.updated', { product_id: rec.id, product_code: rec.product_code });
     } else if (t === 'orders') {
       const next = { 1: 2, 2: 3 }[rec.status];
@@ -418,6 +444,7 @@ export function createGetflySimulator(options = {}) {
     if (t === 'products') {
       const id = world.next('products', 101);
       world.tables.products.set(id, { ...structuredClone([...world.tables.products.values()][0]), id, product_code: `SP.N${id}`, product_name: `Sản phẩm mới ${id}`, created_at: stamp(), updated_at: stamp() });
+      addStock(world, rng, world.tables.products.get(id));
       record('product.created', { product_id: id });
       return structuredClone(world.tables.products.get(id));
     }
@@ -429,6 +456,7 @@ export function createGetflySimulator(options = {}) {
     const rec = world.tables[t].get(Number(id));
     if (!rec) throw new HttpError(404, `${entity} ${id} not found`);
     world.tables[t].delete(rec.id);
+    if (t === 'products') for (const [sid, row] of world.tables.stock) if (row.product_id === rec.id) world.tables.stock.delete(sid);
     if (t === 'customers') record('customer.deleted', { account_id: rec.id, account_code: rec.account_code });
     return { id: rec.id, removed: true };
   }
@@ -474,6 +502,8 @@ export function createGetflySimulator(options = {}) {
     handle,
     info,
     truth,
+    /** Stock rows as /product/inventories serves them: [{id, product_id, quantity, warehouse_name, ...}]. */
+    inventories: () => [...world.tables.stock.values()].map((r) => ({ ...r })),
     touch,
     create,
     remove,
