@@ -147,6 +147,11 @@ struct RatePolicy {
   double requestsPerSecond = 1;
   double burst = 1;
   int64_t minSpacingMs = 0;
+  // What the platform's limit counts: all of an account's requests (KiotViet: 5,000 GET an
+  // hour per retailer) or each URL's on its own (Nhanh.vn: 150 per 30 s per URL). A job paces
+  // only itself; the server's proxy, where every job of a connection meets, holds this budget
+  // per connection (per connection and path when perUrl), so concurrent jobs share it.
+  bool perUrl = false;
 };
 
 struct PageQuery {

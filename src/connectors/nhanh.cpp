@@ -805,7 +805,7 @@ class NhanhConnector final : public Connector {
 
   // 150 requests / 30 s per appId + businessId + URL (nh.md §B.6): a burst of 20 plus 4/s keeps
   // any 30 s window at ≤ 140, leaving room for the server's own calls (webhook follow-ups).
-  RatePolicy rate() const override { return {4.0, 20, 0}; }
+  RatePolicy rate() const override { return {4.0, 20, 0, /*perUrl=*/true}; }
 
   HttpRequest pageRequest(const PageQuery& q) const override {
     Walk w = decodeWalk(q);

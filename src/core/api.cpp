@@ -41,8 +41,13 @@ std::string platformsJson() {
     // (tombstones); "sweep" — the list APIs do not, so a completed full sync is the proof
     // (records it did not see are gone; webhooks report them sooner where the platform has them).
     json deletions = json::object();
+    json rate = nullptr;
     if (const Connector* c = findConnector(p.id)) {
       for (auto e : p.entities) deletions[entityName(e)] = c->paging(e).reportsDeletions ? "feed" : "sweep";
+      // The pacing a job applies to itself; the server holds the same budget per connection.
+      const RatePolicy r = c->rate();
+      rate = {{"requestsPerSecond", r.requestsPerSecond}, {"burst", r.burst}, {"minSpacingMs", r.minSpacingMs},
+              {"scope", r.perUrl ? "url" : "account"}};
     }
     json creds = json::array();
     for (const auto& c : p.credentials) {
@@ -58,6 +63,7 @@ std::string platformsJson() {
                    {"description", p.description},
                    {"entities", ents},
                    {"deletions", deletions},
+                   {"rate", rate},
                    {"credentials", creds},
                    {"settings", settings},
                    {"status", p.status},

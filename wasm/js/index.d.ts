@@ -53,6 +53,13 @@ export interface PlatformInfo {
    * `sweepDeletions()` applies that rule.
    */
   deletions: Partial<Record<EntityName, 'feed' | 'sweep'>>;
+  /**
+   * The platform's request budget as a job paces itself: a token bucket (`burst` requests at
+   * once, refilled at `requestsPerSecond`), counted per account or per URL. A server running
+   * several jobs for one connection holds it per connection (StoreLink's proxy does). Null
+   * for a platform without a connector yet.
+   */
+  rate: { requestsPerSecond: number; burst: number; minSpacingMs: number; scope: 'account' | 'url' } | null;
   credentials: CredentialField[];
   settings: SettingField[];
   status: 'available' | 'coming_soon';

@@ -15,6 +15,7 @@ import { openDatabase } from './db.js';
 import { createRepo } from './repo.js';
 import { createVault } from './vault.js';
 import { createProxy, ProxyError } from './proxy.js';
+import { createRateGates } from './rate-gate.js';
 import { ApiError, createHub, createServices, WEBHOOK_SLUGS } from './services.js';
 import { toCsv } from './export.js';
 
@@ -92,6 +93,8 @@ export async function createServer(options = {}) {
     publicUrl: () => baseUrl,
     verifyTimeoutMs: options.verifyTimeoutMs,
     sweepIntervalMs: options.sweepIntervalMs,
+    // Per-connection request budgets in the proxy (rate-gate.js); `rateGates: null` turns them off.
+    rateGates: options.rateGates !== undefined ? options.rateGates : createRateGates({ speedup: mode === 'sandbox' ? options.sandboxRateSpeedup ?? 1 : 1 }),
     // StoreLink's own app on platforms with a consent flow (options, else the environment).
     appCredentials: options.appCredentials ?? {
       nhanh: { appId: process.env.STORELINK_NHANH_APP_ID, secretKey: process.env.STORELINK_NHANH_SECRET_KEY, verifyToken: process.env.STORELINK_NHANH_VERIFY_TOKEN },

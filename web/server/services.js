@@ -1,6 +1,7 @@
 // The server's behaviour, independent of HTTP: connections (create, verify, disconnect,
 // reconnect), the vault-backed proxy per connection, sync runs + the scheduler, and webhook
 // intake/processing. app.js maps routes onto these; tests can also drive them directly.
+import { createRateGates, gateKey, sleep } from './rate-gate.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mapHost, runSync, sweepDeletions, SyncError } from 'storelink';
 import { ProxyError } from './proxy.js';
@@ -65,7 +66,7 @@ export function createHub() {
   };
 }
 
-export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock, appCredentials = {}, sweepIntervalMs = 24 * 3_600_000 }) {
+export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = () => '', sandboxes = {}, verifyTimeoutMs = 20_000, clock, appCredentials = {}, sweepIntervalMs = 24 * 3_600_000, rateGates = createRateGates() }) {
   const platformList = sl.platforms();
   const platforms = new Map(platformList.map((p) => [p.id, p]));
   const platformOf = (id) => {
@@ -96,6 +97,15 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       throw new ApiError(403, 'forbidden', 'Liên kết đã bị ngắt, không còn thông tin đăng nhập.', { detail: 'connection disconnected' });
     }
     const secrets = secretsOf(conn);
+    // The connection's budget (rate-gate.js); token requests go to the identity host, not the API.
+    const rate = platformOf(conn.platform).rate;
+    if (rate && rateGates && request?.purpose !== 'auth') {
+      const slot = rateGates.reserve(gateKey(conn.id, rate, request?.url ?? ''), rate);
+      if (slot.retryAfterMs != null) {
+        return { status: 429, headers: { 'retry-after': String(Math.ceil(slot.retryAfterMs / 1000)), 'x-storelink-rate-gate': 'connection' }, body: '' };
+      }
+      if (slot.waitMs > 0) await sleep(slot.waitMs, signal);
+    }
     return proxy.forward({
       platform: platformOf(conn.platform), account: conn.account, secrets, request, signal,
       onCapture: (captured) => capture(conn, captured),
@@ -447,6 +457,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
 
     cancelConnection(connectionId) {
       for (const [key, slot] of active) if (key.startsWith(`${connectionId}:`)) slot.controller.abort();
+      rateGates?.forget(connectionId);
     },
 
     async idle() {
