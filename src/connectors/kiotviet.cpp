@@ -8,7 +8,11 @@
 // - null properties are omitted, not sent as null;
 // - variants and selling units are sibling product rows (`masterProductId`, `masterUnitId`);
 // - deleted ids arrive as `removeId`, `removedIds` or `removeIds` depending on the resource;
-// - webhooks are PascalCase envelopes {Id, Attempt, Notifications:[{Action, Data:[...]}]}.
+// - webhooks are PascalCase envelopes {Id, Attempt, Notifications:[{Action, Data:[...]}]};
+// - orders ≠ sales (kiotviet.md, "Orders vs invoices"): counter sales exist only as invoices
+//   (`/invoices`, no order behind them). The `invoicesAsOrders` setting makes the orders entity
+//   read invoices instead; an invoice record's externalId is "invoice-<id>" (invoice and order
+//   ids are separate sequences) and its status follows the invoice codes, not the order ones.
 #include <algorithm>
 #include <cctype>
 
@@ -82,6 +86,35 @@ std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const 
     if (t == "da xac nhan") return OrderStatus::Confirmed;
   }
   return std::nullopt;
+}
+
+// Invoice status codes differ from the order ones (kiotviet.md "Invoice status").
+std::optional<OrderStatus> invoiceStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
+  if (code) {
+    switch (static_cast<int>(*code)) {
+      case 1: return OrderStatus::Completed;   // Hoàn thành
+      case 2: return OrderStatus::Cancelled;   // Đã hủy
+      case 3: return OrderStatus::Processing;  // Đang xử lý (being delivered)
+      case 5: return OrderStatus::Returned;    // Không giao được: the goods come back
+      default: break;
+    }
+  }
+  if (text) {
+    std::string t = foldVietnamese(*text);
+    if (t == "hoan thanh") return OrderStatus::Completed;
+    if (t == "da huy") return OrderStatus::Cancelled;
+    if (t == "dang xu ly") return OrderStatus::Processing;
+    if (t == "khong giao duoc") return OrderStatus::Returned;
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kInvoiceIdPrefix = "invoice-";
+
+bool invoicesAsOrders(const NormalizeOptions& opts) {
+  const json* s = opts.settings;
+  if (s == nullptr && opts.query != nullptr) s = opts.query->settings;
+  return s != nullptr && js::boolean(*s, "invoicesAsOrders").value_or(false);
 }
 
 // "Hồ Chí Minh - Quận 1" + ward + street → Address.
@@ -194,8 +227,11 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
 std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
+  // An invoice: read from /invoices (the setting), or recognised by what only invoices carry.
+  const bool invoice = invoicesAsOrders(opts) || js::field(o, "invoiceDetails") || js::field(o, "invoiceDelivery") ||
+                       js::field(o, "orderCode");
   Record r;
-  r.externalId = *id;
+  r.externalId = invoice ? std::string(kInvoiceIdPrefix) + *id : *id;
   common(r, RecordType::Order, o, opts);
   if (!r.createdAtMs) r.createdAtMs = kvTime(o, "purchaseDate");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
@@ -203,7 +239,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   ord.code = js::text(o, "code");
   auto statusCode = js::num(o, "status");
   auto statusText = js::text(o, "statusValue");
-  ord.status = orderStatus(statusCode, statusText);
+  ord.status = invoice ? invoiceStatus(statusCode, statusText) : orderStatus(statusCode, statusText);
   ord.platformStatus = statusText ? statusText : js::str(o, "status");
   ord.total = js::num(o, "total");
   ord.paymentStatus = paymentStatusFromAmounts(js::num(o, "totalPayment"), ord.total);
@@ -357,15 +393,23 @@ Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOption
   for (const auto& n : *js::array(body, "Notifications")) {
     std::string action = js::str(n, "Action").value_or("");
     const json* data = js::array(n, "Data");
-    if (action.rfind(wanted, 0) != 0 && !(entity == Entity::Orders && action.rfind("invoice.", 0) == 0)) continue;
+    // Orders come from one source per connection: order.* events, or invoice.* ones when the
+    // connection takes invoices as its orders (the other source's events are not its records).
+    const bool invoiceEvent = action.rfind("invoice.", 0) == 0;
+    const bool wantedAction = entity == Entity::Orders ? (invoicesAsOrders(opts) ? invoiceEvent : action.rfind(wanted, 0) == 0)
+                                                        : action.rfind(wanted, 0) == 0;
+    if (!wantedAction) continue;
     if (!data) continue;
     const bool isDelete = action.find(".delete") != std::string::npos;
+    const std::string idPrefix = invoiceEvent ? std::string(kInvoiceIdPrefix) : std::string();
     for (const auto& item : *data) {
       ++page.rowCount;
       if (isDelete) {
         // Docs show {"RemoveId":[...]}; the official plugin reads Data as a list of ids.
+        const size_t before = page.removedIds.size();
         if (auto id = js::id(&item)) page.removedIds.push_back(*id);
         else if (item.is_object()) readRemovedIds(item, page);
+        for (size_t k = before; k < page.removedIds.size(); ++k) page.removedIds[k] = idPrefix + page.removedIds[k];
         continue;
       }
       json camel = camelize(item);
@@ -402,6 +446,9 @@ class KiotVietConnector final : public Connector {
     };
     info_.settings = {
         {"branchId", "Chi nhánh", "branch", "Khi cửa hàng có nhiều chi nhánh, chọn chi nhánh dùng để đồng bộ tồn kho và đơn hàng."},
+        {"invoicesAsOrders", "Lấy hóa đơn bán hàng làm đơn hàng", "boolean",
+         "Bật khi cửa hàng bán tại quầy (POS): bán tại quầy chỉ tạo hóa đơn, không có phiếu đặt hàng. Khi bật, mỗi hóa đơn "
+         "(kể cả của khách lẻ) là một đơn hàng; khi tắt, chỉ lấy phiếu đặt hàng (Đặt hàng)."},
     };
     info_.status = "available";
     info_.apiHosts = {"public.kiotapi.com", "id.kiotviet.vn"};
@@ -468,6 +515,13 @@ class KiotVietConnector final : public Connector {
   const PlatformInfo& info() const override { return info_; }
 
   std::optional<Error> validateSettings(const json& settings) const override {
+    const json* inv = js::field(settings, "invoicesAsOrders");
+    if (!js::isNull(inv) && !inv->is_boolean()) {
+      Error e = Error::make(ErrorCode::InvalidInput, "Cài đặt \"Lấy hóa đơn bán hàng làm đơn hàng\" phải là bật hoặc tắt.",
+                            "invoicesAsOrders must be a boolean");
+      e.field = "invoicesAsOrders";
+      return e;
+    }
     const json* b = js::field(settings, "branchId");
     if (!js::isNull(b)) {
       auto id = js::id(b);
@@ -510,7 +564,8 @@ class KiotVietConnector final : public Connector {
     HttpRequest r;
     r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/branches"};
-    r.url = std::string(kApiBase) + kPath[static_cast<int>(q.entity)];
+    const bool invoices = q.entity == Entity::Orders && q.settings && js::boolean(*q.settings, "invoicesAsOrders").value_or(false);
+    r.url = std::string(kApiBase) + (invoices ? "/invoices" : kPath[static_cast<int>(q.entity)]);
     r.headers = {{"Retailer", "{{secret.retailer}}"}, {"Authorization", "Bearer {{secret.accessToken}}"}};
     r.query = {{"orderBy", "modifiedDate"},
                {"orderDirection", "Asc"},
@@ -529,7 +584,7 @@ class KiotVietConnector final : public Connector {
         break;
       case Entity::Orders:
         r.query.emplace_back("includePayment", "true");
-        r.query.emplace_back("includeOrderDelivery", "true");
+        r.query.emplace_back(invoices ? "includeInvoiceDelivery" : "includeOrderDelivery", "true");
         if (branch) r.query.emplace_back("branchIds", *branch);
         break;
       case Entity::Customers:

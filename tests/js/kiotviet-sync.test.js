@@ -56,6 +56,29 @@ test('full sync of every entity matches the simulator and the schema', async () 
   });
 });
 
+test('invoicesAsOrders: counter sales (invoices without an order) are orders too, with their own ids and statuses', async () => {
+  await withSim({}, async (sim, transport) => {
+    const job = sl.createSync({ platform: 'kiotviet', entity: 'orders', settings: { invoicesAsOrders: true } });
+    const { records } = await runSync(job, transport, { clock: virtualClock() });
+    job.dispose();
+    assertValidRecords(records);
+    const invoices = sim.truth('invoices');
+    assert.deepEqual(idsOf(records).sort(), invoices.map((i) => `invoice-${i.id}`).sort(), 'every invoice, once');
+    const byId = new Map(invoices.map((i) => [`invoice-${i.id}`, i]));
+    const counter = records.filter((r) => byId.get(r.externalId).orderCode === '');
+    assert.ok(counter.length > 10, 'counter (POS) sales, which no order slip lists');
+    const STATUS = { 1: 'completed', 2: 'cancelled', 3: 'processing', 5: 'returned' };
+    for (const r of records) {
+      const src = byId.get(r.externalId);
+      assert.equal(r.code, src.code);
+      assert.equal(r.status, STATUS[src.status], `${r.code} status ${src.status}`);
+      assert.equal(r.total, src.total);
+      assert.equal(r.lines.length, src.invoiceDetails.length);
+    }
+    assert.ok(Object.keys(sim.stats().byRoute).some((k) => k.includes('/invoices')), 'read from /invoices');
+  });
+});
+
 test('normalized values follow the simulator rows (stock, status, phones, times)', async () => {
   await withSim({}, async (sim, transport) => {
     const truth = new Map(sim.truth('products').map((p) => [String(p.id), p]));

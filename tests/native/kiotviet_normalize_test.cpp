@@ -2,6 +2,8 @@
 // and the documented webhook shapes).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "storelink/crypto.hpp"
 #include "storelink/platforms.hpp"
 #include "test_util.hpp"
@@ -218,6 +220,71 @@ TEST(KiotVietWebhooks, DeleteBecomesTombstones) {
   Page docShape = mustNormalize(
       "customers", R"({"Id":"x","Attempt":1,"Notifications":[{"Action":"customer.delete.1","Data":[{"RemoveId":[5,6]}]}]})");
   EXPECT_EQ(docShape.removedIds, (std::vector<std::string>{"5", "6"}));
+}
+
+// Counter sales exist only as invoices (kiotviet.md "Orders vs invoices").
+TEST(KiotVietInvoices, InvoicesAreOrdersWithTheirOwnIdsAndStatusCodes) {
+  Page p = mustNormalize("orders", test::readFixture("kiotviet/invoices_page.json"));
+  ASSERT_EQ(p.records.size(), 2u);
+  json pos = asJson(p.records[0]);
+  EXPECT_EQ(pos["externalId"], "invoice-122011346") << "invoice and order ids are separate sequences";
+  EXPECT_EQ(pos["code"], "HD056988");
+  EXPECT_EQ(pos["status"], "completed") << "invoice status 1 is Hoàn thành, not the order's Phiếu tạm";
+  EXPECT_EQ(pos["platformStatus"], "Hoàn thành");
+  EXPECT_EQ(pos["paymentStatus"], "paid");
+  EXPECT_TRUE(pos["customer"].is_null()) << "a walk-in counter sale";
+  ASSERT_EQ(pos["lines"].size(), 1u);
+  EXPECT_EQ(pos["lines"][0]["total"], 26000.0);
+  EXPECT_EQ(pos["createdAt"], "2025-04-13T05:05:58.417Z");
+  json online = asJson(p.records[1]);
+  EXPECT_EQ(online["status"], "cancelled") << "invoice status 2 is Đã hủy (order status 2 would be shipping)";
+  EXPECT_EQ(online["shippingFee"], 25000.0);
+  EXPECT_EQ(online["shippingAddress"]["province"], "Hồ Chí Minh");
+  EXPECT_EQ(online["customer"]["externalId"], "698246");
+  // Order slips keep their ids and codes.
+  EXPECT_EQ(asJson(mustNormalize("orders", test::readFixture("kiotviet/orders_page.json")).records[0])["externalId"].get<std::string>().find("invoice-"),
+            std::string::npos);
+  for (auto [code, want] : std::vector<std::pair<int, std::string>>{{1, "completed"}, {2, "cancelled"}, {3, "processing"}, {5, "returned"}}) {
+    Page one = mustNormalize("orders", R"({"data":[{"id":7,"orderCode":"","status":)" + std::to_string(code) + "}]}");
+    EXPECT_EQ(asJson(one.records[0])["status"], want) << code;
+  }
+}
+
+TEST(KiotVietInvoices, TheSettingSwitchesTheOrdersSourceForPagesAndWebhooks) {
+  const Connector& kv = *findConnector("kiotviet");
+  json on = {{"invoicesAsOrders", true}};
+  PageQuery q;
+  q.entity = Entity::Orders;
+  q.settings = &on;
+  HttpRequest r = kv.pageRequest(q);
+  EXPECT_EQ(r.url, "https://public.kiotapi.com/invoices");
+  auto has = [&](const char* k) { return std::any_of(r.query.begin(), r.query.end(), [&](const auto& kv) { return kv.first == k; }); };
+  EXPECT_TRUE(has("includeInvoiceDelivery"));
+  EXPECT_FALSE(has("includeOrderDelivery"));
+  json off = json::object();
+  q.settings = &off;
+  EXPECT_EQ(kv.pageRequest(q).url, "https://public.kiotapi.com/orders");
+
+  const std::string invoiceHook = R"({"Id":"d1","Attempt":1,"Notifications":[{"Action":"invoice.update.744514","Data":[{"Id":122011346,"Code":"HD056988","PurchaseDate":"2025-04-13T12:05:58.2930000+07:00","Status":1,"StatusValue":"Hoàn thành","Total":26000,"TotalPayment":26000,"InvoiceDetails":[{"ProductId":3299733,"Quantity":4,"Price":6500,"SubTotal":26000}]}]}]})";
+  const std::string invoiceDelete = R"({"Id":"d2","Attempt":1,"Notifications":[{"Action":"invoice.delete.744514","Data":[122011346]}]})";
+  const std::string orderHook = R"({"Id":"d3","Attempt":1,"Notifications":[{"Action":"order.update.744514","Data":[{"Id":31208999,"Code":"DH000124","Status":4,"StatusValue":"Đã hủy"}]}]})";
+  NormalizeOptions withOn;
+  withOn.settings = &on;
+  auto pOn = normalizeBody("kiotviet", "orders", invoiceHook, withOn);
+  ASSERT_TRUE(pOn.ok());
+  ASSERT_EQ(pOn.value().records.size(), 1u);
+  EXPECT_EQ(pOn.value().records[0].externalId, "invoice-122011346");
+  EXPECT_EQ(asJson(pOn.value().records[0])["status"], "completed");
+  EXPECT_EQ(normalizeBody("kiotviet", "orders", invoiceDelete, withOn).value().removedIds, (std::vector<std::string>{"invoice-122011346"}));
+  EXPECT_TRUE(normalizeBody("kiotviet", "orders", orderHook, withOn).value().records.empty()) << "order slips are not this connection's orders";
+  // Off (the default): order events only; an invoice event would be a record no sync produces.
+  EXPECT_TRUE(mustNormalize("orders", invoiceHook).records.empty());
+  EXPECT_EQ(mustNormalize("orders", orderHook).records.size(), 1u);
+
+  json bad = {{"invoicesAsOrders", "yes"}};
+  auto err = kv.validateSettings(bad);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "invoicesAsOrders");
 }
 
 TEST(Registry, UnknownAndPlannedPlatforms) {

@@ -788,7 +788,10 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         }
       }
       if (row.entity) {
-        const out = sl.normalize(row.platform, row.entity, row.body);
+        // The connection's settings shape its records as they shape its syncs (Nhanh.vn tax
+        // sync, KiotViet invoices as orders).
+        const conn = row.connection_id ? await repo.connections.getAnyStore(row.connection_id) : null;
+        const out = sl.normalize(row.platform, row.entity, row.body, { settings: syncSettings(conn?.settings) });
         const type = TYPE_OF_ENTITY[row.entity];
         const records = [...out.records];
         const have = new Set(records.map((r) => `${r.type}:${r.externalId}`));

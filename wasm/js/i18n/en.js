@@ -30,6 +30,10 @@ export const platforms = {
         label: 'Branch',
         help: 'When the shop has several branches, choose the branch whose stock and orders are synced.',
       },
+      invoicesAsOrders: {
+        label: 'Take sales invoices as orders',
+        help: 'Turn on when the shop sells at the counter (POS): counter sales create only an invoice, never an order. On: every invoice (walk-in customers too) is an order; off: only order slips are read.',
+      },
     },
   },
 
