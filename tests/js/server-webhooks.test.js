@@ -119,6 +119,10 @@ for (const backend of BACKENDS) {
       assert.equal(r.text, 'abc123');
       r = await api.get('/webhooks/haravan?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=abc123', { auth: false });
       assert.equal(r.status, 403);
+      // The token is in the URL: the request log line redacts it.
+      const logged = t.logs.lines.filter((l) => l.includes('hub.verify_token'));
+      assert.ok(logged.length >= 2);
+      for (const l of logged) assert.ok(!l.includes('verify-me') && l.includes('hub.verify_token=[redacted]'), l);
     });
 
     test('the verify-token comparison is constant-time (sha-256 digests, crypto.timingSafeEqual)', () => {

@@ -21,7 +21,9 @@ import { toCsv } from './export.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OPENAPI_PATH = fileURLToPath(new URL('./openapi.json', import.meta.url));
 
-const SECRET_QUERY = /([?&](?:access_token|token|accessCode|code|secret|api_key|apikey|key|signature)=)[^&#]*/gi;
+// Any query parameter whose name contains one of these words (hub.verify_token, accessCode,
+// api_key, secret_key…): its value never reaches a log line.
+const SECRET_QUERY = /([?&][^=&#]*(?:token|code|secret|key|signature|hmac|password)[^=&#]*=)[^&#]*/gi;
 export const redactUrl = (url) => String(url ?? '').replace(SECRET_QUERY, '$1[redacted]');
 
 const CONTENT_TYPES = {
