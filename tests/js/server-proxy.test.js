@@ -152,6 +152,32 @@ describe('proxy core (fake platform on loopback)', () => {
     await assert.rejects(p.forward({ platform: KV, secrets, request: req('/echo', { headers: [['x', '{{secret.nope}}']] }) }), (e) => e.status === 400 && e.code === 'invalid_credentials');
   });
 
+  test('CRLF and control characters in headers or the URL: a 400 before any connection, secrets included', async () => {
+    const p = make();
+    const before = seen.length;
+    for (const headers of [[['X-A', 'v\r\nX-Injected: 1']], [['X-A\r\nX-Injected', '1']], [['X A', '1']], [['X-A', 'v\u0000']], [['X-A', 'Cửa hàng']]]) {
+      await assert.rejects(p.forward({ platform: KV, secrets, request: req('/echo', { headers }) }), (e) => e.status === 400 && e.code === 'invalid_input', JSON.stringify(headers));
+    }
+    await assert.rejects(p.forward({ platform: KV, secrets, request: req('/echo\r\nX-Injected: 1') }), (e) => e.status === 400 && /control characters/.test(e.detail));
+    // A stored credential holding CR/LF is judged after filling; the refusal does not echo it.
+    const bad = { ...secrets, clientSecret: 'abc\r\nX-Injected: 1' };
+    await assert.rejects(p.forward({ platform: KV, secrets: bad, request: req('/echo', { headers: [['X-S', '{{secret.clientSecret}}']] }) }), (e) => e.status === 400 && e.code === 'invalid_credentials' && !e.detail.includes('abc'));
+    assert.equal(seen.length, before, 'nothing was sent');
+  });
+
+  test('a secret filled into a refused host name is not spelled in the refusal', async () => {
+    const p = make();
+    const mixed = { ...secrets, clientSecret: 'Sec-RET-Value-123' };
+    for (const url of ['https://{{secret.clientSecret}}.evil.com/', 'https://public.kiotapi.com.{{secret.clientSecret}}.evil.com/']) {
+      await assert.rejects(p.forward({ platform: KV, secrets: mixed, request: { method: 'GET', url, query: [], headers: [], body: '' } }), (e) => {
+        assert.equal(e.status, 403);
+        assert.ok(!e.detail.toLowerCase().includes('sec-ret-value-123'), e.detail);
+        assert.match(e.detail, /\[redacted\]/);
+        return true;
+      });
+    }
+  });
+
   test('DNS answers are checked: a platform name resolving to a forbidden address is refused', async () => {
     const answers = {
       'public.kiotapi.com': [{ address: '127.0.0.1', family: 4 }],

@@ -5,6 +5,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../web/server/app.js';
 import { BACKENDS, startServer, kiotvietCredentials, kiotvietSignature, eventually } from './helpers/server.js';
 
 const fixture = (name) => readFileSync(new URL(`../fixtures/kiotviet/${name}.json`, import.meta.url), 'utf8');
@@ -117,6 +119,58 @@ for (const backend of BACKENDS) {
       assert.equal(r.text, 'abc123');
       r = await api.get('/webhooks/haravan?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=abc123', { auth: false });
       assert.equal(r.status, 403);
+      // The token is in the URL: the request log line redacts it.
+      const logged = t.logs.lines.filter((l) => l.includes('hub.verify_token'));
+      assert.ok(logged.length >= 2);
+      for (const l of logged) assert.ok(!l.includes('verify-me') && l.includes('hub.verify_token=[redacted]'), l);
+    });
+
+    test('the verify-token comparison is constant-time (sha-256 digests, crypto.timingSafeEqual)', () => {
+      assert.equal(sameSecret('verify-me', 'verify-me'), true);
+      for (const given of ['verify-mE', 'verify-m', 'verify-me ', '', undefined, ['verify-me']]) assert.equal(sameSecret(given, 'verify-me'), false, String(given));
+    });
+
+    test('Getfly: delivered to /webhooks/getfly, secret_key checked, and kept out of the stored copy', async () => {
+      const id = 'cn_getfly_hook';
+      const secret = 'gf-secret-key-2026';
+      await t.server.repo.connections.insert({
+        id, storeId: t.server.demo.store.id, platform: 'getfly', name: 'Getfly', status: 'active', settings: {}, account: { domain: 'hoamai.getflycrm.com' },
+        secretsEnc: t.server.vault.seal({ apiKey: 'k', webhookSecret: secret }, id), secretsSet: ['apiKey', 'webhookSecret'],
+      });
+      const form = (key, uid) => new URLSearchParams({ event: 'customer.deleted', secret_key: key, 'data[account_id]': '6001', domain: 'hoamai.getflycrm.com', uid }).toString();
+      const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+      let r = await api.post(`/webhooks/getfly?connection=${id}`, form('guess', 'gf-0'), { auth: false, headers });
+      assert.equal(r.status, 401);
+      assert.equal(r.body.error.code, 'forbidden');
+      r = await api.post(`/webhooks/getfly?connection=${id}`, form(secret, 'gf-1'), { auth: false, headers });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body, { ok: true, eventId: 'gf-1', duplicate: false });
+      const ev = await eventually(async () => (await events()).find((e) => e.eventId === 'gf-1' && e.status === 'processed'), { message: 'getfly processed' });
+      const stored = (await api.get(`/api/events/${ev.id}`)).body.event.body;
+      assert.ok(!stored.includes(secret), 'the secret is not in the stored body');
+      assert.match(stored, /secret_key=%5Bredacted%5D|secret_key=\[redacted\]/);
+      assert.ok((await api.get(`/api/records?deleted=true&connectionId=${id}`)).body.records.some((x) => x.platform === 'getfly' && x.externalId === '6001'));
+    });
+
+    test('Sapo: without a separate webhook secret, deliveries are checked against the app secret', async () => {
+      const id = 'cn_sapo_hook';
+      const appSecret = 'sapo-app-secret-2026';
+      await t.server.repo.connections.insert({
+        id, storeId: t.server.demo.store.id, platform: 'sapo', name: 'Sapo', status: 'active', settings: {}, account: { store: 'hoamai' },
+        secretsEnc: t.server.vault.seal({ store: 'hoamai', apiKey: 'k', apiSecret: appSecret }, id), secretsSet: ['apiKey', 'apiSecret'],
+      });
+      const body = JSON.stringify({ id: 9001, name: 'Áo', variants: [{ id: 19001, sku: 'SKU1', price: 1000 }] });
+      const deliver = (signature) => api.post(`/webhooks/sapo?connection=${id}`, body, {
+        auth: false,
+        headers: { 'content-type': 'application/json', 'x-sapo-topic': 'products/update', 'x-sapo-shop-domain': 'hoamai.mysapo.net', ...(signature ? { 'x-sapo-hmac-sha256': signature } : {}) },
+      });
+      for (const forged of [null, createHmac('sha256', 'forged').update(body).digest('base64')]) {
+        const r = await deliver(forged);
+        assert.equal(r.status, 401, `forged: ${forged}`);
+      }
+      const r = await deliver(createHmac('sha256', appSecret).update(body).digest('base64'));
+      assert.equal(r.status, 200);
+      assert.equal(r.body.ok, true);
     });
 
     test('a disconnected connection accepts no webhook', async () => {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs';
 import { extname, join, normalize, resolve as resolvePath, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import { createStoreLink } from 'storelink';
 import { SANDBOXES, startSandbox } from '../sandbox/index.js';
@@ -22,7 +22,9 @@ import { toCsv } from './export.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OPENAPI_PATH = fileURLToPath(new URL('./openapi.json', import.meta.url));
 
-const SECRET_QUERY = /([?&](?:access_token|token|accessCode|code|secret|api_key|apikey|key|signature)=)[^&#]*/gi;
+// Any query parameter whose name contains one of these words (hub.verify_token, accessCode,
+// api_key, secret_key…): its value never reaches a log line.
+const SECRET_QUERY = /([?&][^=&#]*(?:token|code|secret|key|signature|hmac|password)[^=&#]*=)[^&#]*/gi;
 export const redactUrl = (url) => String(url ?? '').replace(SECRET_QUERY, '$1[redacted]');
 
 const CONTENT_TYPES = {
@@ -345,7 +347,7 @@ export async function createServer(options = {}) {
       if (platform !== 'haravan') throw new ApiError(404, 'not_found', 'Không có webhook cho nền tảng này.');
       const query = req.query ?? {};
       const expected = options.haravanVerifyToken ?? process.env.STORELINK_HARAVAN_VERIFY_TOKEN;
-      if (query['hub.mode'] !== 'subscribe' || !expected || query['hub.verify_token'] !== expected || typeof query['hub.challenge'] !== 'string') {
+      if (query['hub.mode'] !== 'subscribe' || !expected || !sameSecret(query['hub.verify_token'], expected) || typeof query['hub.challenge'] !== 'string') {
         throw new ApiError(403, 'forbidden', 'Xác minh webhook Haravan thất bại.', { detail: 'hub.verify_token mismatch' });
       }
       return reply.type('text/plain; charset=utf-8').send(query['hub.challenge']);
@@ -413,6 +415,13 @@ export async function createServer(options = {}) {
     },
   };
   return server;
+}
+
+/** Constant-time comparison of a presented secret with the expected one (any lengths). */
+export function sameSecret(given, expected) {
+  if (typeof given !== 'string' || typeof expected !== 'string') return false;
+  const digest = (v) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected)) && given.length === expected.length;
 }
 
 function stripStored(r) {

@@ -32,6 +32,20 @@ const DROP_REQUEST_HEADERS = new Set(['host', 'connection', 'keep-alive', 'trans
 const DROP_RESPONSE_HEADERS = new Set(['set-cookie', 'set-cookie2', 'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'proxy-authenticate', 'alt-svc']);
 
 const isPair = (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string';
+// What Node's http module accepts in a header (RFC 9110 token names; values without CR, LF,
+// NUL or other controls): checked here so an injection attempt is a 400, not a thrown 500.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The first header that would let CR/LF or another control character onto the wire, or null. */
+function badHeader(headers) {
+  for (const [name, value] of headers ?? []) {
+    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name.slice(0, 40))} is not an HTTP token`;
+    if (BAD_HEADER_VALUE.test(value)) return `header ${name} has characters not allowed in HTTP headers`;
+  }
+  return null;
+}
 
 /** Shape check of a RequestDescriptor (wasm/js/index.d.ts) arriving from a browser. */
 export function checkDescriptor(d) {
@@ -39,9 +53,12 @@ export function checkDescriptor(d) {
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw bad('descriptor must be an object');
   if (typeof d.method !== 'string' || !METHODS.has(d.method.toUpperCase())) throw bad('unsupported method', 'method');
   if (typeof d.url !== 'string' || d.url.length > 8192) throw bad('url must be a string', 'url');
+  if (CONTROL.test(d.url)) throw bad('url contains control characters', 'url');
   for (const k of ['query', 'headers']) {
     if (d[k] !== undefined && (!Array.isArray(d[k]) || !d[k].every(isPair))) throw bad(`${k} must be [name, value] pairs`, k);
   }
+  const header = badHeader(d.headers);
+  if (header) throw bad(header, 'headers');
   if (d.body !== undefined && typeof d.body !== 'string') throw bad('body must be a string', 'body');
   if (d.keepSecrets !== undefined && (typeof d.keepSecrets !== 'object' || d.keepSecrets === null || Array.isArray(d.keepSecrets)
     || !Object.values(d.keepSecrets).every((v) => typeof v === 'string'))) throw bad('keepSecrets must map fields to names', 'keepSecrets');
@@ -184,34 +201,50 @@ export function createProxy({
     } catch (e) {
       throw new ProxyError(400, e.code ?? 'invalid_credentials', e.message, e.detail ?? null);
     }
+    // A stored secret may itself hold CR/LF: judged after filling, without echoing the value.
+    const filledHeader = badHeader(filled.headers);
     let url = sl.buildUrl(filled);
+    if (filledHeader || CONTROL.test(url)) {
+      throw new ProxyError(400, 'invalid_credentials', 'Thông tin đăng nhập chứa ký tự không hợp lệ.', filledHeader ?? 'url contains control characters after filling secrets');
+    }
     let method = filled.method.toUpperCase();
     let body = filled.body ?? '';
-    let res;
-    for (let hop = 0; ; hop++) {
-      const t = await target(url, platform, account);
-      res = await send({ ...t, method, headers: filled.headers ?? [], body, signal });
-      const location = res.headers.location;
-      if (![301, 302, 303, 307, 308].includes(res.status) || !location) break;
-      if (hop >= maxRedirects) throw new ProxyError(502, 'network', 'Nền tảng chuyển hướng quá nhiều lần.', 'too many redirects');
-      let next;
-      try {
-        next = new URL(location, url).href;
-      } catch {
-        throw new ProxyError(502, 'network', 'Nền tảng chuyển hướng tới địa chỉ không hợp lệ.', 'bad Location');
-      }
-      const why = hostRefusal(new URL(next).hostname, platform, account);
-      if (why) throw new ProxyError(403, 'forbidden', 'Nền tảng chuyển hướng tới địa chỉ không được phép.', `redirect refused: ${why}`);
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = '';
-      }
-      url = next;
-    }
-    let text = decode(res.raw, res.headers['content-encoding']);
-    // Redact secret values (not the shop name or other non-secret credential fields).
+    // Secret values (not the shop name or other non-secret credential fields): redacted from
+    // the response, and from refusals, whose detail names the host a placeholder may have
+    // filled (host names are lower-cased by the URL parser, so that form too).
     const plain = new Set((platform.credentials ?? []).filter((c) => !c.secret).map((c) => c.key));
     const known = Object.entries(secrets).filter(([k]) => !plain.has(k)).map(([, v]) => v);
+    let res;
+    try {
+      res = await follow();
+    } catch (e) {
+      if (e instanceof ProxyError && e.detail) e.detail = redactSecrets(e.detail, [...known, ...known.map((v) => String(v).toLowerCase())]);
+      throw e;
+    }
+    // Follows redirects onto allowed hosts only; every hop is judged like the first.
+    async function follow() {
+      for (let hop = 0; ; hop++) {
+        const t = await target(url, platform, account);
+        const r = await send({ ...t, method, headers: filled.headers ?? [], body, signal });
+        const location = r.headers.location;
+        if (![301, 302, 303, 307, 308].includes(r.status) || !location) return r;
+        if (hop >= maxRedirects) throw new ProxyError(502, 'network', 'Nền tảng chuyển hướng quá nhiều lần.', 'too many redirects');
+        let next;
+        try {
+          next = new URL(location, url).href;
+        } catch {
+          throw new ProxyError(502, 'network', 'Nền tảng chuyển hướng tới địa chỉ không hợp lệ.', 'bad Location');
+        }
+        const why = hostRefusal(new URL(next).hostname, platform, account);
+        if (why) throw new ProxyError(403, 'forbidden', 'Nền tảng chuyển hướng tới địa chỉ không được phép.', `redirect refused: ${why}`);
+        if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = '';
+        }
+        url = next;
+      }
+    }
+    let text = decode(res.raw, res.headers['content-encoding']);
     if (desc.keepSecrets && Object.keys(desc.keepSecrets).length && res.status >= 200 && res.status < 300) {
       const kept = sl.keepSecrets(desc, text);
       text = kept.body;

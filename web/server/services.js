@@ -5,6 +5,7 @@ import { createRateGates, gateKey, sleep } from './rate-gate.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mapHost, runSync, sweepDeletions, SyncError } from 'storelink';
 import { ProxyError } from './proxy.js';
+import { redactSecrets } from './vault.js';
 import { ENTITY_OF_TYPE, TYPE_OF_ENTITY, newId, nowIso } from './repo.js';
 
 /** An error with an HTTP status and an ErrorInfo body. */
@@ -40,7 +41,11 @@ const OAUTH_PLATFORMS = new Set(['nhanh']); // connect through the platform's co
 const UNINSTALL_TOPICS = new Set(['appUninstalled', 'app/uninstalled']);
 const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the shop's first webhook
 const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId', 'businessId']; // credential that webhooks carry back
-export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake' };
+export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake', getfly: 'getfly' };
+// The credential that signs a platform's webhooks when the shop gave no separate webhook secret:
+// Sapo signs every delivery with the app's secret (sapo.md §B.8: X-Sapo-Hmac-Sha256 keyed by the
+// API secret), so a Sapo connection never accepts an unsigned or forged delivery.
+const WEBHOOK_KEY_OF = { sapo: 'apiSecret' };
 const SLUG_OF = { pancake: 'pancakepos' };
 const CREDENTIAL_ERRORS = new Set(['invalid_credentials', 'forbidden']);
 const ENTITIES = ['products', 'orders', 'customers', 'locations'];
@@ -727,9 +732,12 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     let conn = null;
     let event = null;
     let lastErr = null;
+    let key = '';
     for (const c of candidates) {
       try {
-        event = sl.inspectWebhook(platformId, headers, text, secretsOf(c).webhookSecret ?? '');
+        const secrets = secretsOf(c);
+        key = secrets.webhookSecret ?? secrets[WEBHOOK_KEY_OF[platformId]] ?? '';
+        event = sl.inspectWebhook(platformId, headers, text, key);
         conn = c;
         break;
       } catch (e) {
@@ -745,7 +753,10 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     const keptHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => KEEP_HEADERS.test(k)));
     const id = await repo.events.insert({
       storeId: conn.storeId, connectionId: conn.id, platform: platformId, dedupeKey, eventId: event.eventId || null, topic: event.topic || null,
-      entity: event.entity, deletion: event.deletion, signatureChecked: event.signatureChecked, status: 'received', headers: keptHeaders, body: text,
+      entity: event.entity, deletion: event.deletion, signatureChecked: event.signatureChecked, status: 'received', headers: keptHeaders,
+      // Getfly's secret_key and Nhanh.vn v2's webhooksVerifyToken travel in the body itself: the
+      // stored copy (shown by GET /api/events/:id) has the secret redacted.
+      body: redactSecrets(text, [key]),
     });
     if (!id) return { ok: true, eventId: event.eventId || null, duplicate: true };
     const patch = { lastWebhookAt: nowIso() };
