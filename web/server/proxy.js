@@ -193,7 +193,11 @@ export function createProxy({
     return raw.toString('utf8');
   }
 
-  async function forward({ platform, account = {}, secrets = {}, request, signal, onCapture }) {
+  /**
+   * beforeSend: called once the first destination is judged allowed, right before it is
+   * contacted (the connection's rate budget); a response it returns is answered instead.
+   */
+  async function forward({ platform, account = {}, secrets = {}, request, signal, onCapture, beforeSend }) {
     const desc = checkDescriptor(request);
     let filled;
     try {
@@ -221,10 +225,15 @@ export function createProxy({
       if (e instanceof ProxyError && e.detail) e.detail = redactSecrets(e.detail, [...known, ...known.map((v) => String(v).toLowerCase())]);
       throw e;
     }
+    if (res.early) return res.early;
     // Follows redirects onto allowed hosts only; every hop is judged like the first.
     async function follow() {
       for (let hop = 0; ; hop++) {
         const t = await target(url, platform, account);
+        if (hop === 0 && beforeSend) {
+          const early = await beforeSend();
+          if (early) return { early };
+        }
         const r = await send({ ...t, method, headers: filled.headers ?? [], body, signal });
         const location = r.headers.location;
         if (![301, 302, 303, 307, 308].includes(r.status) || !location) return r;

@@ -102,16 +102,20 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       throw new ApiError(403, 'forbidden', 'Liên kết đã bị ngắt, không còn thông tin đăng nhập.', { detail: 'connection disconnected' });
     }
     const secrets = secretsOf(conn);
-    // The connection's budget (rate-gate.js); token requests go to the identity host, not the API.
+    // The connection's budget (rate-gate.js), taken once the destination is judged allowed (a
+    // refused request costs nothing); token requests go to the identity host, not the API.
     const rate = platformOf(conn.platform).rate;
-    if (rate && rateGates && request?.purpose !== 'auth') {
-      const slot = rateGates.reserve(gateKey(conn.id, rate, request?.url ?? ''), rate);
-      if (slot.retryAfterMs != null) {
-        return { status: 429, headers: { 'retry-after': String(Math.ceil(slot.retryAfterMs / 1000)), 'x-storelink-rate-gate': 'connection' }, body: '' };
+    const beforeSend = rate && rateGates && request?.purpose !== 'auth'
+      ? async () => {
+        const slot = rateGates.reserve(gateKey(conn.id, rate, request?.url ?? ''), rate);
+        if (slot.retryAfterMs != null) {
+          return { status: 429, headers: { 'retry-after': String(Math.ceil(slot.retryAfterMs / 1000)), 'x-storelink-rate-gate': 'connection' }, body: '' };
+        }
+        if (slot.waitMs > 0) await sleep(slot.waitMs, signal);
+        return null;
       }
-      if (slot.waitMs > 0) await sleep(slot.waitMs, signal);
-    }
-    return proxy.forward({
+      : undefined;
+    return proxy.forward({ beforeSend,
       platform: platformOf(conn.platform), account: conn.account, secrets, request, signal,
       onCapture: (captured) => capture(conn, captured),
     });
