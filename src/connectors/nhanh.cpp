@@ -499,7 +499,9 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   // What the buyer owes: Nhanh's cash-on-delivery amount plus what was paid before, when given
   // (order/list); otherwise the parts (webhook bodies carry no codAmount).
   auto cod = payment ? money(payment, "codAmount") : std::nullopt;
-  if (cod) {
+  // codAmount 0 with nothing prepaid is an order not collected on delivery (a counter sale,
+  // carrier null), not a free one: its amount is then the parts below.
+  if (cod && (*cod + paid > 0 || !anyLine)) {
     ord.total = *cod + paid;
   } else if (auto calc = js::num(o, "calcTotalMoney")) {
     ord.total = *calc;  // v2: total to collect from the customer

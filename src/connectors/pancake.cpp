@@ -277,12 +277,18 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   if (auto td = js::num(o, "total_discount")) ord.discount = std::max(0.0, *td - lineDiscounts);
   ord.shippingFee = js::num(o, "shipping_fee");
   ord.tax = js::num(o, "tax");
-  // What the buyer owes: items after discounts + shipping (unless free) + surcharge + tax.
-  auto afterDiscount = js::num(o, "total_price_after_sub_discount");
-  if (!afterDiscount && anyLine) afterDiscount = subtotal - ord.discount.value_or(0);
+  // What the buyer owes: items (total_price, before any discount) − total_discount + shipping
+  // (unless free) + surcharge + tax. Not total_price_after_sub_discount: real bodies already
+  // count the shipping fee in it (pancake-pos-mcp order fixture: 3725000 + 180000 = 3905000 =
+  // cod), so adding the fee again would overstate every shipped order.
+  std::optional<double> afterDiscount;
+  if (auto gross = js::num(o, "total_price")) afterDiscount = *gross - js::num(o, "total_discount").value_or(0);
+  else if (anyLine) afterDiscount = subtotal - ord.discount.value_or(0);
   if (afterDiscount) {
     double shipping = flag(o, "is_free_shipping") ? 0 : ord.shippingFee.value_or(0);
     ord.total = *afterDiscount + shipping + js::num(o, "surcharge").value_or(0) + ord.tax.value_or(0);
+  } else {
+    ord.total = js::num(o, "total_price_after_sub_discount");  // shipping already in it
   }
   double paid = 0;
   for (const char* k : {"prepaid", "cash", "transfer_money", "charged_by_card", "charged_by_momo", "charged_by_qrpay",

@@ -48,6 +48,12 @@ test('full sync of every entity matches the simulator and the schema', async () 
     const removed = truth.find((o) => o.status === 7);
     assert.equal(byId.get(String(removed.id)).status, 'cancelled');
     assert.deepEqual(new Set(records.map((r) => r.status)), new Set(['pending', 'confirmed', 'processing', 'shipping', 'completed', 'returned', 'cancelled']));
+    // What the buyer owes = cod + prepaid = total_price_after_sub_discount, which (as in real
+    // bodies) already counts the shipping fee: never the fee twice.
+    for (const o of truth) {
+      assert.equal(byId.get(String(o.id)).total, o.cod + o.prepaid, `order ${o.id}`);
+      assert.equal(byId.get(String(o.id)).total, o.total_price_after_sub_discount, `order ${o.id}`);
+    }
     // Stock per warehouse: available = remain_quantity, on hand = actual_remain_quantity.
     const products = (await runSync(sl.createSync({ platform: 'pancake', entity: 'products' }), transport, { clock })).records;
     const v = sim.truth('products')[0].variations[0];

@@ -233,6 +233,22 @@ TEST(NhanhOrders, WebhookShapeNormalizesLikeTheList) {
   EXPECT_TRUE(normalize("orders", test::readFixture("nhanh/webhook_app_uninstalled.json")).records.empty());
 }
 
+// nhanh.md §B.10.2 turned into a counter sale (type 2, carrier null, walk-in, codAmount 0, nothing
+// prepaid): the docs do not show this case, so the amount is what the lines say, never 0.
+TEST(NhanhOrders, CounterSaleWithoutCodIsNotFree) {
+  for (bool tax : {false, true}) {
+    Page p = normalize("orders", test::readFixture("nhanh/order_counter_cash.json"), tax);
+    ASSERT_EQ(p.records.size(), 1u);
+    json o = asJson(p.records[0]);
+    EXPECT_EQ(o["status"], "completed");
+    EXPECT_TRUE(o["customer"].is_null());
+    EXPECT_TRUE(o["shippingFee"].is_null());
+    EXPECT_EQ(o["subtotal"], tax ? 378000 : 408240);
+    EXPECT_EQ(o["total"], 408240) << "tax " << tax;
+    EXPECT_EQ(o["paymentStatus"], "paid");
+  }
+}
+
 TEST(NhanhOrders, EveryStatusCodeIsMapped) {
   const std::vector<std::pair<int, std::string>> table = {
       {54, "pending"},    {55, "pending"},    {57, "pending"},    {56, "confirmed"},  {42, "processing"},

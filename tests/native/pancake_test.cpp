@@ -118,6 +118,39 @@ TEST(PancakeOrders, ItemsDiscountsAndStatuses) {
   EXPECT_EQ(removed["paymentStatus"], "paid");  // transferred in full
 }
 
+// GET /orders/{id} in the shape of the anonymized real response kept by trinhhaox/pancake-pos-mcp
+// (tests/fixtures/orders-get-full-response.json), values changed: there total_price_after_sub_discount
+// already counts the shipping fee (3725000 + 180000 = 3905000 = cod), unlike pancake.md §1.11.
+TEST(PancakeOrders, RealDetailShapeCountsShippingOnce) {
+  Page p = normalize("orders", test::readFixture("pancake/order_detail_mcp_shape.json"));
+  ASSERT_EQ(p.records.size(), 1u);
+  json o = asJson(p.records[0]);
+  EXPECT_EQ(o["externalId"], "512");
+  EXPECT_EQ(o["status"], "pending");
+  EXPECT_EQ(o["platformStatus"], "new");
+  ASSERT_EQ(o["lines"].size(), 2u);
+  EXPECT_EQ(o["lines"][0], json({{"productExternalId", "5a0c1e2d-1111-4a2b-8c3d-000000000001"},
+                                 {"variantExternalId", "7b1d2e3f-2222-4b3c-9d4e-000000000001"},
+                                 {"sku", "NCKD-01"}, {"name", "Nồi chiên không dầu"}, {"quantity", 4},
+                                 {"unitPrice", 150000}, {"discount", 0}, {"total", 600000}}));  // fields: null
+  EXPECT_EQ(o["lines"][1]["name"], "Chảo chống dính - 26cm");
+  EXPECT_EQ(o["lines"][1]["unitPrice"], 210000);  // retail_price, not exact_price
+  EXPECT_EQ(o["lines"][1]["total"], 420000);
+  EXPECT_EQ(o["subtotal"], 1020000);
+  EXPECT_EQ(o["discount"], 0);
+  EXPECT_EQ(o["shippingFee"], 40000);
+  EXPECT_EQ(o["total"], 1060000);  // = cod = money_to_collect, nothing prepaid
+  EXPECT_EQ(o["paymentStatus"], "unpaid");
+  EXPECT_EQ(o["customer"], json({{"externalId", "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6c0"}, {"name", "Lê Văn Tâm"},
+                                 {"phone", "+84903111222"}, {"email", nullptr}}));
+  EXPECT_EQ(o["shippingAddress"], json({{"name", "Lê Văn Tâm"}, {"phone", "+84903111222"}, {"address", "88 Trần Hưng Đạo"},
+                                        {"ward", nullptr}, {"district", nullptr}, {"province", "Thành phố Hồ Chí Minh"},
+                                        {"country", "VN"}}));
+  EXPECT_EQ(o["note"], "Gọi trước khi giao");
+  EXPECT_EQ(o["createdAt"], "2026-05-07T11:04:38.590Z");
+  EXPECT_EQ(o["updatedAt"], "2026-05-07T11:04:39.135Z");
+}
+
 TEST(PancakeOrders, EveryStatusCodeIsMapped) {
   const std::map<int, std::string> table = {
       {0, "pending"},     {17, "pending"},    {11, "pending"},   {20, "pending"},  {1, "confirmed"},

@@ -208,6 +208,7 @@ function buildOrder(w, rng, createdMs, status) {
   const totalDiscount = items.reduce((s, it) => s + it.total_discount, 0);
   const freeShip = rng.chance(0.15);
   const shipping = rng.pick([0, 20_000, 25_000, 30_000]);
+  // Real bodies count the shipping fee in total_price_after_sub_discount (= cod when nothing is prepaid).
   const after = totalPrice - totalDiscount;
   const prepaid = rng.chance(0.2) ? after + (freeShip ? 0 : shipping) : 0;
   const cod = Math.max(0, after + (freeShip ? 0 : shipping) - prepaid);
@@ -220,7 +221,7 @@ function buildOrder(w, rng, createdMs, status) {
   const rec = {
     id, system_id: id, shop_id: Number(w.opts.shopId), status, status_name: name, sub_status: null,
     bill_full_name: c?.name ?? vnPerson(rng).name, bill_phone_number: c?.phone_numbers?.[0] ?? vnMobile(rng), bill_email: c?.emails?.[0] ?? null,
-    items, total_price: totalPrice, total_price_after_sub_discount: after, total_discount: totalDiscount, shipping_fee: shipping,
+    items, total_price: totalPrice, total_price_after_sub_discount: after + (freeShip ? 0 : shipping), total_discount: totalDiscount, shipping_fee: shipping,
     partner_fee: shipping ? shipping - 5000 : 0, surcharge: 0, tax: 0, cod, money_to_collect: cod, prepaid, cash: 0,
     transfer_money: 0, charged_by_card: 0, charged_by_momo: 0, charged_by_qrpay: 0, exchange_payment: 0, order_currency: 'VND',
     is_free_shipping: freeShip, customer_pay_fee: !freeShip, received_at_shop: false, is_exchange_order: false, is_livestream: false,
