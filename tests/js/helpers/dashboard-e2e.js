@@ -194,8 +194,9 @@ async function platformFlow(p, env, page) {
     }
     // Client-side check: an empty form names every field at fault, in Vietnamese.
     await page.getByTestId('connect-submit').click();
-    const alert = await form.getByRole('alert').first().innerText();
-    assert.match(alert, /Vui lòng kiểm tra lại/);
+    // The form's summary (not a field's own alert, which can still show the as-you-type
+    // message for a moment after the field was emptied): waited for by its text.
+    const alert = await form.getByRole('alert').filter({ hasText: /Vui lòng kiểm tra lại/ }).innerText({ timeout: 5_000 });
     for (const f of fields) assert.ok(alert.includes(f.label), `error names ${f.label}`);
     await screenshot(page, `${p.id}-1-form-errors`);
 

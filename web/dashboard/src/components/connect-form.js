@@ -118,6 +118,10 @@ export function ConnectForm({ platform, initial = {}, submitLabel, onSubmit, onC
 
   const submit = async (ev) => {
     ev.preventDefault();
+    // Errors from the last as-you-type check may describe values since changed: drop them
+    // until this submit's own check answers.
+    checkSeq.current++;
+    setErrors({});
     setSubmitted(true);
     setFormError(null);
     const out = await checkCredentials(platform.id, values);
