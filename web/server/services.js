@@ -40,6 +40,11 @@ const OAUTH_PLATFORMS = new Set(['nhanh']); // connect through the platform's co
 // and Haravan `app/uninstalled`).
 const UNINSTALL_TOPICS = new Set(['appUninstalled', 'app/uninstalled']);
 const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the shop's first webhook
+// Platforms whose webhooks carry no signature and are set up by hand with custom request headers
+// (pancake.md §1.8: "No webhook signature. Require a user-configured secret header"): StoreLink
+// generates the secret, and the connection's view lists the headers the shop pastes.
+const SECRET_HEADER = new Set(['pancake']);
+const newWebhookSecret = () => randomBytes(24).toString('base64url'); // 32 characters
 const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId', 'businessId']; // credential that webhooks carry back
 export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake', getfly: 'getfly' };
 // The credential that signs a platform's webhooks when the shop gave no separate webhook secret:
@@ -250,6 +255,22 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     if (conn.status !== 'disconnected' && Number.isFinite(expires) && expires - Date.now() < 14 * 86_400_000) {
       warnings.push({ code: 'token_expiring', expiresAt: new Date(expires).toISOString(), message: expires > Date.now() ? `Quyền truy cập ${info?.displayName ?? conn.platform} hết hạn ngày ${new Date(expires).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}. Hãy kết nối lại (cấp quyền lại) trước ngày đó để việc đồng bộ không bị gián đoạn.` : `Quyền truy cập ${info?.displayName ?? conn.platform} đã hết hạn. Hãy kết nối lại để tiếp tục đồng bộ.` });
     }
+    // The headers the shop pastes into the platform's webhook settings, the secret included: the
+    // owner has to copy it, and it only authorizes deliveries to this connection (rotate it with
+    // POST /api/connections/:id/webhook-secret). The header names are the connector's.
+    let webhookHeaders = null;
+    if (SECRET_HEADER.has(conn.platform) && conn.status !== 'disconnected' && conn.secretsEnc) {
+      const secret = secretsOf(conn).webhookSecret ?? null;
+      const shopId = conn.storeKey ?? conn.account?.shopId;
+      if (shopId) {
+        const { headers } = sl.connect(conn.platform, 'webhookSettings', { baseUrl: publicUrl() || 'http://localhost', shopId, ...(secret ? { secret } : {}) });
+        webhookHeaders = Object.entries(headers).map(([name, value]) => ({ name, value }));
+      }
+      // Made before StoreLink generated one: still accepted, so the shop is told to add it.
+      if (!secret) {
+        warnings.push({ code: 'webhook_secret_missing', message: `Webhook ${info?.displayName ?? conn.platform} chưa có khóa bí mật: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Bấm “Tạo khóa mới” rồi thêm Request Header x-webhook-secret vào cấu hình webhook trên ${info?.displayName ?? conn.platform}.` });
+      }
+    }
     return {
       id: conn.id,
       platform: conn.platform,
@@ -261,6 +282,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       account: conn.account,
       secretsSet: conn.secretsSet,
       webhookUrl: info?.webhooks ? `${publicUrl()}/webhooks/${SLUG_OF[conn.platform] ?? conn.platform}?connection=${conn.id}` : null,
+      webhookHeaders,
       storeKey: conn.storeKey,
       entities,
       createdAt: conn.createdAt,
@@ -292,6 +314,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       if (!body || typeof body !== 'object') throw new ApiError(400, 'invalid_input', 'Thiếu dữ liệu.');
       const info = platformOf(body.platform);
       const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
+      if (SECRET_HEADER.has(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret();
       const settings = checkSettings(info, body.settings);
       if (body.name != null && (typeof body.name !== 'string' || body.name.length > 200)) throw new ApiError(400, 'invalid_input', 'Tên liên kết không hợp lệ.', { field: 'name' });
       const id = newId('cn');
@@ -357,6 +380,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
         const previous = secretsOf(conn);
         if (!creds.webhookSecret && previous.webhookSecret) creds.webhookSecret = previous.webhookSecret;
+        if (SECRET_HEADER.has(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret();
         const account = accountOf(info, creds);
         let secrets = { ...creds };
         let status = conn.status === 'waiting_webhook' && !conn.lastWebhookAt ? 'waiting_webhook' : 'active';
@@ -397,6 +421,22 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       }
       await saveLocations(store.id, updated, locations);
       return { connection: await announce(updated), locations };
+    },
+
+    /**
+     * A new webhook secret (platforms with a hand-configured secret header): from now on only
+     * deliveries carrying it are accepted, the old one is refused.
+     */
+    async rotateWebhookSecret(store, id) {
+      const conn = await connections.get(store, id);
+      if (!SECRET_HEADER.has(conn.platform)) {
+        throw new ApiError(400, 'invalid_input', 'Nền tảng này tự ký webhook, không dùng khóa do StoreLink tạo.', { detail: `${conn.platform} webhooks are signed by the platform` });
+      }
+      if (conn.status === 'disconnected' || !conn.secretsEnc) throw new ApiError(409, 'conflict', 'Liên kết đã bị ngắt. Hãy kết nối lại.', { detail: 'disconnected' });
+      await capture(conn, { webhookSecret: newWebhookSecret() }); // serialized with the proxy's token captures
+      const updated = await repo.connections.update(store.id, id, { secretsSet: [...new Set([...(conn.secretsSet ?? []), 'webhookSecret'])] });
+      log.info({ connection: id, platform: conn.platform }, 'webhook secret rotated');
+      return { connection: await announce(updated) };
     },
 
     /** Disconnect: stop syncs, delete the credentials, keep records and checkpoints. */

@@ -8,6 +8,7 @@
 // (desktop + 360 px phone) go to test-output/dashboard/. Any console error fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStoreLink } from 'storelink';
@@ -244,27 +245,62 @@ async function platformFlow(p, env, page) {
       const url = await page.locator('#wh-url').inputValue();
       assert.match(url, new RegExp(`/webhooks/`));
       await screenshot(page, `${p.id}-3-webhook-waiting`);
+      // The request headers to add on the platform, as the card shows them (Pancake POS:
+      // x-store-id and the secret StoreLink generated), else the one header a credential names.
+      const headers = {};
+      for (const row of await page.getByTestId('webhook-header').all()) {
+        headers[await row.getByTestId('webhook-header-name').inputValue()] = await row.getByTestId('webhook-header-value').inputValue();
+      }
+      if (!Object.keys(headers).length) {
+        const key = await page.locator('#wh-key').inputValue().catch(() => null);
+        const value = await page.locator('#wh-value').inputValue().catch(() => null);
+        if (key && value) headers[key] = value;
+      }
+      if (p.id === 'pancake') {
+        assert.deepEqual(Object.keys(headers), ['x-store-id', 'x-webhook-secret']);
+        assert.ok(headers['x-webhook-secret'].length >= 24, 'a generated secret to paste');
+      }
       // The shop's platform delivers its first webhook: through the simulator when it can send
-      // one, else a documented webhook body from tests/fixtures/<platform>/ with the header shown.
-      const headerKey = await page.locator('#wh-key').inputValue().catch(() => null);
-      const headerValue = await page.locator('#wh-value').inputValue().catch(() => null);
+      // one, else a documented webhook body from tests/fixtures/<platform>/ with the headers shown.
       const target = url.replace('localhost', '127.0.0.1');
+      const dir = join(ROOT, 'tests/fixtures', p.id);
+      const file = existsSync(dir) && readdirSync(dir).find((f) => f.startsWith('webhook_') && f.endsWith('.json'));
+      const post = (h) => fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body: readFileSync(join(dir, file), 'utf8') });
       const deliver = env?.sim?.sendWebhook ?? env?.sendWebhook;
       if (typeof deliver === 'function') {
-        await deliver.call(env.sim ?? env, { url: target, storeId: headerValue, headers: headerKey ? { [headerKey]: headerValue } : {} });
+        await deliver.call(env.sim ?? env, { url: target, storeId: headers['x-store-id'] ?? Object.values(headers)[0], headers });
       } else {
-        const dir = join(ROOT, 'tests/fixtures', p.id);
-        const file = existsSync(dir) && readdirSync(dir).find((f) => f.startsWith('webhook_') && f.endsWith('.json'));
         assert.ok(file, `a ${p.id} webhook: the simulator's sendWebhook or a tests/fixtures/${p.id}/webhook_*.json body`);
-        const res = await fetch(target, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(headerKey && headerValue ? { [headerKey]: headerValue } : {}) },
-          body: readFileSync(join(dir, file), 'utf8'),
-        });
+        if (headers['x-webhook-secret']) {
+          // Without the secret the delivery is refused, and the connection keeps waiting.
+          const { 'x-webhook-secret': _s, ...rest } = headers;
+          assert.equal((await post(rest)).status, 401, 'a delivery without the secret header is refused');
+          assert.equal(await page.getByTestId('webhook-received').count(), 0);
+        }
+        const res = await post(headers);
         assert.ok(res.status < 300, `webhook accepted (${res.status})`);
       }
       await page.getByTestId('webhook-received').waitFor({ timeout: 15_000 });
       await screenshot(page, `${p.id}-4-webhook-received`);
+      if (headers['x-webhook-secret']) {
+        // A new secret, after a confirmation: shown at once (focused, to copy), the old one refused.
+        await page.getByTestId('webhook-rotate').click();
+        const dialog = page.locator('dialog[open]');
+        await dialog.waitFor();
+        assert.match(await dialog.innerText(), /Khóa cũ bị từ chối/);
+        await screenshot(page, `${p.id}-4b-webhook-rotate-confirm`);
+        await dialog.getByTestId('confirm').click();
+        const value = page.locator('[data-testid="webhook-header-value"]').nth(Object.keys(headers).indexOf('x-webhook-secret'));
+        await page.waitForFunction(([sel, i, old]) => document.querySelectorAll(sel)[i]?.value !== old, ['[data-testid="webhook-header-value"]', Object.keys(headers).indexOf('x-webhook-secret'), headers['x-webhook-secret']]);
+        const fresh = await value.inputValue();
+        assert.ok(fresh.length >= 24 && fresh !== headers['x-webhook-secret']);
+        await page.waitForFunction((sel) => document.activeElement === document.querySelector(sel), `#${await value.getAttribute('id')}`, { timeout: 5000 }).catch(async () => {
+          assert.fail(`focus on the new secret, not on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200))}`);
+        });
+        assert.equal((await post(headers)).status, 401, 'the old secret is refused');
+        assert.ok((await post({ ...headers, 'x-webhook-secret': fresh })).status < 300, 'the new one is accepted');
+        await screenshot(page, `${p.id}-4c-webhook-rotated`);
+      }
     }
     await page.getByTestId('sync-panel').waitFor();
     assert.match(await page.getByTestId('detail-state').innerText(), /Đã kết nối|Chờ webhook/);
@@ -352,8 +388,11 @@ async function platformFlow(p, env, page) {
       const parsed = JSON.parse(body);
       // The product's name in each platform's delivery: KiotViet's Notifications, Nhanh.vn's data, Sapo's top level.
       const name = parsed.Notifications?.[0]?.Data?.[0]?.Name ?? parsed.data?.name ?? parsed.name;
-      // Nhanh.vn (webhooks v3) authenticates a delivery by the app's verify token in Authorization.
-      const auth = p.id === 'nhanh' ? { authorization: NHANH_DEFAULT_VERIFY_TOKEN } : {};
+      // Nhanh.vn (webhooks v3) authenticates a delivery by the app's verify token in Authorization;
+      // Sapo signs every delivery with the app's secret (sapo.md §B.8: X-Sapo-Hmac-Sha256).
+      const auth = p.id === 'nhanh' ? { authorization: NHANH_DEFAULT_VERIFY_TOKEN }
+        : p.id === 'sapo' ? { 'x-sapo-topic': 'products/update', 'x-sapo-hmac-sha256': createHmac('sha256', env.secrets.apiSecret).update(body).digest('base64') }
+        : {};
       const res = await fetch(connection.webhookUrl.replace('localhost', '127.0.0.1'), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
       assert.equal(res.status, 200);
       if (name) {

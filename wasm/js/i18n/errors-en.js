@@ -83,6 +83,8 @@ export const ERROR_MESSAGES = {
     c.expiresAt && Date.parse(c.expiresAt) > Date.now()
       ? `Access to ${c.name} expires on ${new Date(c.expiresAt).toLocaleDateString('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' })}. Reconnect (authorize again) before then so syncing does not stop.`
       : `Access to ${c.name} has expired. Reconnect to keep syncing.`,
+  webhook_secret_missing: (c) =>
+    `${c.Name}’s webhook has no secret yet: anyone who knows the shop id can send fake data here. Press “New secret”, then add the x-webhook-secret request header to the webhook settings on ${c.name}.`,
 };
 
 /** The English message of `error`; options: platform (info or id), label, waitMs, texts (en platform table). */

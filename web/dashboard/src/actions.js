@@ -103,6 +103,13 @@ export async function disconnect(connection) {
   return after;
 }
 
+/** A new webhook secret (Pancake POS): the old one is refused from now on. */
+export async function rotateWebhookSecret(connection) {
+  const { connection: after } = await api.rotateWebhookSecret(connection.id);
+  replaceConnection(after);
+  return after;
+}
+
 export async function loadRuns(connectionId) {
   const { runs } = await api.runs({ connectionId, limit: 20 });
   update({ runs: { ...state.runs, [connectionId]: runs } });

@@ -55,6 +55,7 @@ export const api = {
   updateConnection: (id, patch) => request(`/api/connections/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
   verify: (id) => request(`/api/connections/${encodeURIComponent(id)}/verify`, { method: 'POST' }),
   disconnect: (id) => request(`/api/connections/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  rotateWebhookSecret: (id) => request(`/api/connections/${encodeURIComponent(id)}/webhook-secret`, { method: 'POST' }),
   runs: (query) => request('/api/runs', { query }),
   createRun: (connectionId, entity, mode = 'auto') => request('/api/runs', { method: 'POST', body: { connectionId, entity, mode } }),
   updateRun: (id, patch) => request(`/api/runs/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),

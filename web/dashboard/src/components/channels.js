@@ -7,7 +7,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { useStore, toast } from '../store.js';
 import { api } from '../api.js';
-import { channelState, connectionFor, connect, loadLocations, saveSettings, disconnect, keptCount, loadCounts, errorText, refreshConnections } from '../actions.js';
+import { channelState, connectionFor, connect, loadLocations, saveSettings, disconnect, keptCount, loadCounts, errorText, refreshConnections, rotateWebhookSecret } from '../actions.js';
 import { relativeTime, formatTime, formatNumber } from '../format.js';
 import { Logo, StateBadge, CopyField, ConfirmDialog, Notice } from './common.js';
 import { ConnectForm } from './connect-form.js';
@@ -176,25 +176,88 @@ function webhookHeader(platform, connection) {
   return connection.storeKey ? { key: null, value: connection.storeKey } : null;
 }
 
+const SECRET_HEADER = 'x-webhook-secret';
+
+/**
+ * The webhook to set up on the platform: the URL, and the request headers — the server's list
+ * where it gives one (Pancake POS: x-store-id and the secret StoreLink generated, which the shop
+ * must paste: the one secret this page shows), else the header a credential's label names.
+ */
 function WebhookCard({ platform, connection }) {
   const s = useStore();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  // After a rotation: on to the new value, ready to copy (keyboard and screen-reader users
+  // follow) — once the dialog has closed (the page is inert while it is open, and closing it
+  // gives focus back to the button).
+  const focusSecret = useRef(false);
+  useEffect(() => {
+    if (confirming || !focusSecret.current) return;
+    focusSecret.current = false;
+    const i = (connection.webhookHeaders ?? []).findIndex((h) => h.name === SECRET_HEADER);
+    setTimeout(() => document.getElementById(`wh-value-${i}`)?.focus(), 0);
+  });
   const seen = s.webhookSeen[connection.id] ?? connection.lastWebhookAt;
-  const header = webhookHeader(platform, connection);
   const url = connection.webhookUrl;
   if (!url) return null;
+  const headers = Array.isArray(connection.webhookHeaders) ? connection.webhookHeaders : null;
+  const header = headers ? null : webhookHeader(platform, connection);
+  const secretAt = headers ? headers.findIndex((h) => h.name === SECRET_HEADER) : -1;
+  const name = platform.displayName;
+  const rotate = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await rotateWebhookSecret(connection);
+      focusSecret.current = true;
+      setConfirming(false);
+      toast(t('webhook.rotated', { name }), 'ok', 6000);
+    } catch (e) {
+      setConfirming(false);
+      setError(errorText(e, platform));
+    } finally {
+      setBusy(false);
+    }
+  };
   return html`<section class="card" aria-labelledby="webhook-title" data-testid="webhook-card">
-    <div class="card-head"><h2 id="webhook-title">${t('webhook.heading', { name: platform.displayName })}</h2></div>
+    <div class="card-head"><h2 id="webhook-title">${t('webhook.heading', { name })}</h2></div>
     <div class="card-body stack">
-      <p class="muted small">${t('webhook.explain', { name: platform.displayName })}</p>
+      <p class="muted small">${t('webhook.explain', { name })}</p>
       <${CopyField} id="wh-url" label=${t('webhook.url')} value=${url} />
+      ${headers &&
+      html`<div class="stack" role="group" aria-labelledby="wh-headers-title" data-testid="webhook-headers">
+        <h3 id="wh-headers-title" class="small">${t('webhook.headers')}</h3>
+        ${headers.map(
+          (h, i) => html`<div class="stack" key=${h.name} data-testid="webhook-header">
+            <${CopyField} id=${`wh-name-${i}`} label=${t('webhook.headerKeyN', { n: i + 1 })} value=${h.name} testid="webhook-header-name" />
+            <${CopyField} id=${`wh-value-${i}`} label=${t('webhook.headerValueN', { n: i + 1 })} value=${h.value} testid="webhook-header-value" help=${i === secretAt ? t('webhook.secretHelp', { name }) : undefined} />
+          </div>`,
+        )}
+        <div class="row">
+          <button type="button" class="btn" onClick=${() => setConfirming(true)} disabled=${busy} aria-describedby="wh-rotate-help" data-testid="webhook-rotate">${t('webhook.rotate')}</button>
+          <span class="small muted" id="wh-rotate-help">${secretAt < 0 ? t('webhook.noSecret', { name }) : t('webhook.rotateHelp', { name })}</span>
+        </div>
+        ${error && html`<${Notice} kind="error" role="alert">${error}<//>`}
+      </div>`}
       ${header?.key && html`<${CopyField} id="wh-key" label=${t('webhook.headerKey')} value=${header.key} />`}
       ${header?.value && html`<${CopyField} id="wh-value" label=${t('webhook.headerValue')} value=${header.value} />`}
       <div aria-live="polite" data-testid="webhook-live">
         ${seen
           ? html`<span class="live-dot on" data-testid="webhook-received">${t('webhook.received', { time: formatTime(seen) })}</span>`
-          : html`<span class="live-dot waiting">${t('webhook.waiting', { name: platform.displayName })}</span>`}
+          : html`<span class="live-dot waiting">${t('webhook.waiting', { name })}</span>`}
       </div>
     </div>
+    <${ConfirmDialog}
+      id="rotate"
+      open=${confirming}
+      title=${t('webhook.rotateTitle', { name })}
+      body=${t('webhook.rotateBody', { name })}
+      confirmLabel=${t('webhook.rotate')}
+      busy=${busy}
+      onConfirm=${rotate}
+      onCancel=${() => setConfirming(false)}
+    />
   </section>`;
 }
 
@@ -365,7 +428,7 @@ export function ChannelDetail({ platformId, query }) {
     </div></section>`}
 
     ${connection?.status === 'pending' && html`<${OAuthCard} platform=${platform} connection=${connection} auto=${autoOAuth} />`}
-    ${live && platform.webhooks && connection.status !== 'pending' && (connection.status === 'waiting_webhook' || webhookHeader(platform, connection)?.key) &&
+    ${live && platform.webhooks && connection.status !== 'pending' && (connection.status === 'waiting_webhook' || connection.webhookHeaders?.length || webhookHeader(platform, connection)?.key) &&
     html`<${WebhookCard} platform=${platform} connection=${connection} />`}
     ${live && connection.status !== 'pending' && html`<${BranchSettings} platform=${platform} connection=${connection} locations=${locations} />`}
     ${live && connection.status !== 'pending' && html`<${BooleanSettings} platform=${platform} connection=${connection} />`}

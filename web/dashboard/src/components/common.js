@@ -27,7 +27,7 @@ export function StateBadge({ state: s }) {
   return html`<span class=${`badge ${s}`}>${t(`state.${s}`)}</span>`;
 }
 
-export function CopyField({ id, label, value }) {
+export function CopyField({ id, label, value, testid, help }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -43,16 +43,17 @@ export function CopyField({ id, label, value }) {
   return html`<div class="field">
     <label for=${id}>${label}</label>
     <div class="copy-field">
-      <input id=${id} type="text" readonly value=${value} onFocus=${(e) => e.currentTarget.select()} />
+      <input id=${id} type="text" readonly spellcheck="false" autocomplete="off" value=${value} aria-describedby=${help ? `${id}-help` : undefined} onFocus=${(e) => e.currentTarget.select()} data-testid=${testid} />
       <button type="button" class="btn" onClick=${copy} aria-label=${t('webhook.copyLabel', { what: label })}>
         ${copied ? t('webhook.copied') : t('webhook.copy')}
       </button>
     </div>
+    ${help && html`<div class="help" id=${`${id}-help`}>${help}</div>`}
   </div>`;
 }
 
 /** A modal confirmation on <dialog>: focus trapped by the browser, Esc cancels. */
-export function ConfirmDialog({ open, title, body, confirmLabel, danger = false, onConfirm, onCancel, busy = false }) {
+export function ConfirmDialog({ id = 'confirm', open, title, body, confirmLabel, danger = false, onConfirm, onCancel, busy = false }) {
   const ref = useRef(null);
   useEffect(() => {
     const d = ref.current;
@@ -60,9 +61,9 @@ export function ConfirmDialog({ open, title, body, confirmLabel, danger = false,
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
-  return html`<dialog ref=${ref} aria-labelledby="confirm-title" onCancel=${(e) => { e.preventDefault(); onCancel(); }}>
+  return html`<dialog ref=${ref} aria-labelledby=${`${id}-title`} onCancel=${(e) => { e.preventDefault(); onCancel(); }} data-testid=${`${id}-dialog`}>
     <div class="dialog-body">
-      <h2 id="confirm-title">${title}</h2>
+      <h2 id=${`${id}-title`}>${title}</h2>
       <p>${body}</p>
     </div>
     <div class="dialog-actions">
