@@ -22,9 +22,11 @@
 //
 // What a simulator must offer to be covered (see web/sandbox/index.js): start({seed, now,
 // counts}) → {sim, secrets, hostMap}; sim.handle(req, res), sim.truth(entity),
-// sim.touch(entity, id), sim.create(entity), sim.remove(entity, id), sim.expireTokens() where
-// the platform's tokens expire; and
-// the entry's `entities` maps StoreLink entity names to the simulator's (identity otherwise).
+// sim.touch(entity, id), sim.create(entity), sim.remove(entity, id) → {removed, removedIds?}
+// (removedIds when a deletion takes other records along), sim.expireTokens() where the
+// platform's tokens expire; and
+// the entry's `entities` maps StoreLink entity names to the simulator's (identity otherwise),
+// its `truthId(row)` reads a row's id where the platform nests it (Nhanh orders: info.id).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createStoreLink, createLocalTransport, runSync, sweepDeletions, SyncError } from 'storelink';
@@ -233,7 +235,8 @@ async function oneRun({ platform, entry, seed }) {
       const erng = rng.fork(entity);
       const p = profile(erng);
       const log = [];
-      const ids = () => sim.truth(simEntity).map((r) => String(r.id));
+      const idOf = (r) => String(entry.truthId?.(r) ?? r.id);
+      const ids = () => sim.truth(simEntity).map(idOf);
       const live = new Set(ids()); // kept in step with create/remove (truth() is costly)
       // Deletions are seen only through the deleted-id feed, which an incremental run reads on
       // its first page: one made later in that run is the next run's. So the incremental
@@ -251,7 +254,7 @@ async function oneRun({ platform, entry, seed }) {
           clock.advance(erng.int(1, 5_000));
           stats.mutations++;
           if (what === 'create' || existing.length === 0) {
-            const id = String(sim.create(simEntity).id);
+            const id = idOf(sim.create(simEntity));
             live.add(id);
             changedDuringRun.add(id);
           } else if (what === 'touch') {
@@ -260,7 +263,9 @@ async function oneRun({ platform, entry, seed }) {
             changedDuringRun.add(id);
           } else if (existing.length > 1) {
             const id = erng.pick(existing);
-            if (sim.remove(simEntity, id).removed) live.delete(id); // orders are cancelled, not removed
+            // Some records are cancelled or kept, not removed; a parent may take its variants along.
+            const r = sim.remove(simEntity, id);
+            for (const x of r.removed ? r.removedIds ?? [id] : []) (live.delete(String(x)), changedDuringRun.add(String(x)));
             changedDuringRun.add(id);
           }
           log.push(what);

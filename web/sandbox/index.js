@@ -53,7 +53,8 @@ export const SANDBOXES = {
     },
   },
   nhanh: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
+    entities: { locations: 'depots' },
+    truthId: (row) => row.info?.id ?? row.id, // orders come as {info: {id}, ...}
     // A ready token comes with the secrets so headless syncs skip the consent page; the
     // consent flow itself is served too (nhanh.vn/oauth → returnLink?accessCode=…).
     async start(options = {}) {
