@@ -457,7 +457,10 @@ export function createPancakeSimulator(options = {}) {
       c.updated_at = touchStamp();
       return customerJson(c);
     }
-    throw new HttpError(400, 'warehouses cannot be touched');
+    const wh = world.warehouses.find((x) => x.id === id);
+    if (!wh) throw new HttpError(404, `warehouse ${id} not found`);
+    wh.phone_number = `028${world.mutations.int(30_000_000, 39_999_999)}`;  // the list shows the edit
+    return { ...wh };
   }
 
   function setStock(variationId, remain) {
@@ -476,7 +479,14 @@ export function createPancakeSimulator(options = {}) {
 
   function create(entityName) {
     const entity = normalizeEntity(entityName);
-    if (entity !== 'orders') throw new HttpError(400, 'only orders can be created in the sandbox');
+    if (entity === 'warehouses') {
+      const r = world.mutations;
+      const n = world.warehouses.length + 1;
+      const wh = { ...world.warehouses[0], id: uuid(r), name: `Kho ${n}`, custom_id: `KHO-${n}`, phone_number: `028${r.int(30_000_000, 39_999_999)}` };
+      world.warehouses.push(wh);
+      return { ...wh };
+    }
+    if (entity !== 'orders') throw new HttpError(400, 'only orders and warehouses can be created in the sandbox');
     const o = buildOrder(world, world.mutations, now(), 0);
     o.updatedMs = now();
     o.rec.updated_at = o.rec.inserted_at;
@@ -486,7 +496,17 @@ export function createPancakeSimulator(options = {}) {
 
   function remove(entityName, id) {
     const entity = normalizeEntity(entityName);
-    if (entity !== 'orders') throw new HttpError(400, 'only orders can be removed in the sandbox');
+    if (entity === 'warehouses') {
+      // UNCONFIRMED: a warehouse that holds stock or orders stays (removed: false); an unused
+      // one leaves the list.
+      if (!world.warehouses.some((x) => x.id === id)) throw new HttpError(404, `warehouse ${id} not found`);
+      const used = [...world.orders.values()].some((o) => o.rec.warehouse_id === id) ||
+        [...world.variations.values()].some((v) => v.variations_warehouses.some((x) => x.warehouse_id === id));
+      if (used) return { id, removed: false, reason: 'warehouse in use' };
+      world.warehouses = world.warehouses.filter((x) => x.id !== id);
+      return { id, removed: true };
+    }
+    if (entity !== 'orders') throw new HttpError(400, 'only orders and warehouses can be removed in the sandbox');
     const o = world.orders.get(Number(id));
     if (!o) throw new HttpError(404, `order ${id} not found`);
     // Removal is status 7 "Đã xóa", listed only with include_removed=1.
