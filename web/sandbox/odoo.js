@@ -448,13 +448,17 @@ function createReader(w, schema) {
     return names[relation]?.(id) ?? `#${id}`;
   }
   function computed(model, rec, field) {
-    if (model === 'product.product') {
+    if (model === 'product.product' && (field === 'qty_available' || field === 'free_qty' || field === 'virtual_available')) {
+      // Stock is summed only when asked for (scanning every quant for every field was the
+      // fault suite's hot spot).
       const quants = [...w.tables['stock.quant'].values()].filter((q) => q.product_id === rec.id && w.tables['stock.location'].get(q.location_id)?.usage === 'internal');
       const onHand = quants.reduce((s, q) => s + q.quantity, 0);
       const reserved = quants.reduce((s, q) => s + q.reserved_quantity, 0);
       if (field === 'qty_available') return rec.kind === 'storable' ? onHand : 0;
       if (field === 'free_qty') return rec.kind === 'storable' ? onHand - reserved : 0;
-      if (field === 'virtual_available') return rec.kind === 'storable' ? onHand - reserved : 0;
+      return rec.kind === 'storable' ? onHand - reserved : 0;  // virtual_available
+    }
+    if (model === 'product.product') {
       if (field === 'type') {
         const v = w.opts.version;
         if (rec.kind === 'service') return 'service';

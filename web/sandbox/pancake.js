@@ -320,11 +320,12 @@ export function createPancakeSimulator(options = {}) {
   const customerJson = (c) => stripPrivate(c);
   const orderJson = (o) => structuredClone(o.rec);
 
-  function paginate(rows, q) {
+  // `toJson` renders only the page's rows (rendering the whole list per page was costly).
+  function paginate(rows, q, toJson = (x) => x) {
     const pageNo = Math.max(1, Number(q.get('page_number') ?? 1) || 1);
     const size = Math.min(opts.maxPageSize, Math.max(1, Number(q.get('page_size') ?? 30) || 30));
     const total = rows.length;
-    return { data: rows.slice((pageNo - 1) * size, pageNo * size), page_number: pageNo, page_size: size, total_entries: total, total_pages: Math.ceil(total / size), success: true };
+    return { data: rows.slice((pageNo - 1) * size, pageNo * size).map(toJson), page_number: pageNo, page_size: size, total_entries: total, total_pages: Math.ceil(total / size), success: true };
   }
 
   function listOrders(q, url) {
@@ -345,7 +346,7 @@ export function createPancakeSimulator(options = {}) {
       last_updated_order_desc: (a, b) => b.updatedMs - a.updatedMs || b.id - a.id, last_updated_order_asc: (a, b) => a.updatedMs - b.updatedMs || a.id - b.id,
     }[sort] ?? ((a, b) => b.createdMs - a.createdMs);
     rows = rows.sort(by);
-    return paginate(rows.map(orderJson), q);
+    return paginate(rows, q, orderJson);
   }
 
   function handleApi(req, url) {
@@ -368,13 +369,13 @@ export function createPancakeSimulator(options = {}) {
     const [, , resource, sub] = seg;
     switch (resource) {
       case 'products':
-        if (sub === 'variations') return paginate([...world.variations.values()].filter((v) => !v.is_removed).map(variationJson), q);
+        if (sub === 'variations') return paginate([...world.variations.values()].filter((v) => !v.is_removed), q, variationJson);
         if (sub) {
           const p = world.products.get(sub);
           if (!p) throw new ApiError(404, 'Product not found');
           return { data: productJson(p), success: true };
         }
-        return paginate([...world.products.values()].sort((a, b) => b.display_id - a.display_id).map(productJson), q);
+        return paginate([...world.products.values()].sort((a, b) => b.display_id - a.display_id), q, productJson);
       case 'orders':
         if (sub) {
           const o = world.orders.get(Number(sub));
@@ -383,7 +384,7 @@ export function createPancakeSimulator(options = {}) {
         }
         return listOrders(q, url);
       case 'customers':
-        return paginate([...world.customers.values()].sort((a, b) => (a.inserted_at < b.inserted_at ? 1 : -1)).map(customerJson), q);
+        return paginate([...world.customers.values()].sort((a, b) => (a.inserted_at < b.inserted_at ? 1 : -1)), q, customerJson);
       case 'warehouses':
         return { data: world.warehouses.map((x) => ({ ...x })), success: true };
       default:
