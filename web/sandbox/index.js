@@ -115,11 +115,14 @@ export const SANDBOXES = {
     },
   },
   misa: {
-    // Orders are sales invoices, listed only by invoice date (pagingbycustomer FromDate/ToDate)
-    // and carrying no modification time; misa.md does not say whether or how an invoice changes
-    // after the sale (PaymentStatus, DebitAmount suggest it does). Edits cannot be modelled
-    // faithfully, and any would be invisible to an incremental sync.
-    faultSuite: 'orders (sales invoices) list by invoice date only: whether and how an invoice changes later is unknown (misa.md), and no incremental sync could see it',
+    // Products, customers and branches are covered. Orders are sales invoices, listed only by
+    // invoice date (pagingbycustomer FromDate/ToDate) and carrying no modification time;
+    // misa.md does not say whether or how an invoice changes after the sale (PaymentStatus,
+    // DebitAmount suggest it does). Edits cannot be modelled faithfully, and any would be
+    // invisible to an incremental sync.
+    faultSuite: { orders: 'sales invoices list by invoice date only: whether and how an invoice changes later is unknown (misa.md), and no incremental sync could see it' },
+    entities: { locations: 'branches' },
+    truthId: (row) => row.Id ?? row.InvoiceId,
     async start(options = {}) {
       const sim = misa.createMisaSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
