@@ -22,9 +22,9 @@
 //
 // What a simulator must offer to be covered (see web/sandbox/index.js): start({seed, now,
 // counts}) → {sim, secrets, hostMap}; sim.handle(req, res), sim.truth(entity),
-// sim.touch(entity, id), sim.create(entity), sim.remove(entity, id) → {removed, removedIds?}
-// (removedIds when a deletion takes other records along), sim.expireTokens() where the
-// platform's tokens expire; and
+// sim.touch(entity, id), sim.create(entity), sim.remove(entity, id) → {removed, removedIds?,
+// touchedIds?} (when a deletion takes other records along or edits them),
+// sim.expireTokens() where the platform's tokens expire; and
 // the entry's `entities` maps StoreLink entity names to the simulator's (identity otherwise),
 // its `truthId(row)` reads a row's id where the platform nests it (Nhanh orders: info.id).
 import { test } from 'node:test';
@@ -267,6 +267,7 @@ async function oneRun({ platform, entry, seed }) {
             // Some records are cancelled or kept, not removed; a parent may take its variants along.
             const r = sim.remove(simEntity, id);
             for (const x of r.removed ? r.removedIds ?? [id] : []) (live.delete(String(x)), changedDuringRun.add(String(x)));
+            for (const x of r.touchedIds ?? []) changedDuringRun.add(String(x)); // e.g. the variant's parent
             changedDuringRun.add(id);
           }
           log.push(what);

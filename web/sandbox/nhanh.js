@@ -971,7 +971,7 @@ ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : `<form method="post"
   }
 
   /**
-   * Deletes a record: {id, removed, removedIds}. Orders go to order/deleted; a product with
+   * Deletes a record: {id, removed, removedIds, touchedIds?}. Orders go to order/deleted; a product with
    * variants takes its variants with it and deleting a variant edits its parent (UNCONFIRMED:
    * the shop's UI deletes a parent with its variants); products and customers leave no trace
    * in any list (productDelete webhook only). A depot that holds stock or orders stays
@@ -1006,7 +1006,7 @@ ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : `<form method="post"
       parent.children = parent.children.filter((c) => c !== n);
       parent.updatedMs = now();
     }
-    return { id: n, removed: true, removedIds: ids };
+    return { id: n, removed: true, removedIds: ids, ...(parent ? { touchedIds: [parent.id] } : {}) };
   }
 
   /** A webhook body, v3 (nh.md §B.7.3–4): orders in the webhook shape, deletions as id lists. */
