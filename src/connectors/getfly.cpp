@@ -9,8 +9,11 @@
 // - Lists are {data, has_more, offset, limited} with limit/offset paging and no total.
 // - The lists sort only by id (sale orders: id or order_date; accounts: id, name, code,
 //   email), never by updated_at, so a run keeps one `filtering[updated_at:gte]` filter and
-//   walks offsets over id order (PagingPolicy::reanchor = false): a record edited during the
-//   sweep keeps its place, new ones land at the end. updated_at still gives the watermark.
+//   walks id order by keyset (`filtering[id:gt]` = the last id read, offset 0): a record
+//   edited during the sweep keeps its place, new ones land at the end, and one deleted
+//   mid-sweep cannot shift an unread one behind the next page (plain offsets lost a record
+//   each time, found by tests/js/faults.test.js). An edit to a row already passed is the
+//   next run's, so the watermark is the run's start.
 // - Times are "YYYY-MM-DD HH:MM:SS" in the tenant's local time, taken as Vietnam time
 //   [UNCONFIRMED zone, getfly.md 3.7]; money is numbers in VND; `discount` is a percent,
 //   `discount_amount` money.
@@ -32,6 +35,12 @@
 namespace storelink::connectors {
 
 namespace {
+
+// A Getfly id ("1203", 1203) as a number; nullopt for anything else.
+std::optional<int64_t> idNumber(const std::string& s) {
+  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  return std::stoll(s);
+}
 
 constexpr const char* kBase = "{{secret.domain|origin:getflycrm.com}}/api/v6.1";
 
@@ -371,11 +380,12 @@ class GetflyConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  PagingPolicy paging(Entity e) const override {
+  PagingPolicy paging(Entity) const override {
     PagingPolicy p;
-    p.kind = PagingPolicy::Kind::ModifiedTimeOffset;
+    p.kind = PagingPolicy::Kind::Cursor;  // the last id read
     p.pageSize = 100;  // 1–100 [3P glama.ai Getfly MCP]; the docs give no maximum
     p.reanchor = false;
+    p.watermarkIsRunStart = true;
     return p;
   }
 
@@ -387,9 +397,10 @@ class GetflyConnector final : public Connector {
     HttpRequest r = apiGet(kPath[static_cast<int>(q.entity)],
                            {{"fields", kFields[static_cast<int>(q.entity)]},
                             {"limit", std::to_string(std::clamp(q.pageSize, 1, 100))},
-                            {"offset", std::to_string(q.offset)},
+                            {"offset", "0"},
                             {"sort", "id"},
                             {"direction", "asc"}});
+    if (!q.cursor.empty()) r.query.emplace_back("filtering[id:gt]", q.cursor);
     if (q.modifiedFromMs && q.entity != Entity::Locations) {
       r.query.emplace_back("filtering[updated_at:gte]", formatLocal(*q.modifiedFromMs, kVietnamOffsetMinutes, 0).replace(10, 1, " "));
     }
@@ -448,6 +459,22 @@ class GetflyConnector final : public Connector {
     }
     Mapper map = mapperFor(entity);
     page.rowCount = rows->size();
+    // Keyset: the next page starts after the highest id of this one. A server that ignored
+    // filtering[id:gt] would answer the same page forever: refuse it rather than loop.
+    const std::string after = opts.query ? opts.query->cursor : std::string();
+    std::optional<int64_t> afterId = after.empty() ? std::nullopt : idNumber(after);
+    std::optional<int64_t> lastId;
+    for (const auto& row : *rows) {
+      auto id = idNumber(js::id(row, "id").value_or(""));
+      if (!id) continue;
+      if (afterId && *id <= *afterId) {
+        return Error::make(ErrorCode::UnexpectedShape, "Getfly trả về dữ liệu không đúng thứ tự, không thể đồng bộ tiếp.",
+                           "row id " + std::to_string(*id) + " not after filtering[id:gt]=" + after);
+      }
+      lastId = std::max(*id, lastId.value_or(*id));
+    }
+    auto more = js::boolean(body, "has_more");
+    if (lastId && more.value_or(page.rowCount > 0)) page.nextCursor = std::to_string(*lastId);
     for (size_t i = 0; i < rows->size(); ++i) {
       const json& row = (*rows)[i];
       auto rec = row.is_object() ? map(row, opts) : std::nullopt;
@@ -459,8 +486,8 @@ class GetflyConnector final : public Connector {
       page.sortKeys.push_back(gfTime(row, "updated_at"));
       page.records.push_back(std::move(*rec));
     }
-    // No total count: when the list says it has no more, the total is where this page ends.
-    if (auto more = js::boolean(body, "has_more"); more && !*more) {
+    // No total count: the last page (has_more false) ends the run, so progress needs no more.
+    if (more && !*more) {
       page.total = js::num(body, "offset").value_or(0) + static_cast<double>(page.rowCount);
     }
     return page;

@@ -797,11 +797,14 @@ class NhanhConnector final : public Connector {
     return std::nullopt;
   }
 
-  PagingPolicy paging(Entity) const override {
+  PagingPolicy paging(Entity e) const override {
     PagingPolicy p;
     p.kind = PagingPolicy::Kind::Cursor;
     p.pageSize = kPageSize;
     p.endsOnShortPage = false;  // short pages may still have a next; order windows may be empty
+    // Orders have a deleted-id feed (order/deleted, read by every incremental run after the
+    // list); products (productDelete webhook only) and customers (none) do not (nh.md §437).
+    p.reportsDeletions = e == Entity::Orders;
     return p;
   }
 

@@ -182,6 +182,8 @@ Error faultError(const OdooFault& f, int httpStatus, bool& retry) {
   return e;
 }
 
+constexpr int kVersionRetries = 5;  // garbled common.version answers asked again before "not Odoo"
+
 Error notOdoo(const HttpResponse& r) {
   Error e = Error::make(ErrorCode::NotFound,
                         "Không tìm thấy máy chủ Odoo ở địa chỉ đã nhập. Hãy kiểm tra địa chỉ (ví dụ https://congty.odoo.com).",
@@ -614,6 +616,21 @@ class OdooConnector final : public Connector {
     auto fault = body.is_discarded() ? std::nullopt : faultOf(body);
 
     if (step == Step::Version) {
+      if (body.is_discarded() && resp.status >= 200 && resp.status < 300 && resp.status != 204) {
+        // One garbled 200 (a body cut off, a proxy's error page) does not prove the address is
+        // no Odoo: a cut-off JSON answer is retried like any page; anything else is asked again,
+        // up to five times, before the address is called wrong (found by tests/js/faults.test.js;
+        // two retries were not enough under a storm of garbled answers).
+        size_t first = resp.body.find_first_not_of(" \t\r\n");
+        if (first != std::string::npos && (resp.body[first] == '{' || resp.body[first] == '[')) {
+          return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "common.version: body cut off");
+        }
+        int misses = static_cast<int>(js::num(learned, "versionMisses").value_or(0));
+        if (misses < kVersionRetries) {
+          out["versionMisses"] = misses + 1;
+          return out;
+        }
+      }
       if (body.is_discarded() || resp.status == 404 || (!fault && result == nullptr)) return notOdoo(resp);
       if (fault) {
         bool retry = false;
@@ -626,6 +643,7 @@ class OdooConnector final : public Connector {
                            "Phiên bản Odoo " + std::to_string(*major) + " chưa được hỗ trợ; StoreLink cần Odoo 14 trở lên.",
                            "server_version " + js::str(*result, "server_version").value_or(""));
       }
+      out.erase("versionMisses");
       out["version"] = *major;
       out["serverVersion"] = js::str(*result, "server_version").value_or("");
       out["api"] = "jsonrpc";

@@ -27,6 +27,8 @@ test('platforms(): each entity says how its deletions arrive (feed or sweep)', (
   // Shopify-style lists just stop returning a deleted row.
   assert.equal(by.sapo.products, 'sweep');
   assert.equal(by.haravan.customers, 'sweep');
+  // Nhanh.vn: order/deleted for orders; products and customers have no list of deleted ids.
+  assert.deepEqual(by.nhanh, { products: 'sweep', orders: 'feed', customers: 'sweep', locations: 'sweep' });
   for (const p of sl.platforms()) for (const e of p.entities) assert.ok(['feed', 'sweep'].includes(p.deletions[e]), `${p.id}/${e}`);
 });
 

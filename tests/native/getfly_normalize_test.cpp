@@ -27,13 +27,14 @@ TEST(Getfly, RequestsUseTheTenantHostAndKeepOneFilterPerRun) {
   PageQuery q;
   q.entity = Entity::Orders;
   q.pageSize = 100;
-  q.offset = 300;
+  q.cursor = "1203";
   q.modifiedFromMs = parseDateTime("2026-05-01T00:00:00+07:00", 0);
   HttpRequest r = getfly().pageRequest(q);
   EXPECT_EQ(r.url, "{{secret.domain|origin:getflycrm.com}}/api/v6.1/sale_orders");
   EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"X-API-KEY", "{{secret.apiKey}}"}));
   EXPECT_EQ(queryValue(r, "limit"), "100");
-  EXPECT_EQ(queryValue(r, "offset"), "300");
+  EXPECT_EQ(queryValue(r, "offset"), "0") << "keyset, never an offset";
+  EXPECT_EQ(queryValue(r, "filtering[id:gt]"), "1203");
   EXPECT_EQ(queryValue(r, "sort"), "id") << "lists sort by id, never by updated_at";
   EXPECT_EQ(queryValue(r, "direction"), "asc");
   EXPECT_EQ(queryValue(r, "filtering[updated_at:gte]"), "2026-05-01 00:00:00") << "tenant local time (GMT+7)";
@@ -52,6 +53,35 @@ TEST(Getfly, RequestsUseTheTenantHostAndKeepOneFilterPerRun) {
   ASSERT_FALSE(elsewhere.ok());
   EXPECT_EQ(elsewhere.error().code, ErrorCode::InvalidCredentials);
   EXPECT_EQ(elsewhere.error().field, "domain");
+}
+
+// Regression (tests/js/faults.test.js, seed 1 getfly/customers): with offsets over id order,
+// a customer deleted on page 1 while the sweep ran shifted customer 12133 from offset 100 to
+// 99, and page 2 (offset 100) never read it. Keyset paging after the last id cannot skip one.
+TEST(Getfly, PagesFollowTheLastIdSoADeletionMidSweepSkipsNothing) {
+  PageQuery q;
+  q.entity = Entity::Customers;
+  q.pageSize = 100;
+  HttpRequest first = getfly().pageRequest(q);
+  EXPECT_EQ(queryValue(first, "filtering[id:gt]"), "<absent>");
+  EXPECT_EQ(getfly().paging(Entity::Customers).kind, PagingPolicy::Kind::Cursor);
+  EXPECT_TRUE(getfly().paging(Entity::Customers).watermarkIsRunStart) << "edits behind the cursor are the next run's";
+
+  NormalizeOptions opts;
+  opts.query = &q;
+  auto page = getfly().parsePage(Entity::Customers, R"({"data":[{"id":12033,"account_code":"KH1"},{"id":"12132","account_code":"KH2"}],"has_more":true,"offset":0,"limited":2})", opts);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->nextCursor, "12132") << "the highest id read";
+  q.cursor = *page->nextCursor;
+  EXPECT_EQ(queryValue(getfly().pageRequest(q), "filtering[id:gt]"), "12132");
+  auto end = getfly().parsePage(Entity::Customers, R"({"data":[{"id":12133,"account_code":"KH3"}],"has_more":false,"offset":0,"limited":2})", opts);
+  ASSERT_TRUE(end.ok());
+  EXPECT_FALSE(end->nextCursor) << "has_more false ends the run";
+
+  // A server that ignored the filter would send page 1 again: a typed error, never a loop.
+  auto again = getfly().parsePage(Entity::Customers, R"({"data":[{"id":12033,"account_code":"KH1"}],"has_more":true})", opts);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::UnexpectedShape);
 }
 
 TEST(Getfly, ProductsAreOneSellableItemEach) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "../../src/connectors/connectors.hpp"
 #include "storelink/normalize.hpp"
 #include "storelink/sync_job.hpp"
 
@@ -307,6 +308,40 @@ TEST(NhanhSync, IncrementalOrdersWalkALongRangeAndReadDeletions) {
   auto next = makeJob("orders", inc->checkpoint());
   ASSERT_EQ(d.run(*next).kind, Step::Kind::Done);
   EXPECT_TRUE(liveIds(d.records).count(std::to_string(server.orders[10].id))) << "the mid-run edit is picked up";
+}
+
+// Orders have a deleted-id feed (order/deleted): platforms() says "feed", so no sweep is run
+// for them, and an order deleted while the full run was paging, after it was read, is reported
+// by the next incremental run (which reads the log from the full run's start).
+TEST(NhanhSync, OrdersDeclareTheirDeletedIdFeedAndMissNoDeletionMadeMidRun) {
+  EXPECT_TRUE(connectors::nhanh().paging(Entity::Orders).reportsDeletions);
+  for (Entity e : {Entity::Products, Entity::Customers, Entity::Locations}) EXPECT_FALSE(connectors::nhanh().paging(e).reportsDeletions);
+
+  FakeNhanh server = seededOrders();
+  Driver d(server);
+  auto full = makeJob("orders");
+  int64_t deletedId = 0;
+  d.afterPage = [&](int page) {
+    if (page != 2) return;
+    // The newest order (read on page 1) is deleted now, while the run goes on.
+    auto it = std::max_element(server.orders.begin(), server.orders.end(), [](const auto& a, const auto& b) { return a.updated < b.updated; });
+    deletedId = it->id;
+    server.deleted.push_back({it->id, d.now / 1000});
+    server.orders.erase(it);
+  };
+  ASSERT_EQ(d.run(*full).kind, Step::Kind::Done);
+  ASSERT_NE(deletedId, 0);
+  ASSERT_TRUE(liveIds(d.records).count(std::to_string(deletedId))) << "read before it was deleted";
+
+  d.now += 3'600'000;  // an hour later, well past the overlap
+  d.records.clear();
+  d.afterPage = nullptr;
+  auto inc = makeJob("orders", full->checkpoint());
+  ASSERT_EQ(d.run(*inc).kind, Step::Kind::Done);
+  std::set<std::string> tombstones;
+  for (const auto& r : d.records)
+    if (r.deleted) tombstones.insert(r.externalId);
+  EXPECT_TRUE(tombstones.count(std::to_string(deletedId)));
 }
 
 TEST(NhanhSync, ResumesAnOrderWalkFromACheckpoint) {

@@ -122,7 +122,18 @@ TEST(Odoo, SaasVersionStringsAndNonOdooServers) {
   auto l = odoo().applySetup(Entity::Orders, learned, *r, ok(test::readFixture("odoo/version_saas.json")));
   ASSERT_TRUE(l.ok());
   EXPECT_EQ((*l)["version"], 17);
-  auto html = odoo().applySetup(Entity::Orders, learned, *r, ok("<html><body>Welcome to nginx</body></html>"));
+  // A non-Odoo server answers the same each time: asked six times, then called wrong.
+  json asked = learned;
+  for (int i = 0; i < 5; ++i) {
+    auto again = odoo().applySetup(Entity::Orders, asked, *r, ok("<html><body>Welcome to nginx</body></html>"));
+    ASSERT_TRUE(again.ok()) << i;
+    asked = *again;
+    EXPECT_FALSE(asked.contains("version"));
+    auto next = odoo().setupRequest(Entity::Orders, json::object(), asked);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->body, r->body) << "the version is asked again";
+  }
+  auto html = odoo().applySetup(Entity::Orders, asked, *r, ok("<html><body>Welcome to nginx</body></html>"));
   ASSERT_FALSE(html.ok());
   EXPECT_EQ(html.error().code, ErrorCode::NotFound);
   EXPECT_EQ(html.error().field, "url");
@@ -130,6 +141,25 @@ TEST(Odoo, SaasVersionStringsAndNonOdooServers) {
                                ok(dumpJson(rpcResult({{"server_version", "12.0"}, {"server_version_info", {12, 0, 0, "final", 0, ""}}}))));
   ASSERT_FALSE(old.ok());
   EXPECT_EQ(old.error().code, ErrorCode::Unsupported);
+}
+
+// Regression (tests/js/faults.test.js, seed 1): one garbled 200 to common.version — a proxy's
+// error page, a cut-off body — failed the whole sync as "no Odoo server at this address".
+TEST(Odoo, OneGarbledVersionAnswerIsAskedAgainNotCalledAWrongAddress) {
+  json learned = json::object();
+  auto r = odoo().setupRequest(Entity::Products, json::object(), learned);
+  auto cut = odoo().applySetup(Entity::Products, learned, *r, ok(R"({"jsonrpc": "2.0", "id": 1, "result": {"server_ver)"));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().code, ErrorCode::InvalidJson) << "retried by the engine like a cut-off page";
+  for (const char* garbled : {"", "<html>Bad Gateway</html>", "\x01\x02"}) {
+    auto once = odoo().applySetup(Entity::Products, learned, *r, ok(garbled));
+    ASSERT_TRUE(once.ok()) << garbled;
+    EXPECT_FALSE(once->contains("version"));
+    auto good = odoo().applySetup(Entity::Products, *once, *r, ok(test::readFixture("odoo/version_saas.json")));
+    ASSERT_TRUE(good.ok());
+    EXPECT_EQ((*good)["version"], 17);
+    EXPECT_FALSE(good->contains("versionMisses")) << "a good answer clears the count";
+  }
 }
 
 TEST(Odoo, Version19UsesJson2WithAKeyAndFallsBackToJsonRpcForAPassword) {

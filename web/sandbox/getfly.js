@@ -431,6 +431,7 @@ export function createGetflySimulator(options = {}) {
     const ms = Math.floor(now() / 1000) * 1000;
     if (t === 'orders') {
       const rec = buildOrder(world, rng, ms, [...world.tables.products.values()].filter((p) => !p.services), [...world.tables.customers.values()], 1);
+      rec.updated_at = rec.created_at;  // a new order: never updated before it was created
       record('order.created', { order_id: rec.id, order_code: rec.order_code });
       return structuredClone(rec);
     }
@@ -448,7 +449,10 @@ export function createGetflySimulator(options = {}) {
       record('product.created', { product_id: id });
       return structuredClone(world.tables.products.get(id));
     }
-    throw new HttpError(400, `create is not simulated for ${entity}`);
+    // A new warehouse (store): the list shows it; ids only grow (never reused after a delete).
+    const id = world.next('locations', 3);
+    world.tables.locations.set(id, { id, store_name: `Kho ${rng.pick(['Hà Nội', 'Đà Nẵng', 'Cần Thơ', 'Quận 7'])} ${id}`, total_quantity: 0 });
+    return structuredClone(world.tables.locations.get(id));
   }
 
   function remove(entity, id) {

@@ -53,7 +53,8 @@ export const SANDBOXES = {
     },
   },
   nhanh: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
+    entities: { locations: 'depots' },
+    truthId: (row) => row.info?.id ?? row.id, // orders come as {info: {id}, ...}
     // A ready token comes with the secrets so headless syncs skip the consent page; the
     // consent flow itself is served too (nhanh.vn/oauth → returnLink?accessCode=…).
     async start(options = {}) {
@@ -69,7 +70,14 @@ export const SANDBOXES = {
     },
   },
   pancake: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
+    // Orders and warehouses are covered. Products and customers have no updated-since filter,
+    // no documented sort and no id filter (pc.md §1.3): they are re-paged whole by page number,
+    // so a record deleted while a run pages shifts an unread one onto a page already read, and
+    // that run misses it (the next finds it); webhooks carry their changes in between.
+    faultSuite: {
+      products: 're-paged whole by page number (no filter, sort or keyset in pc.md): a deletion mid-run makes that run miss a record',
+      customers: 're-paged whole by page number (no filter, sort or keyset in pc.md): a deletion mid-run makes that run miss a record',
+    },
     async start(options = {}) {
       const sim = pancake.createPancakeSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
@@ -82,7 +90,6 @@ export const SANDBOXES = {
     },
   },
   odoo: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
     async start(options = {}) {
       const sim = odoo.createOdooSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
@@ -96,7 +103,6 @@ export const SANDBOXES = {
     },
   },
   getfly: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
     async start(options = {}) {
       const sim = getfly.createGetflySimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
@@ -109,7 +115,14 @@ export const SANDBOXES = {
     },
   },
   misa: {
-    faultSuite: 'truth ids and controls not yet aligned with tests/js/faults.test.js',
+    // Products, customers and branches are covered. Orders are sales invoices, listed only by
+    // invoice date (pagingbycustomer FromDate/ToDate) and carrying no modification time;
+    // misa.md does not say whether or how an invoice changes after the sale (PaymentStatus,
+    // DebitAmount suggest it does). Edits cannot be modelled faithfully, and any would be
+    // invisible to an incremental sync.
+    faultSuite: { orders: 'sales invoices list by invoice date only: whether and how an invoice changes later is unknown (misa.md), and no incremental sync could see it' },
+    entities: { locations: 'branches' },
+    truthId: (row) => row.Id ?? row.InvoiceId,
     async start(options = {}) {
       const sim = misa.createMisaSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);

@@ -455,6 +455,13 @@ export function createMisaSimulator(options = {}) {
       c._modifiedMs = now();
       return publicCopy(c);
     }
+    if (e === 'branches') {
+      // branchs/all has no change time: the list shows the edit, nothing else does.
+      const b = world.branches.find((x) => x.Id === id);
+      if (!b) throw new HttpError(404, `branch ${id} not found`);
+      b.Address = `${rng.int(1, 300)} ${rng.pick(['Lê Lợi', 'Trần Hưng Đạo', 'Nguyễn Huệ'])}`;
+      return publicCopy(b);
+    }
     throw new HttpError(400, `touch is not simulated for ${name}`);
   }
 
@@ -469,13 +476,32 @@ export function createMisaSimulator(options = {}) {
       world.customers.set(c.Id, c);
       return publicCopy(c);
     }
+    if (e === 'products') {
+      // A new item with stock in the base depot; GUID ids are never reused.
+      const price = roundVnd(rng.int(50_000, 500_000), 1000);
+      const m = {
+        Id: guid(rng), Code: nextCode(world, 'SPN'), Name: `Sản phẩm mới ${world.codeNo.SPN}`, ItemType: 1, Barcode: null, SellingPrice: price,
+        CostPrice: roundVnd(price * 0.6), AvgUnitPrice: roundVnd(price * 0.6), Color: null, Size: null, Material: null, Description: null,
+        IsItem: true, Inactive: false, UnitId: guid(rng), UnitName: 'Cái', CategoryName: 'Khác', Picture: null, ListDetail: [], Inventories: [],
+        _modifiedMs: now(), _createdMs: now(),
+      };
+      m.Inventories = inventories(world, rng, m);
+      world.products.set(m.Id, m);
+      return publicCopy(m);
+    }
+    if (e === 'branches') {
+      const n = world.branches.length + 1;
+      const b = { ...world.branches[1] ?? world.branches[0], Id: guid(rng), Code: `CN_${n}`, Name: `Chi nhánh ${n}`, IsBaseDepot: false, Inactive: false };
+      world.branches.push(b);
+      return publicCopy(b);
+    }
     throw new HttpError(400, `create is not simulated for ${name}`);
   }
 
-  // Deleted goods/customers are made inactive (they stay referenced by invoices).
+  // Deleted goods/customers/branches are made inactive (they stay referenced by invoices).
   function remove(name, id) {
     const e = entityOf(name);
-    const rec = e === 'products' ? world.products.get(id) : e === 'customers' ? world.customers.get(id) : null;
+    const rec = e === 'products' ? world.products.get(id) : e === 'customers' ? world.customers.get(id) : e === 'branches' ? world.branches.find((b) => b.Id === id) : null;
     if (!rec) throw new HttpError(404, `${name} ${id} not found`);
     rec.Inactive = true;
     rec._modifiedMs = now();
@@ -490,7 +516,7 @@ export function createMisaSimulator(options = {}) {
 
   function statsSnapshot() {
     const s = stats.snapshot();
-    return { total: s.total, byRoute: s.byRoute, byStatus: s.byStatus, logins: s.counters.logins ?? 0, faultsInjected: s.counters.faultsInjected ?? 0, counters: s.counters, pendingScriptedFaults: faults.pending() };
+    return { total: s.total, byRoute: s.byRoute, byStatus: s.byStatus, logins: s.counters.logins ?? 0, tokensIssued: s.counters.logins ?? 0, faultsInjected: s.counters.faultsInjected ?? 0, counters: s.counters, pendingScriptedFaults: faults.pending() };
   }
 
   function info() {

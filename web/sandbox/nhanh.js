@@ -27,7 +27,7 @@
 //
 // Test controls (JSON, no auth, not counted in stats):
 //   GET  /__sandbox/info | /__sandbox/stats | /__sandbox/truth/{products|orders|customers|depots}
-//   POST /__sandbox/touch {entity, id} | create {entity} | remove {entity, id}
+//   POST /__sandbox/touch {entity, id} | create {entity} | remove {entity, id} (depots too)
 //        | set-stock {id, available, depotId?} | approve {returnLink, account?, depotIds?}
 //        | revoke-tokens | settings {openApiEnabled} | webhook {event, id} (the body only)
 //        | emit-webhook {url, event, id, verifyToken?} | faults {...} | fail-next [...] | reset
@@ -91,16 +91,21 @@ function before(nowMs, ms, floor, rng) {
   return Math.max(floor, Math.min(ms, nowMs - rng.int(10, 180) * 60_000));
 }
 
-function genDepots(w, rng) {
-  let id = rng.int(31_000, 31_050);
-  w.depots = DEPOTS.slice(0, w.opts.counts.depots).map((d) => ({
-    id: (id += rng.int(1, 3)),
+function depotOf(d, id, rng) {
+  return {
+    id,
     code: d.code,
     name: d.name,
     mobile: vnMobile(rng),
     location: { cityId: d.city[0], cityName: d.city[1], districtId: d.district[0], districtName: d.district[1], wardId: d.ward[0], wardName: d.ward[1], address: d.street },
     locationV2: { cityId: d.v2[0], cityName: d.v2[1], wardId: d.v2[2], wardName: d.ward[1], address: d.street },
-  }));
+  };
+}
+
+function genDepots(w, rng) {
+  let id = rng.int(31_000, 31_050);
+  w.depots = DEPOTS.slice(0, w.opts.counts.depots).map((d) => depotOf(d, (id += rng.int(1, 3)), rng));
+  w.depotSeq = id;
 }
 
 function vatOf(rng) {
@@ -170,6 +175,7 @@ function genProducts(w, rng) {
       w.products.set(pid, { ...common, id: pid, parentId: -1, name: tpl.name, code: `${stem}${String(pid).slice(-5)}`, price: base, attributes: [], stock: stockFor(w, rng, tpl.kind === 'bulk') });
     }
   }
+  w.productSeq = id; // ids only grow: a deleted product's id is never handed out again
   for (const p of w.products.values()) {
     p.barcode = p.parentId === -2 || rng.chance(0.15) ? '' : ean13(rng);
     p.old = rng.chance(0.3) ? roundVnd(p.price * 1.2) : 0;
@@ -218,6 +224,7 @@ function genCustomers(w, rng) {
     c.updatedMs = before(w.opts.now0, c.updatedMs, c.createdMs, rng);
     c.addr = addr;
   }
+  w.customerSeq = id;
 }
 
 function sellable(w) {
@@ -878,9 +885,21 @@ ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : `<form method="post"
     return row;
   }
 
+  const depotRow = (id) => {
+    const d = world.depots.find((x) => x.id === Number(id));
+    if (!d) throw new HttpError(404, `depots ${id} not found`);
+    return d;
+  };
+
   function touch(entityName, id) {
     const entity = normalizeEntity(entityName);
     const r = world.mutations;
+    if (entity === 'depots') {
+      // /business/depot has no update time: the list shows the change, nothing else does.
+      const d = depotRow(id);
+      d.mobile = vnMobile(r);
+      return structuredClone(d);
+    }
     const row = rowOf(entity, id);
     if (entity === 'products') {
       row.price = Math.max(1000, row.price + r.pick([-5000, 5000, 10_000]));
@@ -925,33 +944,69 @@ ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : `<form method="post"
       return structuredClone(o.rec);
     }
     if (entity === 'products') {
-      const base = [...world.products.values()].find((p) => p.parentId === -1);
-      const id = Math.max(...world.products.keys()) + r.int(1, 3);
-      const p = { ...structuredClone({ ...base, tpl: undefined }), tpl: base.tpl, id, code: `${base.code}-N${r.int(10, 99)}`, name: `${base.name} (mới)`, createdMs: now(), updatedMs: now(), stockMs: now(), status: 2 };
+      // A new independent product modelled on one still listed; ids only grow (never reused).
+      const base = [...world.products.values()].find((p) => p.parentId === -1) ?? [...world.products.values()].find((p) => p.stock);
+      const id = (world.productSeq += r.int(1, 3));
+      const stock = base?.stock ? base.stock.map((d) => ({ ...d })) : world.depots.map((d) => ({ id: d.id, remain: 0, shipping: 0, damaged: 0, holding: 0, transfering: 0, available: 0 }));
+      const tpl = base?.tpl ?? PRODUCT_TEMPLATES.find((t) => t.kind !== 'service');
+      const p = { ...structuredClone({ ...base, tpl: undefined, children: undefined }), tpl, id, parentId: -1, attributes: [], stock,
+        code: `${base?.code ?? 'SP'}-N${r.int(10, 99)}`, name: `${base?.name ?? tpl.name} (mới)`, createdMs: now(), updatedMs: now(), stockMs: now(), status: 2 };
+      delete p.children;
       world.products.set(id, p);
       return listProduct(world, p, null);
     }
     if (entity === 'customers') {
-      const id = Math.max(...world.customers.keys()) + r.int(1, 7);
+      const id = (world.customerSeq += r.int(1, 7));
       const person = vnCustomerName(r);
       const c = { ...structuredClone({ ...[...world.customers.values()][0], addr: undefined }), addr: vnAddress(r), id, code: `KH${id}`, name: person.name, mobile: vnMobile(r), createdMs: now(), updatedMs: now() };
       world.customers.set(id, c);
       return listCustomer(c);
     }
-    throw new HttpError(400, 'depots cannot be created here');
+    // A new depot (store/warehouse), granted to tokens that cover "all current and future depots".
+    const id = (world.depotSeq += r.int(1, 3));
+    const d = depotOf(r.pick(DEPOTS), id, r);
+    Object.assign(d, { code: `${d.code}-${world.depots.length + 1}`, name: `${d.name} ${world.depots.length + 1}` });
+    world.depots.push(d);
+    return structuredClone(d);
   }
 
+  /**
+   * Deletes a record: {id, removed, removedIds, touchedIds?}. Orders go to order/deleted; a product with
+   * variants takes its variants with it and deleting a variant edits its parent (UNCONFIRMED:
+   * the shop's UI deletes a parent with its variants); products and customers leave no trace
+   * in any list (productDelete webhook only). A depot that holds stock or orders stays
+   * (UNCONFIRMED: Nhanh does not delete a depot in use), as removed: false.
+   */
   function remove(entityName, id) {
     const entity = normalizeEntity(entityName);
-    rowOf(entity, id);
-    if (entity === 'orders') {
-      world.orders.delete(Number(id));
-      world.deleted.push({ id: Number(id), atMs: now(), byId: world.staff[0].id });
-      return { id: Number(id), deleted: true };
+    const n = Number(id);
+    if (entity === 'depots') {
+      depotRow(n);
+      const used = [...world.orders.values()].some((o) => o.depotId === n) ||
+        [...world.products.values()].some((p) => p.stock?.some((s) => s.id === n && (s.remain || s.available)));
+      if (used) return { id: n, removed: false, reason: 'depot in use' };
+      world.depots = world.depots.filter((d) => d.id !== n);
+      for (const p of world.products.values()) if (p.stock) p.stock = p.stock.filter((s) => s.id !== n);
+      return { id: n, removed: true, removedIds: [n] };
     }
-    // Products/customers: no list-deleted API exists; the productDelete webhook tells.
-    ({ products: world.products, customers: world.customers })[entity].delete(Number(id));
-    return { id: Number(id), deleted: true };
+    const row = rowOf(entity, n);
+    if (entity === 'orders') {
+      world.orders.delete(n);
+      world.deleted.push({ id: n, atMs: now(), byId: world.staff[0].id });
+      return { id: n, removed: true, removedIds: [n] };
+    }
+    if (entity === 'customers') {
+      world.customers.delete(n);
+      return { id: n, removed: true, removedIds: [n] };
+    }
+    const ids = [n, ...(row.children ?? []).filter((c) => world.products.has(c))];
+    for (const x of ids) world.products.delete(x);
+    const parent = row.parentId > 0 ? world.products.get(row.parentId) : null;
+    if (parent) {
+      parent.children = parent.children.filter((c) => c !== n);
+      parent.updatedMs = now();
+    }
+    return { id: n, removed: true, removedIds: ids, ...(parent ? { touchedIds: [parent.id] } : {}) };
   }
 
   /** A webhook body, v3 (nh.md §B.7.3–4): orders in the webhook shape, deletions as id lists. */

@@ -448,13 +448,17 @@ function createReader(w, schema) {
     return names[relation]?.(id) ?? `#${id}`;
   }
   function computed(model, rec, field) {
-    if (model === 'product.product') {
+    if (model === 'product.product' && (field === 'qty_available' || field === 'free_qty' || field === 'virtual_available')) {
+      // Stock is summed only when asked for (scanning every quant for every field was the
+      // fault suite's hot spot).
       const quants = [...w.tables['stock.quant'].values()].filter((q) => q.product_id === rec.id && w.tables['stock.location'].get(q.location_id)?.usage === 'internal');
       const onHand = quants.reduce((s, q) => s + q.quantity, 0);
       const reserved = quants.reduce((s, q) => s + q.reserved_quantity, 0);
       if (field === 'qty_available') return rec.kind === 'storable' ? onHand : 0;
       if (field === 'free_qty') return rec.kind === 'storable' ? onHand - reserved : 0;
-      if (field === 'virtual_available') return rec.kind === 'storable' ? onHand - reserved : 0;
+      return rec.kind === 'storable' ? onHand - reserved : 0;  // virtual_available
+    }
+    if (model === 'product.product') {
       if (field === 'type') {
         const v = w.opts.version;
         if (rec.kind === 'service') return 'service';
@@ -828,7 +832,7 @@ export function createOdooSimulator(options = {}) {
     const rng = world.mutations;
     const t = Math.floor(now() / 1000) * 1000;
     if (m === 'sale.order') {
-      const customers = [...world.tables['res.partner'].values()].filter((p) => p.customer_rank > 0);
+      const customers = [...world.tables['res.partner'].values()].filter((p) => p.customer_rank > 0 && p.active !== false);
       const sellable = [...world.tables['product.product'].values()].filter((p) => p.sale_ok && p.active && p.kind !== 'service');
       const rec = buildOrder(world, rng, t, customers, sellable, { state: 'draft', locked: false });
       rec.write_date = formatUtcSeconds(t);
@@ -846,18 +850,43 @@ export function createOdooSimulator(options = {}) {
       genQuants(world, rng, world.tables['product.product'].get(id), t);
       return { id };
     }
-    throw new HttpError(400, `create is not simulated for ${entity}`);
+    // A warehouse comes with its stock location (WH2/Stock), as stock.warehouse.create does.
+    const id = world.nextId('stock.warehouse', 3);
+    const code = `WH${id}`;
+    const lot = world.nextId('stock.location', 30);
+    world.tables['stock.location'].set(lot, { id: lot, name: `${code}/Stock`, complete_name: `${code}/Stock`, display_name: `${code}/Stock`, usage: 'internal', warehouse_id: id, create_date: formatUtcSeconds(t), write_date: formatUtcSeconds(t) });
+    const name = `Kho ${rng.pick(['Đà Nẵng', 'Cần Thơ', 'Hải Phòng', 'Nha Trang'])} ${id}`;
+    world.tables['stock.warehouse'].set(id, { id, name, display_name: name, code, partner_id: 1, company_id: 1, lot_stock_id: lot, active: true, create_date: formatUtcSeconds(t), write_date: formatUtcSeconds(t) });
+    return { id };
   }
 
-  // Odoo archives rather than deletes records that are referenced; orders are cancelled.
+  /**
+   * The shop deletes a record, as Odoo lets it: a quotation (draft, sent) or a cancelled order
+   * is unlinked (sale.order refuses to unlink others: they are cancelled); a product, customer
+   * or warehouse that nothing refers to is unlinked, one in use is archived (its unlink fails:
+   * ondelete restrict). Unlinked rows vanish from every search (odoo.md §60); ids are never
+   * reused (PostgreSQL sequences).
+   */
   function remove(entity, id) {
     const m = entityModel(entity);
     const rec = world.tables[m].get(Number(id));
     if (!rec) throw new HttpError(404, `${entity} ${id} not found`);
+    const any = (model, pred) => [...world.tables[model].values()].some(pred);
+    let inUse;
+    if (m === 'sale.order') inUse = !['draft', 'sent', 'cancel'].includes(rec.state);
+    else if (m === 'product.product') inUse = any('sale.order.line', (l) => l.product_id === rec.id) || any('stock.quant', (q) => q.product_id === rec.id);
+    else if (m === 'res.partner') inUse = any('sale.order', (o) => [o.partner_id, o.partner_invoice_id, o.partner_shipping_id].includes(rec.id)) || any('res.partner', (p) => p.parent_id === rec.id);
+    else inUse = any('sale.order', (o) => o.warehouse_id === rec.id) || any('stock.quant', (q) => q.warehouse_id === rec.id);
+    if (!inUse) {
+      world.tables[m].delete(rec.id);
+      if (m === 'sale.order') for (const lid of rec.order_line) world.tables['sale.order.line'].delete(lid);
+      if (m === 'stock.warehouse') world.tables['stock.location'].delete(rec.lot_stock_id);
+      return { id: rec.id, removed: true };
+    }
     if (m === 'sale.order') rec.state = 'cancel';
     else rec.active = false;
     rec.write_date = stamp();
-    return { id: rec.id, archived: m !== 'sale.order', cancelled: m === 'sale.order' };
+    return { id: rec.id, removed: false, archived: m !== 'sale.order', cancelled: m === 'sale.order' };
   }
 
   function statsSnapshot() {

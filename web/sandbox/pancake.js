@@ -321,11 +321,12 @@ export function createPancakeSimulator(options = {}) {
   const customerJson = (c) => stripPrivate(c);
   const orderJson = (o) => structuredClone(o.rec);
 
-  function paginate(rows, q) {
+  // `toJson` renders only the page's rows (rendering the whole list per page was costly).
+  function paginate(rows, q, toJson = (x) => x) {
     const pageNo = Math.max(1, Number(q.get('page_number') ?? 1) || 1);
     const size = Math.min(opts.maxPageSize, Math.max(1, Number(q.get('page_size') ?? 30) || 30));
     const total = rows.length;
-    return { data: rows.slice((pageNo - 1) * size, pageNo * size), page_number: pageNo, page_size: size, total_entries: total, total_pages: Math.ceil(total / size), success: true };
+    return { data: rows.slice((pageNo - 1) * size, pageNo * size).map(toJson), page_number: pageNo, page_size: size, total_entries: total, total_pages: Math.ceil(total / size), success: true };
   }
 
   function listOrders(q, url) {
@@ -346,7 +347,7 @@ export function createPancakeSimulator(options = {}) {
       last_updated_order_desc: (a, b) => b.updatedMs - a.updatedMs || b.id - a.id, last_updated_order_asc: (a, b) => a.updatedMs - b.updatedMs || a.id - b.id,
     }[sort] ?? ((a, b) => b.createdMs - a.createdMs);
     rows = rows.sort(by);
-    return paginate(rows.map(orderJson), q);
+    return paginate(rows, q, orderJson);
   }
 
   function handleApi(req, url) {
@@ -369,13 +370,13 @@ export function createPancakeSimulator(options = {}) {
     const [, , resource, sub] = seg;
     switch (resource) {
       case 'products':
-        if (sub === 'variations') return paginate([...world.variations.values()].filter((v) => !v.is_removed).map(variationJson), q);
+        if (sub === 'variations') return paginate([...world.variations.values()].filter((v) => !v.is_removed), q, variationJson);
         if (sub) {
           const p = world.products.get(sub);
           if (!p) throw new ApiError(404, 'Product not found');
           return { data: productJson(p), success: true };
         }
-        return paginate([...world.products.values()].sort((a, b) => b.display_id - a.display_id).map(productJson), q);
+        return paginate([...world.products.values()].sort((a, b) => b.display_id - a.display_id), q, productJson);
       case 'orders':
         if (sub) {
           const o = world.orders.get(Number(sub));
@@ -384,7 +385,7 @@ export function createPancakeSimulator(options = {}) {
         }
         return listOrders(q, url);
       case 'customers':
-        return paginate([...world.customers.values()].sort((a, b) => (a.inserted_at < b.inserted_at ? 1 : -1)).map(customerJson), q);
+        return paginate([...world.customers.values()].sort((a, b) => (a.inserted_at < b.inserted_at ? 1 : -1)), q, customerJson);
       case 'warehouses':
         return { data: world.warehouses.map((x) => ({ ...x })), success: true };
       default:
@@ -458,7 +459,10 @@ export function createPancakeSimulator(options = {}) {
       c.updated_at = touchStamp();
       return customerJson(c);
     }
-    throw new HttpError(400, 'warehouses cannot be touched');
+    const wh = world.warehouses.find((x) => x.id === id);
+    if (!wh) throw new HttpError(404, `warehouse ${id} not found`);
+    wh.phone_number = `028${world.mutations.int(30_000_000, 39_999_999)}`;  // the list shows the edit
+    return { ...wh };
   }
 
   function setStock(variationId, remain) {
@@ -477,7 +481,14 @@ export function createPancakeSimulator(options = {}) {
 
   function create(entityName) {
     const entity = normalizeEntity(entityName);
-    if (entity !== 'orders') throw new HttpError(400, 'only orders can be created in the sandbox');
+    if (entity === 'warehouses') {
+      const r = world.mutations;
+      const n = world.warehouses.length + 1;
+      const wh = { ...world.warehouses[0], id: uuid(r), name: `Kho ${n}`, custom_id: `KHO-${n}`, phone_number: `028${r.int(30_000_000, 39_999_999)}` };
+      world.warehouses.push(wh);
+      return { ...wh };
+    }
+    if (entity !== 'orders') throw new HttpError(400, 'only orders and warehouses can be created in the sandbox');
     const o = buildOrder(world, world.mutations, now(), 0);
     o.updatedMs = now();
     o.rec.updated_at = o.rec.inserted_at;
@@ -487,7 +498,17 @@ export function createPancakeSimulator(options = {}) {
 
   function remove(entityName, id) {
     const entity = normalizeEntity(entityName);
-    if (entity !== 'orders') throw new HttpError(400, 'only orders can be removed in the sandbox');
+    if (entity === 'warehouses') {
+      // UNCONFIRMED: a warehouse that holds stock or orders stays (removed: false); an unused
+      // one leaves the list.
+      if (!world.warehouses.some((x) => x.id === id)) throw new HttpError(404, `warehouse ${id} not found`);
+      const used = [...world.orders.values()].some((o) => o.rec.warehouse_id === id) ||
+        [...world.variations.values()].some((v) => v.variations_warehouses.some((x) => x.warehouse_id === id));
+      if (used) return { id, removed: false, reason: 'warehouse in use' };
+      world.warehouses = world.warehouses.filter((x) => x.id !== id);
+      return { id, removed: true };
+    }
+    if (entity !== 'orders') throw new HttpError(400, 'only orders and warehouses can be removed in the sandbox');
     const o = world.orders.get(Number(id));
     if (!o) throw new HttpError(404, `order ${id} not found`);
     // Removal is status 7 "Đã xóa", listed only with include_removed=1.
