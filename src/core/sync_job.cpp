@@ -486,6 +486,12 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     attempts_ = 0;
     authFailures_ = 0;
     if (++followUpIndex_ >= followUps_.size()) {
+      auto more = connector_.moreFollowUps(currentQuery(), *heldPage_);
+      if (!more.empty()) {
+        followUps_ = std::move(more);
+        followUpIndex_ = 0;
+        return true;
+      }
       Page done = std::move(*heldPage_);
       heldPage_.reset();
       followUps_.clear();
