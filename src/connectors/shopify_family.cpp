@@ -959,8 +959,9 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
 // Setup (once per products job): the shop's locations, page by page (their ids go with
 // Haravan's stock requests and size every request so its rows fit one answer), then one probe
 // of the stock endpoint. A 403 on either (Haravan com.read_shop / com.read_inventories not
-// granted) leaves stock to the variants' own available figures instead of failing the
-// products sync. learned: {"locIds": [...], "locPage": n, "stock": "probe"|"ok"|"forbidden"|"none"}.
+// granted), or a 400/404/422, leaves stock to the variants' own available figures instead of
+// failing the products sync.
+// learned: {"locIds": [...], "locPage": n, "stock": "probe"|"ok"|"forbidden"|"unavailable"|"none"}.
 
 std::optional<HttpRequest> ShopifyFamilyConnector::setupRequest(Entity e, const json& settings, const json& learned) const {
   if (e != Entity::Products || d_.stockResource.empty()) return std::nullopt;
@@ -987,8 +988,10 @@ Result<json> ShopifyFamilyConnector::applySetup(Entity, const json& learned, con
                                                 const HttpResponse& response) const {
   json out = learned.is_object() ? learned : json::object();
   const bool locations = js::str(out, "stock").value_or("").empty();
-  if (response.status == 403) {
-    out["stock"] = "forbidden";
+  // Refused (permission) or not understood (an endpoint or parameter this shop does not know):
+  // products sync all the same, with the variants' own figures. 401 and other failures end the job.
+  if (response.status == 403 || response.status == 404 || response.status == 400 || response.status == 422) {
+    out["stock"] = response.status == 403 ? "forbidden" : "unavailable";
     return out;
   }
   if (response.status < 200 || response.status >= 300) {

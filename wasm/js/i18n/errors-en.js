@@ -83,6 +83,8 @@ export const ERROR_MESSAGES = {
     c.expiresAt && Date.parse(c.expiresAt) > Date.now()
       ? `Access to ${c.name} expires on ${new Date(c.expiresAt).toLocaleDateString('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' })}. Reconnect (authorize again) before then so syncing does not stop.`
       : `Access to ${c.name} has expired. Reconnect to keep syncing.`,
+  webhooks_not_registered: (c) =>
+    `The webhooks could not be registered on ${c.name}. Data still syncs on schedule, but changes will not arrive at once; check the app's permissions, then reconnect.`,
 };
 
 /** The English message of `error`; options: platform (info or id), label, waitMs, texts (en platform table). */
