@@ -785,6 +785,39 @@ TEST(FamilyStock, SapoDocumentedBodies) {
   EXPECT_FALSE(variantOf(records, "147250001").totalStock.has_value());  // not tracked
 }
 
+TEST(FamilyStock, AShopWithoutTheLocationsEndpointSyncsWithTheVariantFigures) {
+  for (int status : {404, 400}) {
+    Scripted shop;
+    shop.body = [](const HttpRequest& r) -> std::string {
+      if (r.url.find("/products.json") != std::string::npos) return test::readFixture("sapo/products_page.json");
+      return "{}";
+    };
+    int calls = 0;
+    auto job = makeJob("sapo", "products");
+    // The first call (locations) is refused; the rest are answered.
+    std::vector<Record> records;
+    int64_t now = kT0;
+    for (int i = 0; i < 50 && !job->finished(); ++i) {
+      Step st = job->next(now);
+      if (st.kind == Step::Kind::Wait) {
+        now += st.waitMs;
+        continue;
+      }
+      if (st.kind != Step::Kind::Request) break;
+      ++calls;
+      const bool first = calls == 1;
+      EXPECT_EQ(first, st.request.url.find("/locations.json") != std::string::npos);
+      job->receive(st.requestId, {first ? status : 200, {}, first ? R"({"errors":"Not Found"})" : shop.body(st.request), ""}, now += 10);
+      for (auto& r : job->takeRecords()) records.push_back(std::move(r));
+    }
+    EXPECT_EQ(job->progress().phase, "done") << status;
+    EXPECT_EQ(calls, 2) << "locations, then the products page; no probe, no stock requests";
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(variantOf(records, "147240010").totalStock, 10);  // inventory_quantity
+    EXPECT_TRUE(variantOf(records, "147240010").stock.empty());
+  }
+}
+
 TEST(FamilyStock, HaravanDocumentedBodies) {
   Scripted shop;
   shop.body = [](const HttpRequest& r) -> std::string {
