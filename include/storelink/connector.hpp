@@ -219,12 +219,10 @@ class Connector {
   // Merges answer `index` into the page. An InvalidJson error is retried; others end the job.
   virtual std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
                                              const HttpResponse& response) const;
-  // A follow-up answer that is itself paged (Getfly `has_more`): the request for its next
-  // page, sent right after it, or nullopt. Called after applyFollowUp succeeded.
-  virtual std::optional<HttpRequest> continueFollowUp(const PageQuery& q, const Page& page, const HttpRequest& request,
-                                                      const HttpResponse& response) const {
-    return std::nullopt;
-  }
+  // Asked when every follow-up so far is in: more of them (the next page of a list an answer
+  // filled to its limit, noted in page.pending by applyFollowUp). Indexes restart at 0.
+  // Empty = the page is complete.
+  virtual std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const { return {}; }
 
   virtual PagingPolicy paging(Entity e) const = 0;
   virtual RatePolicy rate() const = 0;

@@ -557,22 +557,24 @@ class GetflyConnector final : public Connector {
       v.totalStock = v.totalStock.value_or(0) + level.available.value_or(0);
       v.stock.push_back(std::move(level));
     }
+    if (js::boolean(body, "has_more").value_or(false) && !rows->empty()) {
+      const int64_t offset = page.pending.is_object() ? page.pending.value("inventoryOffset", int64_t{0}) : 0;
+      page.pending["inventoryNext"] = offset + static_cast<int64_t>(rows->size());
+    }
     return std::nullopt;
   }
 
-  std::optional<HttpRequest> continueFollowUp(const PageQuery&, const Page&, const HttpRequest& request,
-                                              const HttpResponse& resp) const override {
-    json body = parseJson(resp.body);
-    const json* rows = js::array(body, "data");
-    if (!js::boolean(body, "has_more").value_or(false) || rows == nullptr || rows->empty()) return std::nullopt;
-    HttpRequest next = request;
-    for (auto& [k, v] : next.query) {
-      if (k != "offset") continue;
-      const int64_t offset = std::stoll(v) + static_cast<int64_t>(rows->size());
-      if (offset > kMaxInventoryOffset) return std::nullopt;
-      v = std::to_string(offset);
-    }
-    return next;
+  // The inventories list is paged too (has_more): applyFollowUp notes the next offset in
+  // page.pending, and the engine asks for it here once the answer is merged.
+  std::vector<HttpRequest> moreFollowUps(const PageQuery&, Page& page) const override {
+    if (!page.pending.is_object() || !page.pending.contains("inventoryNext")) return {};
+    const int64_t offset = page.pending["inventoryNext"].get<int64_t>();
+    page.pending.erase("inventoryNext");
+    if (offset > kMaxInventoryOffset) return {};
+    page.pending["inventoryOffset"] = offset;
+    std::vector<std::string> ids;
+    for (const auto& r : page.records) ids.push_back(r.externalId);
+    return {inventoriesRequest(ids, offset)};
   }
 
   // secret_key travels in the body in clear; compare it in constant time.

@@ -40,6 +40,23 @@ family::Dialect haravanDialect() {
   d.topicHeader = "x-haravan-topic";
   d.storeHeaders = {"x-haravan-org-id", "x-haravan-shop-domain"};
   d.eventIdHeaders = {"x-haravan-webhook-id", "x-haravan-event-id"};
+  // Per-location stock: inventory_locations?location_ids=&variant_ids= (≤ 50 each), `limit` ≤ 250,
+  // next rows by since_id with order=id (no `page` documented) (A.2.2).
+  d.stockResource = "inventory_locations";
+  d.stockIdsParam = "variant_ids";
+  d.stockVariantKey = "id";
+  d.stockRowKey = "variant_id";
+  d.stockMaxIds = 50;
+  d.stockLimit = 250;
+  d.stockLocationsParam = "location_ids";
+  d.stockMaxLocations = 50;
+  d.stockSinceId = true;
+  // Private apps cannot register webhooks through the API (app webhooks need a partner app with
+  // the wh_api scope); the shop owner adds them in the admin (A.5.1).
+  d.webhookManualHint =
+      "Haravan không cho ứng dụng riêng đăng ký webhook qua API. Vào Haravan → Cài đặt → Thông báo → Webhook, thêm "
+      "webhook cho sản phẩm, đơn hàng và khách hàng với địa chỉ nhận webhook của liên kết này, rồi dán chuỗi xác thực "
+      "webhook vào StoreLink.";
   return d;
 }
 

@@ -38,6 +38,18 @@ family::Dialect sapoDialect() {
   d.topicHeader = "x-sapo-topic";
   d.storeHeaders = {"x-sapo-shop-domain", "x-sapo-store-domain", "x-sapo-tenant-domain"};
   d.eventIdHeaders = {"x-sapo-webhook-id", "x-sapo-event-id"};
+  // Per-branch stock: inventory_levels keyed by inventory_item_id (≠ variant id), `page` + `limit`
+  // ≤ 250 (B.3, B.9.7). No documented cap on ids per request: 40, as a live integration asks.
+  d.stockResource = "inventory_levels";
+  d.stockIdsParam = "inventory_item_ids";
+  d.stockVariantKey = "inventory_item_id";
+  d.stockRowKey = "inventory_item_id";
+  d.stockMaxIds = 40;
+  d.stockLimit = 250;
+  // Registered on connect (B.8): the topics the family reads, in the docs' spelling
+  // (`orders/updated`; deliveries spelled `orders/update` are accepted too).
+  d.webhookTopics = {"products/create",  "products/update",  "products/delete",  "orders/create",   "orders/updated",
+                     "orders/delete",    "customers/create", "customers/update", "customers/delete"};
   return d;
 }
 

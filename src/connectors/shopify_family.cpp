@@ -628,6 +628,82 @@ std::string errorsText(const json& body) {
   return out;
 }
 
+// --- per-location stock (follow-ups) -------------------------------------------------
+//
+// page.pending["stock"] = {"keys": {key: [[record, variant], ...]}, "order": [key, ...]}: the
+// stock key (Sapo inventory_item_id, Haravan variant id) of every tracked variant of the page,
+// noted by parsePage. "batch" holds the specs of follow-ups added by moreFollowUps, "next"
+// those the answers so far asked for.
+
+void noteStockKeys(const Dialect& d, const json& row, size_t recordIndex, json& pending) {
+  const json* vs = js::array(row, "variants");
+  if (!vs) return;
+  size_t vi = 0;
+  for (const auto& v : *vs) {
+    if (!js::id(v, "id")) continue;  // mapProduct skips these too
+    const size_t index = vi++;
+    if (!stockTracked(v)) continue;
+    auto key = js::id(v, d.stockVariantKey);
+    if (!key) continue;
+    json& stock = pending["stock"];
+    json& at = stock["keys"][*key];
+    if (at.is_null()) stock["order"].push_back(*key);
+    at.push_back(json::array({recordIndex, index}));
+  }
+}
+
+// Merges stock rows into the page's variants (one level per location, the latest wins) and
+// recomputes totals from them: totalStock = Σ available over locations.
+void mergeStock(const Dialect& d, Page& page, const json& rows) {
+  const json* keys = js::object(page.pending["stock"], "keys");
+  if (!keys) return;
+  const StockIndex idx = stockIndex(json{{d.stockResource, rows}});
+  std::set<size_t> touched;
+  {
+    const auto* byKey = d.stockRowKey == "inventory_item_id" ? &idx.byItem : &idx.byVariant;
+    for (const auto& [key, levels] : *byKey) {
+      const json* at = js::array(*keys, key);
+      if (!at) continue;
+      for (const auto& pos : *at) {
+        const size_t ri = pos[0].get<size_t>(), vi = pos[1].get<size_t>();
+        if (ri >= page.records.size()) continue;
+        auto* p = std::get_if<Product>(&page.records[ri].body);
+        if (!p || vi >= p->variants.size()) continue;
+        auto& stock = p->variants[vi].stock;
+        for (const auto& level : levels) {
+          auto same = std::find_if(stock.begin(), stock.end(), [&](const StockLevel& s) { return s.locationId == level.locationId; });
+          if (same != stock.end()) *same = level;
+          else stock.push_back(level);
+        }
+        touched.insert(ri);
+      }
+    }
+  }
+  for (size_t ri : touched) {
+    auto& p = std::get<Product>(page.records[ri].body);
+    double total = 0;
+    bool any = false;
+    for (auto& var : p.variants) {
+      if (!var.stock.empty()) {
+        double sum = 0;
+        bool known = false;
+        for (const auto& s : var.stock) {
+          if (s.available) {
+            sum += *s.available;
+            known = true;
+          }
+        }
+        if (known) var.totalStock = sum;
+      }
+      if (var.totalStock) {
+        total += *var.totalStock;
+        any = true;
+      }
+    }
+    p.totalStock = any ? std::optional<double>(total) : std::nullopt;
+  }
+}
+
 }  // namespace
 
 ShopName normalizeShopName(std::string_view typed, std::string_view suffix) {
@@ -871,10 +947,308 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
                                            "row " + std::to_string(i) + " has no id"));
       continue;
     }
+    if (e == Entity::Products && !d_.stockVariantKey.empty()) noteStockKeys(d_, row, page.records.size(), page.pending);
     page.sortKeys.push_back(rec->updatedAtMs);  // the filter's field (created time when never modified)
     page.records.push_back(std::move(*rec));
   }
   return page;
+}
+
+// --- products: locations and per-location stock ---------------------------------------
+//
+// Setup (once per products job): the shop's locations, page by page (their ids go with
+// Haravan's stock requests and size every request so its rows fit one answer), then one probe
+// of the stock endpoint. A 403 on either (Haravan com.read_shop / com.read_inventories not
+// granted), or a 400/404/422, leaves stock to the variants' own available figures instead of
+// failing the products sync.
+// learned: {"locIds": [...], "locPage": n, "stock": "probe"|"ok"|"forbidden"|"unavailable"|"none"}.
+
+std::optional<HttpRequest> ShopifyFamilyConnector::setupRequest(Entity e, const json& settings, const json& learned) const {
+  if (e != Entity::Products || d_.stockResource.empty()) return std::nullopt;
+  const std::string stage = js::str(learned, "stock").value_or("");
+  if (!stage.empty() && stage != "probe") return std::nullopt;
+  HttpRequest r;
+  r.purpose = "page";
+  r.headers = authHeaders(&settings);
+  r.headers.emplace_back("Accept", "application/json");
+  r.headers.emplace_back("Content-Type", "application/json");
+  if (stage.empty()) {
+    r.url = resourceUrl("locations");
+    r.query = {{"limit", std::to_string(d_.maxLimit)},
+               {"page", std::to_string(static_cast<int64_t>(js::num(learned, "locPage").value_or(1)))}};
+    return r;
+  }
+  // The probe: the first location's first level, the cheapest call the endpoint takes.
+  r.url = resourceUrl(d_.stockResource);
+  r.query = {{"location_ids", learned["locIds"][0].get<std::string>()}, {"limit", "1"}};
+  return r;
+}
+
+Result<json> ShopifyFamilyConnector::applySetup(Entity, const json& learned, const HttpRequest&,
+                                                const HttpResponse& response) const {
+  json out = learned.is_object() ? learned : json::object();
+  const bool locations = js::str(out, "stock").value_or("").empty();
+  // Refused (permission) or not understood (an endpoint or parameter this shop does not know):
+  // products sync all the same, with the variants' own figures. 401 and other failures end the job.
+  if (response.status == 403 || response.status == 404 || response.status == 400 || response.status == 422) {
+    out["stock"] = response.status == 403 ? "forbidden" : "unavailable";
+    return out;
+  }
+  if (response.status < 200 || response.status >= 300) {
+    ResponseVerdict v = classifyPage(locations ? Entity::Locations : Entity::Products, response);
+    Error err = v.error;
+    if (err.message.empty()) err = Error::make(ErrorCode::PlatformError, d_.displayName + " trả về lỗi không xác định.");
+    err.httpStatus = response.status;
+    return err;
+  }
+  json body = parseJson(response.body);
+  if (body.is_discarded()) {
+    return Error::make(ErrorCode::InvalidJson, "Dữ liệu " + d_.displayName + " trả về bị lỗi hoặc không đầy đủ.",
+                       "body is not valid JSON");
+  }
+  if (!locations) {
+    out["stock"] = "ok";
+    return out;
+  }
+  const json* rows = js::array(body, "locations");
+  if (!rows) {
+    return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu " + d_.displayName + " trả về không đúng định dạng.",
+                       "expected {\"locations\": [...]}");
+  }
+  if (!out["locIds"].is_array()) out["locIds"] = json::array();
+  for (const auto& l : *rows) {
+    if (auto id = js::id(l, "id")) out["locIds"].push_back(*id);
+  }
+  if (static_cast<int>(rows->size()) >= d_.maxLimit) {
+    out["locPage"] = js::num(out, "locPage").value_or(1) + 1;
+  } else {
+    out["stock"] = out["locIds"].empty() ? "none" : "probe";
+  }
+  return out;
+}
+
+json ShopifyFamilyConnector::stockPlan(const PageQuery& q, const Page& page) const {
+  json specs = json::array();
+  if (q.entity != Entity::Products || !q.partition.empty() || q.learned == nullptr) return specs;
+  if (js::str(*q.learned, "stock").value_or("") != "ok") return specs;
+  const json* stock = js::object(page.pending, "stock");
+  const json* order = stock ? js::array(*stock, "order") : nullptr;
+  if (!order || order->empty()) return specs;
+  const json* locIds = js::array(*q.learned, "locIds");
+  const size_t nLocs = locIds ? locIds->size() : 0;
+  // Location groups: Haravan sends them (≤ stockMaxLocations each); Sapo answers for all.
+  std::vector<json> groups;
+  if (!d_.stockLocationsParam.empty() && locIds) {
+    for (size_t i = 0; i < nLocs; i += d_.stockMaxLocations) {
+      groups.push_back(json(std::vector<json>(locIds->begin() + i, locIds->begin() + std::min(nLocs, i + d_.stockMaxLocations))));
+    }
+  } else {
+    groups.push_back(json::array());
+  }
+  for (const auto& locs : groups) {
+    // One level per id and location: ids × locations rows should fit one answer (a fuller
+    // answer is followed by its next rows all the same).
+    const size_t perAnswer = std::max<size_t>(1, locs.empty() ? nLocs : locs.size());
+    const size_t n = std::clamp<size_t>(d_.stockLimit / perAnswer, 1, d_.stockMaxIds);
+    for (size_t i = 0; i < order->size(); i += n) {
+      json ids(std::vector<json>(order->begin() + i, order->begin() + std::min(order->size(), i + n)));
+      specs.push_back({{"ids", ids}, {"locs", locs}, {"page", 1}});
+    }
+  }
+  return specs;
+}
+
+HttpRequest ShopifyFamilyConnector::stockRequest(const json& spec, const json* settings) const {
+  auto joined = [](const json& list) {
+    std::string out;
+    for (const auto& v : list) out += (out.empty() ? "" : ",") + v.get<std::string>();
+    return out;
+  };
+  HttpRequest r;
+  r.purpose = "page";
+  r.url = resourceUrl(d_.stockResource);
+  r.headers = authHeaders(settings);
+  r.headers.emplace_back("Accept", "application/json");
+  r.headers.emplace_back("Content-Type", "application/json");
+  if (!d_.stockLocationsParam.empty() && !spec["locs"].empty()) r.query.emplace_back(d_.stockLocationsParam, joined(spec["locs"]));
+  r.query.emplace_back(d_.stockIdsParam, joined(spec["ids"]));
+  r.query.emplace_back("limit", std::to_string(d_.stockLimit));
+  if (d_.stockSinceId) {
+    r.query.emplace_back("order", "id");
+    r.query.emplace_back("direction", "asc");
+    if (auto since = js::text(spec, "since")) r.query.emplace_back("since_id", *since);
+  } else {
+    r.query.emplace_back("page", std::to_string(static_cast<int64_t>(js::num(spec, "page").value_or(1))));
+  }
+  return r;
+}
+
+std::vector<HttpRequest> ShopifyFamilyConnector::followUpRequests(const PageQuery& q, const Page& page) const {
+  std::vector<HttpRequest> out;
+  for (const auto& spec : stockPlan(q, page)) out.push_back(stockRequest(spec, q.settings));
+  return out;
+}
+
+std::optional<Error> ShopifyFamilyConnector::applyFollowUp(const PageQuery& q, Page& page, size_t index,
+                                                           const HttpResponse& response) const {
+  json body = parseJson(response.body);
+  if (body.is_discarded()) {
+    return Error::make(ErrorCode::InvalidJson, "Dữ liệu " + d_.displayName + " trả về bị lỗi hoặc không đầy đủ.",
+                       "stock body is not valid JSON");
+  }
+  const json* rows = js::array(body, d_.stockResource);
+  if (!rows) {
+    return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu tồn kho " + d_.displayName + " trả về không đúng định dạng.",
+                       "expected {\"" + d_.stockResource + "\": [...]}");
+  }
+  const json specs = page.pending.contains("batch") ? page.pending["batch"] : stockPlan(q, page);
+  mergeStock(d_, page, *rows);
+  if (index < specs.size() && static_cast<int>(rows->size()) >= d_.stockLimit) {
+    // A full answer: more rows may follow.
+    json next = specs[index];
+    if (d_.stockSinceId) {
+      std::optional<std::string> last;
+      double lastId = -1;
+      for (const auto& row : *rows) {
+        auto id = js::num(row, "id");
+        if (id && *id > lastId) {
+          lastId = *id;
+          last = js::id(row, "id");
+        }
+      }
+      if (!last) return std::nullopt;  // rows without ids cannot be continued
+      next["since"] = *last;
+    } else {
+      next["page"] = js::num(next, "page").value_or(1) + 1;
+    }
+    page.pending["next"].push_back(std::move(next));
+  }
+  return std::nullopt;
+}
+
+std::vector<HttpRequest> ShopifyFamilyConnector::moreFollowUps(const PageQuery& q, Page& page) const {
+  std::vector<HttpRequest> out;
+  json next = page.pending.contains("next") ? std::move(page.pending["next"]) : json::array();
+  page.pending.erase("next");
+  page.pending["batch"] = next;
+  for (const auto& spec : next) out.push_back(stockRequest(spec, q.settings));
+  return out;
+}
+
+// --- webhook registration (connect steps) -------------------------------------------------
+//
+// Idempotent by (address, topic): the shop's registrations at this connection's address are
+// listed first; only missing topics are created and duplicates removed, so a reconnect never
+// registers twice. Disconnect removes every registration at the address.
+
+namespace {
+
+Error connectInputError(std::string message, std::string detail, std::string field) {
+  Error e = Error::make(ErrorCode::InvalidInput, std::move(message), std::move(detail));
+  e.field = std::move(field);
+  return e;
+}
+
+// The connection's webhook URL: https, or plain http on loopback (the sandbox).
+bool acceptableAddress(const std::string& a) {
+  if (a.size() > 2000 || a.find_first_of(" \t\r\n\"") != std::string::npos) return false;
+  if (a.rfind("https://", 0) == 0) return a.size() > 8;
+  return a.rfind("http://127.0.0.1", 0) == 0 || a.rfind("http://localhost", 0) == 0;
+}
+
+}  // namespace
+
+Result<json> ShopifyFamilyConnector::connectStep(std::string_view step, const json& input) const {
+  const bool known = step == "webhooksListRequest" || step == "webhooksRegister" || step == "webhooksUnregister" ||
+                     step == "webhookResult";
+  if (!known) return Connector::connectStep(step, input);
+  if (d_.webhookTopics.empty()) {
+    Error e = Error::make(ErrorCode::Unsupported, d_.webhookManualHint, d_.displayName + " private apps cannot register webhooks through the API");
+    e.field = "step";
+    return e;
+  }
+  const json* settings = js::object(input, "settings");
+  auto base = [&](const std::string& method, const std::string& url, const char* purpose) {
+    HttpRequest r;
+    r.method = method;
+    r.purpose = purpose;
+    r.url = url;
+    r.headers = authHeaders(settings);
+    r.headers.emplace_back("Accept", "application/json");
+    r.headers.emplace_back("Content-Type", "application/json");
+    return r;
+  };
+  // An answer (list, create or delete) as {status, body}: a failure is the same typed error a page would get.
+  auto answerError = [&](const json& in) -> std::optional<Error> {
+    HttpResponse resp;
+    resp.status = static_cast<int>(js::num(in, "status").value_or(0));
+    resp.body = js::str(in, "body").value_or("");
+    if (resp.status >= 200 && resp.status < 300) return std::nullopt;
+    if (resp.status == 0) return Error::make(ErrorCode::Network, "Không kết nối được tới " + d_.displayName + ".", "no answer");
+    ResponseVerdict v = classify(resp);
+    if (resp.status == 403) v.error.message = d_.displayName + " chưa cho ứng dụng quyền quản lý webhook; StoreLink sẽ không nhận được thay đổi tức thời (dữ liệu vẫn được đồng bộ theo lịch).";
+    v.error.httpStatus = resp.status;
+    return v.error;
+  };
+
+  if (step == "webhookResult") {
+    // A delete answering 404 is already gone: fine.
+    const int status = static_cast<int>(js::num(input, "status").value_or(0));
+    if (status == 404) return json{{"ok", true}, {"webhook", nullptr}};
+    if (auto err = answerError(input)) return *err;
+    json body = parseJson(js::str(input, "body").value_or(""));
+    json out{{"ok", true}, {"webhook", nullptr}};
+    if (const json* w = js::object(body, "webhook")) {
+      out["webhook"] = {{"id", js::id(*w, "id").value_or("")}, {"topic", js::text(*w, "topic").value_or("")},
+                        {"address", js::text(*w, "address").value_or("")}};
+    }
+    return out;
+  }
+
+  auto address = js::text(input, "address");
+  if (!address || !acceptableAddress(*address)) {
+    return connectInputError("Địa chỉ nhận webhook phải là một URL https.", "address must be an https URL", "address");
+  }
+  if (step == "webhooksListRequest") {
+    HttpRequest r = base("GET", resourceUrl("webhooks"), "verify");
+    r.query = {{"address", *address}, {"limit", "250"}};
+    return json{{"request", requestToJson(r)}};
+  }
+
+  if (auto err = answerError(input)) return *err;
+  json body = parseJson(js::str(input, "body").value_or(""));
+  const json* list = js::array(body, "webhooks");
+  if (!list) {
+    return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu webhook " + d_.displayName + " trả về không đúng định dạng.",
+                       "expected {\"webhooks\": [...]}");
+  }
+  auto removal = [&](const std::string& id) {
+    return requestToJson(base("DELETE", resourceUrl("webhooks/" + id), "write"));
+  };
+  json out{{"create", json::array()}, {"remove", json::array()}, {"registered", json::array()}};
+  std::set<std::string> have;
+  for (const auto& w : *list) {
+    auto id = js::id(w, "id");
+    if (!id || js::text(w, "address").value_or("") != *address) continue;  // another address: not ours
+    const std::string topic = js::text(w, "topic").value_or("");
+    if (step == "webhooksUnregister" || !have.insert(topic).second) {
+      out["remove"].push_back(removal(*id));  // ours on disconnect, or a duplicate of a topic
+    } else {
+      out["registered"].push_back({{"id", *id}, {"topic", topic}});
+    }
+  }
+  if (step == "webhooksUnregister") {
+    out.erase("create");
+    out.erase("registered");
+    return out;
+  }
+  for (const auto& topic : d_.webhookTopics) {
+    if (have.count(topic)) continue;
+    HttpRequest r = base("POST", resourceUrl("webhooks"), "write");
+    r.body = dumpJson(json{{"webhook", {{"topic", topic}, {"address", *address}, {"format", "json"}}}});
+    out["create"].push_back(requestToJson(r));
+  }
+  return out;
 }
 
 }  // namespace storelink::connectors::family

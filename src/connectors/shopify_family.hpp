@@ -32,6 +32,25 @@ struct Dialect {
   std::string topicHeader;                    // "x-sapo-topic"
   std::vector<std::string> storeHeaders;      // which shop sent a webhook
   std::vector<std::string> eventIdHeaders;    // delivery id, when the platform sends one
+
+  // Per-location stock, fetched after each products page for that page's variants (follow-ups):
+  // Sapo `inventory_levels?inventory_item_ids=` (B.3), Haravan
+  // `inventory_locations?location_ids=&variant_ids=` (A.2.2).
+  std::string stockResource;        // "inventory_levels" | "inventory_locations"
+  std::string stockIdsParam;        // "inventory_item_ids" | "variant_ids"
+  std::string stockVariantKey;      // the variant's field its rows are keyed by: "inventory_item_id" | "id"
+  std::string stockRowKey;          // the row's field naming it: "inventory_item_id" | "variant_id"
+  int stockMaxIds = 50;             // ids per request
+  int stockLimit = 250;             // rows per answer (`limit` ceiling)
+  std::string stockLocationsParam;  // sent with the page's locations ("location_ids"); "" = not sent
+  int stockMaxLocations = 50;       // location ids per request
+  bool stockSinceId = false;        // next rows by `since_id` + `order=id` (Haravan: no `page` documented)
+
+  // Webhooks registered through the API on connect (Sapo `/admin/webhooks.json`, B.8). Empty:
+  // the platform's private apps cannot (Haravan: the shop owner adds them in the admin, A.5.1),
+  // and `webhookManualHint` says where.
+  std::vector<std::string> webhookTopics;
+  std::string webhookManualHint;
 };
 
 // Shop names as typed ("Ten-Shop", "https://ten-shop.myharavan.com/admin") → "ten-shop".
@@ -61,6 +80,23 @@ class ShopifyFamilyConnector : public Connector {
   Result<WebhookEvent> inspectWebhook(const WebhookDelivery& delivery, const std::string& secret) const override;
   Result<Page> parsePage(Entity e, std::string_view body, const NormalizeOptions& opts) const override;
 
+  // Products: the shop's locations and whether stock may be read (setup), then each page's
+  // per-location stock (follow-ups, more when an answer fills its limit).
+  std::optional<HttpRequest> setupRequest(Entity e, const json& settings, const json& learned) const override;
+  Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
+                          const HttpResponse& response) const override;
+  std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override;
+  std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
+                                     const HttpResponse& response) const override;
+  std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const override;
+
+  // Webhook registration, as connect steps (the server sends the descriptors through its proxy):
+  // "webhooksListRequest" {address, settings?} → {request}; "webhooksRegister" {address,
+  // status, body: the list answer, settings?} → {create: [requests], remove: [requests],
+  // registered: [{id, topic}]}; "webhooksUnregister" {address, status, body, settings?} →
+  // {remove: [requests]}; "webhookResult" {status, body} → {ok, webhook?} (or the error).
+  Result<json> connectStep(std::string_view step, const json& input) const override;
+
   const Dialect& dialect() const { return d_; }
 
  protected:
@@ -79,6 +115,11 @@ class ShopifyFamilyConnector : public Connector {
 
   Dialect d_;
   PlatformInfo info_;
+
+ private:
+  // The first stock requests of a page: [{ids, locs, page | since}] from its variants' keys.
+  json stockPlan(const PageQuery& q, const Page& page) const;
+  HttpRequest stockRequest(const json& spec, const json* settings) const;
 };
 
 }  // namespace storelink::connectors::family

@@ -485,10 +485,13 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     }
     attempts_ = 0;
     authFailures_ = 0;
-    if (auto more = connector_.continueFollowUp(currentQuery(), *heldPage_, followUps_[followUpIndex_], response)) {
-      followUps_.insert(followUps_.begin() + static_cast<std::ptrdiff_t>(followUpIndex_) + 1, std::move(*more));
-    }
     if (++followUpIndex_ >= followUps_.size()) {
+      auto more = connector_.moreFollowUps(currentQuery(), *heldPage_);
+      if (!more.empty()) {
+        followUps_ = std::move(more);
+        followUpIndex_ = 0;
+        return true;
+      }
       Page done = std::move(*heldPage_);
       heldPage_.reset();
       followUps_.clear();

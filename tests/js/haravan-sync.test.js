@@ -14,6 +14,8 @@ familySuite('haravan', {
   orderUpdateTopic: 'orders/updated',
   productDeleteTopic: 'products/deleted',
   ordersPermission: 'Đơn hàng',
+  pageSize: 50,
+  stock: { path: 'inventory_locations', idsParam: 'variant_ids', maxIds: 50, locations: true },
   credentialLabel: 'Access Token',
 });
 

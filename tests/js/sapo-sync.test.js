@@ -15,6 +15,8 @@ familySuite('sapo', {
   orderUpdateTopic: 'orders/updated',
   productDeleteTopic: 'products/delete',
   ordersPermission: 'Đơn hàng',
+  pageSize: 250,
+  stock: { path: 'inventory_levels', idsParam: 'inventory_item_ids', maxIds: 40, locations: false },
   credentialLabel: 'API Secret',
 });
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "storelink/api.hpp"
 #include "storelink/crypto.hpp"
@@ -651,6 +652,84 @@ TEST(FamilyRegistry, ListedWithHostsAndWebhooks) {
   EXPECT_EQ(creds["values"]["store"], "demoshop");
   EXPECT_EQ(creds["errors"], json::array());
   EXPECT_TRUE(parseJson(api::checkCredentialsJson("shopee", "{}")).contains("error"));
+}
+
+}  // namespace
+}  // namespace storelink
+
+// --- webhook registration steps (sapo.md B.8: the webhooks API) ----------------------------
+
+namespace storelink {
+namespace {
+
+constexpr const char* kHookAddress = "https://sync.example.vn/webhooks/sapo?connection=cn_1";
+
+json hookStep(const std::string& platform, const std::string& step, const json& input) {
+  auto out = findConnector(platform)->connectStep(step, input);
+  EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error().detail);
+  return out.ok() ? *out : json();
+}
+
+TEST(FamilyWebhookRegistration, ListsFirstThenCreatesOnlyWhatIsMissing) {
+  json list = hookStep("sapo", "webhooksListRequest", {{"address", kHookAddress}});
+  const json& req = list["request"];
+  EXPECT_EQ(req["method"], "GET");
+  EXPECT_EQ(req["url"], "https://{{secret.store}}.mysapo.net/admin/webhooks.json");
+  EXPECT_NE(dumpJson(req["headers"]).find("{{basic:secret.apiKey:secret.apiSecret}}"), std::string::npos);
+
+  // The documented create answer's shape (B.8), one of ours twice, one at another address.
+  const std::string body = R"({"webhooks":[
+    {"id":987911590,"address":"https://sync.example.vn/webhooks/sapo?connection=cn_1","topic":"orders/create","format":"json"},
+    {"id":987911591,"address":"https://sync.example.vn/webhooks/sapo?connection=cn_1","topic":"orders/create","format":"json"},
+    {"id":987911592,"address":"https://other.example/hook","topic":"products/update","format":"json"}]})";
+  json plan = hookStep("sapo", "webhooksRegister", {{"address", kHookAddress}, {"status", 200}, {"body", body}});
+  ASSERT_EQ(plan["registered"].size(), 1u);
+  EXPECT_EQ(plan["registered"][0]["id"], "987911590");
+  ASSERT_EQ(plan["remove"].size(), 1u);  // the duplicate
+  EXPECT_EQ(plan["remove"][0]["method"], "DELETE");
+  EXPECT_EQ(plan["remove"][0]["url"], "https://{{secret.store}}.mysapo.net/admin/webhooks/987911591.json");
+  std::set<std::string> topics;
+  for (const auto& c : plan["create"]) {
+    EXPECT_EQ(c["method"], "POST");
+    json b = parseJson(c["body"].get<std::string>());
+    EXPECT_EQ(b["webhook"]["address"], kHookAddress);
+    EXPECT_EQ(b["webhook"]["format"], "json");
+    topics.insert(b["webhook"]["topic"].get<std::string>());
+  }
+  EXPECT_EQ(topics, (std::set<std::string>{"products/create", "products/update", "products/delete", "orders/updated",
+                                           "orders/delete", "customers/create", "customers/update", "customers/delete"}));
+
+  json gone = hookStep("sapo", "webhooksUnregister", {{"address", kHookAddress}, {"status", 200}, {"body", body}});
+  EXPECT_EQ(gone["remove"].size(), 2u) << "both of ours, not the other address";
+}
+
+TEST(FamilyWebhookRegistration, AnswersAndRefusals) {
+  json ok = hookStep("sapo", "webhookResult",
+                     {{"status", 201},
+                      {"body", R"({"webhook":{"id":987911590,"address":"https://example.com/hook","topic":"orders/create",)"
+                               R"("created_on":"2016-01-20T13:01:10Z","format":"json"}})"}});
+  EXPECT_EQ(ok["webhook"]["id"], "987911590");
+  EXPECT_EQ(hookStep("sapo", "webhookResult", {{"status", 404}, {"body", "{}"}})["ok"], true);  // already gone
+
+  auto invalid = findConnector("sapo")->connectStep(
+      "webhookResult", {{"status", 422}, {"body", R"({"errors":{"topic":["can't be blank"],"address":["can't be blank"]}})"}});
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_NE(invalid.error().message.find("can't be blank"), std::string::npos);
+  auto denied = findConnector("sapo")->connectStep("webhooksRegister", {{"address", kHookAddress}, {"status", 403}, {"body", "{}"}});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code, ErrorCode::Forbidden);
+  auto plainHttp = findConnector("sapo")->connectStep("webhooksListRequest", {{"address", "http://sync.example.vn/h"}});
+  ASSERT_FALSE(plainHttp.ok());
+  EXPECT_EQ(plainHttp.error().field, "address");
+  // OAuth tokens authenticate these calls too.
+  json tok = hookStep("sapo", "webhooksListRequest", {{"address", kHookAddress}, {"settings", {{"auth", "token"}}}});
+  EXPECT_NE(dumpJson(tok["request"]["headers"]).find("X-Sapo-Access-Token"), std::string::npos);
+
+  // Haravan private apps cannot: unsupported, with where to set them up by hand.
+  auto haravan = findConnector("haravan")->connectStep("webhooksListRequest", {{"address", kHookAddress}});
+  ASSERT_FALSE(haravan.ok());
+  EXPECT_EQ(haravan.error().code, ErrorCode::Unsupported);
+  EXPECT_NE(haravan.error().message.find("Webhook"), std::string::npos);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "storelink/normalize.hpp"
 #include "storelink/sync_job.hpp"
+#include "test_util.hpp"
 
 namespace storelink {
 namespace {
@@ -47,8 +48,72 @@ class FakeShop {
   double otherAppCallsPerSecond = 0;  // another app of the shop spending the same bucket
   int rateLimited = 0;
 
+  // Locations and per-location stock: every product row has one variant (id ×10, Sapo
+  // inventory item id ×10+1) with a level at every location.
+  std::vector<int64_t> locations{825802, 825900};
+  bool stockForbidden = false;      // Haravan com.read_inventories not granted
+  std::vector<HttpRequest> stockLog;  // locations, probe and stock requests (log has the list pages)
+  static double availableAt(int64_t variantId, int64_t loc) { return static_cast<double>((variantId / 10 + loc) % 7); }
+
+  HttpResponse stockOrLocations(const HttpRequest& r, std::map<std::string, std::string>& q, int limit, int page,
+                                const std::map<std::string, std::string>& h) {
+    stockLog.push_back(r);
+    if (r.url.find("/locations.json") != std::string::npos) {
+      if (limit > maxLimit) return {400, h, R"({"errors":"limit too large"})", ""};
+      json list = json::array();
+      for (size_t i = (page - 1) * static_cast<size_t>(limit); i < locations.size() && i < static_cast<size_t>(page) * limit; ++i) {
+        list.push_back({{"id", locations[i]}, {"name", "Kho " + std::to_string(i)}});
+      }
+      return {200, h, dumpJson(json{{"locations", list}}), ""};
+    }
+    if (stockForbidden) return {403, h, R"({"errors":"[API] This action requires merchant approval for com.read_inventories scope."})", ""};
+    auto split = [](const std::string& text) {
+      std::set<int64_t> out;
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        out.insert(std::stoll(text.substr(start, comma - start)));
+        start = comma + 1;
+      }
+      return out;
+    };
+    const bool sapo = kind == Kind::Sapo;
+    const std::set<int64_t> ids = split(q[sapo ? "inventory_item_ids" : "variant_ids"]);
+    const std::set<int64_t> locs = split(q["location_ids"]);
+    if (limit > 250 || (!sapo && (ids.size() > 50 || locs.size() > 50))) return {400, h, R"({"errors":"too many ids"})", ""};
+    const int64_t since = q.count("since_id") ? std::stoll(q["since_id"]) : -1;
+    std::vector<Row> sorted = rows;
+    std::sort(sorted.begin(), sorted.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
+    json all = json::array();
+    for (const auto& row : sorted) {
+      const int64_t vid = row.id * 10, item = vid + 1;
+      if (!ids.empty() && !ids.count(sapo ? item : vid)) continue;
+      for (size_t li = 0; li < locations.size(); ++li) {
+        const int64_t loc = locations[li];
+        if (!locs.empty() && !locs.count(loc)) continue;
+        const int64_t levelId = row.id * 1000 + static_cast<int64_t>(li);
+        if (levelId <= since) continue;
+        const double avail = availableAt(vid, loc);
+        if (sapo) {
+          all.push_back({{"id", levelId}, {"variant_id", vid}, {"inventory_item_id", item}, {"location_id", loc},
+                         {"on_hand", avail + 1}, {"available", avail}, {"committed", 1.0}});
+        } else {
+          all.push_back({{"id", levelId}, {"loc_id", loc}, {"product_id", row.id}, {"variant_id", vid},
+                         {"qty_onhand", avail + 1}, {"qty_commited", 1}, {"qty_available", avail}});
+        }
+      }
+    }
+    json list = json::array();
+    const size_t from = sapo ? (page - 1) * static_cast<size_t>(limit) : 0;  // Haravan: since_id, no page
+    for (size_t i = from; i < all.size() && i < from + limit; ++i) list.push_back(all[i]);
+    stockRows += static_cast<int>(list.size());
+    return {200, h, dumpJson(json{{sapo ? "inventory_levels" : "inventory_locations", list}}), ""};
+  }
+  int stockRows = 0;
+  size_t lastListRows = 0;  // rows of the last list page answered
+
   HttpResponse handle(const HttpRequest& r, int64_t nowMs) {
-    log.push_back(r);
     if (!scripted.empty()) {
       HttpResponse s = scripted.front();
       scripted.pop_front();
@@ -80,8 +145,12 @@ class FakeShop {
 
     std::map<std::string, std::string> q(r.query.begin(), r.query.end());
     int limit = q.count("limit") ? std::stoi(q["limit"]) : 50;
-    if (limit > maxLimit) return {400, h, R"({"errors":"limit too large"})", ""};
     int page = q.count("page") ? std::stoi(q["page"]) : 1;
+    if (r.url.find("/locations.json") != std::string::npos || r.url.find("/inventory_") != std::string::npos) {
+      return stockOrLocations(r, q, limit, page, h);
+    }
+    log.push_back(r);
+    if (limit > maxLimit) return {400, h, R"({"errors":"limit too large"})", ""};
     pages.push_back(page);
 
     const bool events = r.url.find("/events.json") != std::string::npos;
@@ -134,9 +203,11 @@ class FakeShop {
       } else {
         o[kind == Kind::Sapo ? "name" : "title"] = row.name;
         o["variants"] = json::array({{{"id", row.id * 10}, {"price", 100000}, {"inventory_quantity", 3}}});
+        if (kind == Kind::Sapo) o["variants"][0]["inventory_item_id"] = row.id * 10 + 1;
       }
       list.push_back(o);
     }
+    lastListRows = list.size();
     const char* key = orders ? "orders" : r.url.find("/locations.json") != std::string::npos ? "locations" : "products";
     return {200, h, dumpJson(json{{key, list}}), ""};
   }
@@ -175,7 +246,8 @@ struct Driver {
                                            {"shop", "ten-shop"}, {"accessToken", "tok-1"}};
   std::vector<Record> records;
   std::vector<int64_t> sentAt;
-  std::function<void(int)> afterPage;
+  std::function<void(int)> afterPage;  // after each list page (not locations or stock requests)
+  std::function<void()> afterResponse;  // after every answer
   int pagesSeen = 0;
 
   Step run(SyncJob& job, int maxSteps = 200000) {
@@ -194,7 +266,9 @@ struct Driver {
       now += requestCostMs;
       job.receive(s.requestId, resp, now);
       for (auto& r : job.takeRecords()) records.push_back(std::move(r));
-      if (resp.status == 200 && afterPage) afterPage(++pagesSeen);
+      const bool listPage = s.request.url.find("/locations.json") == std::string::npos && s.request.url.find("/inventory_") == std::string::npos;
+      if (resp.status == 200 && afterPage && listPage) afterPage(++pagesSeen);
+      if (afterResponse) afterResponse();
     }
     ADD_FAILURE() << "job did not finish";
     return s;
@@ -259,8 +333,10 @@ TEST(FamilyPageNumbered, SapoFullSweepReAnchorsAndRestartsAtPageOne) {
   ASSERT_EQ(s.count.size(), 600u);
   for (const auto& [id, n] : s.count) EXPECT_EQ(n, 1) << id;  // the re-read window is de-duplicated
   EXPECT_EQ(job->progress().fetched, 600);
-  // 250 per page, one row re-read at each re-anchor: 250 + 249 + 103 → three pages.
-  EXPECT_EQ(job->progress().requests, 3);
+  // 250 per page, one row re-read at each re-anchor: 250 + 249 + 103 → three pages (plus the
+  // locations, the stock probe and each page's stock follow-ups).
+  EXPECT_EQ(shop.log.size(), 3u);
+  EXPECT_EQ(job->progress().requests, static_cast<int64_t>(3 + shop.stockLog.size()));
   for (int p : shop.pages) EXPECT_EQ(p, 1);  // re-anchoring always starts again at page 1
   std::string prev;
   for (const auto& r : shop.log) {
@@ -284,7 +360,8 @@ TEST(FamilyPageNumbered, EditsInsertsAndDeletesDuringTheSweepNeverSkipARow) {
     std::unique_ptr<SyncJob> job;
     const int n = static_cast<int>(shop.rows.size());
     d.afterPage = [&](int page) {
-      if (job->finished()) return;  // edits after the last page belong to the next run
+      // Edits after the last page (a short one; its stock may still be fetched) belong to the next run.
+      if (job->finished() || shop.lastListRows < static_cast<size_t>(shop.maxLimit)) return;
       // Ahead of and behind the sweep, a delete and an insert, between every two pages.
       shop.touch(2'000'000 + ((page * 37) % n) * 3, d.now, "sửa " + std::to_string(page));
       shop.touch(2'000'000 + ((page * 11 + 5) % n) * 3, d.now, "sửa lần 2 " + std::to_string(page));
@@ -315,7 +392,7 @@ TEST(FamilyPageNumbered, BulkEditSharingOneSecondIsWalkedPageByPage) {
   ASSERT_EQ(s.count.size(), 900u);
   for (const auto& [id, n] : s.count) EXPECT_EQ(n, 1) << id;
   EXPECT_NE(std::find(shop.pages.begin(), shop.pages.end(), 2), shop.pages.end()) << "the tie was not walked by page";
-  EXPECT_LE(job->progress().requests, 6);
+  EXPECT_LE(shop.log.size(), 6u);
 }
 
 TEST(FamilyPartitions, SapoOrdersSweepEachStatusAndNeverAskAny) {
@@ -513,6 +590,260 @@ TEST(FamilyEngine, LocationsVerifyIsOneCheapRequestWithReadableFailures) {
   EXPECT_EQ(b.error.code, ErrorCode::InvalidCredentials);
   EXPECT_NE(b.error.message.find("API Secret"), std::string::npos);
   EXPECT_EQ(bad->progress().requests, 1);  // no token to refresh: fails at once
+}
+
+// --- per-location stock ------------------------------------------------------------------
+
+const Product& productOf(const Record& r) { return std::get<Product>(r.body); }
+
+// Every emitted product carries a level per location, equal to the shop's, and its totals sum them.
+void expectStockEverywhere(const FakeShop& shop, const std::vector<Record>& records) {
+  ASSERT_FALSE(records.empty());
+  for (const auto& r : records) {
+    if (r.deleted) continue;
+    const Product& p = productOf(r);
+    ASSERT_EQ(p.variants.size(), 1u);
+    const Variant& v = p.variants[0];
+    ASSERT_EQ(v.stock.size(), shop.locations.size()) << r.externalId;
+    double sum = 0;
+    for (const auto& level : v.stock) {
+      const double want = FakeShop::availableAt(std::stoll(v.externalId), std::stoll(level.locationId));
+      EXPECT_EQ(level.available, want) << r.externalId << " @" << level.locationId;
+      EXPECT_EQ(level.onHand, want + 1);
+      sum += want;
+    }
+    EXPECT_EQ(v.totalStock, sum) << r.externalId;
+    EXPECT_EQ(p.totalStock, sum);
+  }
+}
+
+TEST(FamilyStock, SapoLevelsByInventoryItemIdFollowEachPage) {
+  FakeShop shop(FakeShop::Kind::Sapo);
+  seed(shop, 600);
+  shop.locations = {825802, 825900, 826001};
+  Driver d(shop);
+  auto job = makeJob("sapo", "products");
+  ASSERT_EQ(d.run(*job).kind, Step::Kind::Done);
+  EXPECT_EQ(seen(d.records).count.size(), 600u);
+  expectStockEverywhere(shop, d.records);
+  ASSERT_GE(shop.stockLog.size(), 3u);
+  EXPECT_NE(shop.stockLog[0].url.find("/admin/locations.json"), std::string::npos);
+  EXPECT_NE(shop.stockLog[1].url.find("/admin/inventory_levels.json"), std::string::npos);  // the probe
+  for (size_t i = 2; i < shop.stockLog.size(); ++i) {
+    const auto& r = shop.stockLog[i];
+    EXPECT_NE(r.url.find("/admin/inventory_levels.json"), std::string::npos);
+    EXPECT_EQ(queryValue(r, "limit"), "250");
+    const std::string ids = queryValue(r, "inventory_item_ids");
+    EXPECT_LE(std::count(ids.begin(), ids.end(), ',') + 1, 40) << ids;
+    EXPECT_EQ(ids.back(), '1') << "inventory item ids, not variant ids: " << ids;
+  }
+}
+
+TEST(FamilyStock, HaravanSendsLocationGroupsOfFiftyAndContinuesBySinceId) {
+  FakeShop shop(FakeShop::Kind::Haravan);
+  seed(shop, 120);
+  shop.locations.clear();
+  for (int i = 0; i < 60; ++i) shop.locations.push_back(963400 + i * 7);  // 50 + 10 locations
+  Driver d(shop);
+  auto job = makeJob("haravan", "products");
+  ASSERT_EQ(d.run(*job).kind, Step::Kind::Done);
+  EXPECT_EQ(seen(d.records).count.size(), 120u);
+  expectStockEverywhere(shop, d.records);
+  bool continued = false;
+  for (const auto& r : shop.stockLog) {
+    if (queryValue(r, "variant_ids").empty()) continue;  // the locations pages and the probe
+    EXPECT_NE(r.url.find("/com/inventory_locations.json"), std::string::npos);
+    const std::string locs = queryValue(r, "location_ids"), ids = queryValue(r, "variant_ids");
+    EXPECT_LE(std::count(locs.begin(), locs.end(), ',') + 1, 50);
+    EXPECT_LE(std::count(ids.begin(), ids.end(), ',') + 1, 50);
+    EXPECT_EQ(queryValue(r, "order"), "id");
+    EXPECT_EQ(queryValue(r, "page"), "");
+    continued = continued || !queryValue(r, "since_id").empty();
+  }
+  EXPECT_TRUE(continued) << "5 variants × 50 locations fill an answer: the next rows are asked by since_id";
+}
+
+TEST(FamilyStock, AFullAnswerIsFollowedByItsNextPage) {
+  FakeShop shop(FakeShop::Kind::Sapo);
+  seed(shop, 30);
+  shop.locations.clear();
+  for (int i = 0; i < 300; ++i) shop.locations.push_back(825000 + i);  // more levels per item than an answer holds
+  Driver d(shop);
+  auto job = makeJob("sapo", "products");
+  ASSERT_EQ(d.run(*job).kind, Step::Kind::Done);
+  expectStockEverywhere(shop, d.records);
+  int secondPages = 0;
+  for (const auto& r : shop.stockLog) secondPages += queryValue(r, "page") == "2" && r.url.find("inventory_levels") != std::string::npos;
+  EXPECT_EQ(secondPages, 30);
+}
+
+TEST(FamilyStock, AKillBetweenAPageAndItsStockLosesAndRepeatsNothing) {
+  for (auto kind : {FakeShop::Kind::Sapo, FakeShop::Kind::Haravan}) {
+    const std::string platform = kind == FakeShop::Kind::Sapo ? "sapo" : "haravan";
+    FakeShop shop(kind);
+    seed(shop, kind == FakeShop::Kind::Sapo ? 600 : 160);
+    Driver d(shop);
+    auto first = makeJob(platform, "products");
+    std::string checkpoint;
+    size_t emittedAtKill = 0;
+    d.afterResponse = [&]() {
+      // The second list page is in, its stock follow-ups not yet: stop here.
+      if (checkpoint.empty() && shop.log.size() == 2 && shop.stockLog.back().url.find("/inventory_") != std::string::npos) {
+        checkpoint = first->checkpoint();
+        emittedAtKill = d.records.size();
+        first->cancel();
+      }
+    };
+    ASSERT_EQ(d.run(*first).kind, Step::Kind::Failed) << platform;
+    ASSERT_FALSE(checkpoint.empty()) << platform;
+    EXPECT_EQ(emittedAtKill, static_cast<size_t>(kind == FakeShop::Kind::Sapo ? 250 : 50)) << "only the first page was released";
+    d.afterResponse = nullptr;
+    auto second = makeJob(platform, "products", checkpoint);
+    ASSERT_EQ(d.run(*second).kind, Step::Kind::Done) << platform;
+    Seen s = seen(d.records);
+    EXPECT_EQ(s.count.size(), shop.rows.size()) << platform;
+    for (const auto& [id, n] : s.count) EXPECT_EQ(n, 1) << platform << " " << id;
+    expectStockEverywhere(shop, d.records);
+  }
+}
+
+TEST(FamilyStock, WithoutTheInventoryPermissionProductsStillSyncWithTheVariantFigure) {
+  FakeShop shop(FakeShop::Kind::Haravan);
+  seed(shop, 70);
+  shop.stockForbidden = true;
+  Driver d(shop);
+  auto job = makeJob("haravan", "products");
+  ASSERT_EQ(d.run(*job).kind, Step::Kind::Done);
+  EXPECT_EQ(seen(d.records).count.size(), 70u);
+  EXPECT_EQ(shop.stockLog.size(), 2u) << "locations and the refused probe, then no stock requests";
+  for (const auto& r : d.records) {
+    EXPECT_TRUE(productOf(r).variants[0].stock.empty());
+    EXPECT_EQ(productOf(r).variants[0].totalStock, 3);  // inventory_quantity
+  }
+}
+
+// The engine fed the documented bodies (tests/fixtures, from sapo.md B.10 / haravan.md A.8).
+struct Scripted {
+  std::function<std::string(const HttpRequest&)> body;
+  std::vector<HttpRequest> sent;
+  std::vector<Record> run(SyncJob& job) {
+    std::vector<Record> out;
+    int64_t now = kT0;
+    for (int i = 0; i < 100; ++i) {
+      Step s = job.next(now);
+      if (s.kind == Step::Kind::Done) return out;
+      EXPECT_NE(s.kind, Step::Kind::Failed) << s.error.detail;
+      if (s.kind == Step::Kind::Failed) return out;
+      if (s.kind == Step::Kind::Wait) {
+        now += s.waitMs;
+        continue;
+      }
+      sent.push_back(s.request);
+      job.receive(s.requestId, {200, {}, body(s.request), ""}, now += 10);
+      for (auto& r : job.takeRecords()) out.push_back(std::move(r));
+    }
+    ADD_FAILURE() << "job did not finish";
+    return out;
+  }
+};
+
+const Variant& variantOf(const std::vector<Record>& rs, const std::string& id) {
+  static const Variant none;
+  for (const auto& r : rs)
+    for (const auto& v : productOf(r).variants)
+      if (v.externalId == id) return v;
+  ADD_FAILURE() << "no variant " << id;
+  return none;
+}
+
+TEST(FamilyStock, SapoDocumentedBodies) {
+  Scripted shop;
+  shop.body = [](const HttpRequest& r) -> std::string {
+    if (r.url.find("/locations.json") != std::string::npos) return test::readFixture("sapo/locations.json");
+    if (r.url.find("/inventory_levels.json") != std::string::npos) return test::readFixture("sapo/inventory_levels.json");
+    if (r.url.find("/products.json") != std::string::npos) return test::readFixture("sapo/products_page.json");
+    return "{}";
+  };
+  auto job = makeJob("sapo", "products");
+  auto records = shop.run(*job);
+  ASSERT_EQ(records.size(), 3u);
+  ASSERT_EQ(shop.sent.size(), 4u);  // locations, probe, products, one stock follow-up
+  EXPECT_EQ(queryValue(shop.sent[1], "location_ids"), "825802");
+  // Tracked variants only (147249999 has inventory_management ""), by inventory item id.
+  EXPECT_EQ(queryValue(shop.sent[3], "inventory_item_ids"), "147237420,147240008,147240009");
+  const Variant& red = variantOf(records, "147240010");
+  ASSERT_EQ(red.stock.size(), 1u);
+  EXPECT_EQ(red.stock[0].locationId, "825802");
+  EXPECT_EQ(red.stock[0].onHand, 12);
+  EXPECT_EQ(red.stock[0].available, 10);
+  EXPECT_EQ(red.totalStock, 10);
+  EXPECT_EQ(variantOf(records, "147240011").totalStock, 0);
+  EXPECT_EQ(productOf(records[1]).totalStock, 10);
+  // No level came back for this item: its own available figure stands.
+  EXPECT_TRUE(variantOf(records, "147237422").stock.empty());
+  EXPECT_EQ(variantOf(records, "147237422").totalStock, 100);
+  EXPECT_FALSE(variantOf(records, "147250001").totalStock.has_value());  // not tracked
+}
+
+TEST(FamilyStock, AShopWithoutTheLocationsEndpointSyncsWithTheVariantFigures) {
+  for (int status : {404, 400}) {
+    Scripted shop;
+    shop.body = [](const HttpRequest& r) -> std::string {
+      if (r.url.find("/products.json") != std::string::npos) return test::readFixture("sapo/products_page.json");
+      return "{}";
+    };
+    int calls = 0;
+    auto job = makeJob("sapo", "products");
+    // The first call (locations) is refused; the rest are answered.
+    std::vector<Record> records;
+    int64_t now = kT0;
+    for (int i = 0; i < 50 && !job->finished(); ++i) {
+      Step st = job->next(now);
+      if (st.kind == Step::Kind::Wait) {
+        now += st.waitMs;
+        continue;
+      }
+      if (st.kind != Step::Kind::Request) break;
+      ++calls;
+      const bool first = calls == 1;
+      EXPECT_EQ(first, st.request.url.find("/locations.json") != std::string::npos);
+      job->receive(st.requestId, {first ? status : 200, {}, first ? R"({"errors":"Not Found"})" : shop.body(st.request), ""}, now += 10);
+      for (auto& r : job->takeRecords()) records.push_back(std::move(r));
+    }
+    EXPECT_EQ(job->progress().phase, "done") << status;
+    EXPECT_EQ(calls, 2) << "locations, then the products page; no probe, no stock requests";
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(variantOf(records, "147240010").totalStock, 10);  // inventory_quantity
+    EXPECT_TRUE(variantOf(records, "147240010").stock.empty());
+  }
+}
+
+TEST(FamilyStock, HaravanDocumentedBodies) {
+  Scripted shop;
+  shop.body = [](const HttpRequest& r) -> std::string {
+    if (r.url.find("/locations.json") != std::string::npos) return test::readFixture("haravan/locations.json");
+    if (r.url.find("/inventory_locations.json") != std::string::npos) {
+      if (queryValue(r, "variant_ids").empty()) return R"({"inventory_locations":[]})";  // the probe
+      json j = parseJson(test::readFixture("haravan/products_with_locations.json"));
+      return dumpJson(json{{"inventory_locations", j["inventory_locations"]}});
+    }
+    if (r.url.find("/products.json") != std::string::npos) return test::readFixture("haravan/products_page.json");
+    return "{}";
+  };
+  auto job = makeJob("haravan", "products");
+  auto records = shop.run(*job);
+  ASSERT_EQ(records.size(), 2u);
+  ASSERT_EQ(shop.sent.size(), 4u);
+  EXPECT_EQ(queryValue(shop.sent[3], "location_ids"), "963414");
+  EXPECT_EQ(queryValue(shop.sent[3], "variant_ids"), "1080055501,1080055502");  // 1063014645 is not tracked
+  const Variant& a = variantOf(records, "1080055501");
+  ASSERT_EQ(a.stock.size(), 2u);
+  EXPECT_EQ(a.stock[0].locationId, "963414");
+  EXPECT_EQ(a.stock[0].onHand, 40);
+  EXPECT_EQ(a.stock[0].available, 37);
+  EXPECT_EQ(a.totalStock, 42);
+  EXPECT_EQ(variantOf(records, "1080055502").totalStock, -2);  // oversold (A.2.2)
+  EXPECT_EQ(productOf(records[0]).totalStock, 40);
 }
 
 }  // namespace

@@ -228,7 +228,11 @@ export class StoreLink {
    * → {requests} (re-read products named by an inventoryChange webhook).
    * pancake: shopsRequest {} → {request}; shopsResult {body, status} → {shops}; webhookSettings
    * {baseUrl, shopId, secret?} → {url, headers, data}; productRequest {id | body} → {request}
-   * (the whole product behind a variation webhook). Errors throw SyncError (Vietnamese message).
+   * (the whole product behind a variation webhook).
+   * sapo (the family's webhooks API; Haravan private apps cannot: unsupported): webhooksListRequest
+   * {address, settings?} → {request}; webhooksRegister {address, status, body, settings?} →
+   * {create, remove, registered}; webhooksUnregister {address, status, body, settings?} →
+   * {remove}; webhookResult {status, body} → {ok, webhook}. Errors throw SyncError (Vietnamese message).
    */
   connect(platform, step, input = {}) {
     const args = [textArg(platform, 'platform'), textArg(step, 'step'), jsonArg(input ?? {}, 'input')];

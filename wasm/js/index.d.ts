@@ -264,6 +264,15 @@ export interface StoreLink {
   connect(platform: 'pancake', step: 'shopsRequest', input?: Record<string, never>): { request: RequestDescriptor };
   connect(platform: 'pancake', step: 'shopsResult', input: { body: string; status?: number }): { shops: { id: string; name: string | null; avatarUrl: string | null }[] };
   connect(platform: 'pancake', step: 'webhookSettings', input: { baseUrl: string; shopId: string | number; secret?: string }): { url: string; headers: Record<string, string>; data: string[] };
+  /**
+   * Webhook registration through the platform's API (Sapo `/admin/webhooks.json`): list the
+   * registrations at `address`, then create the missing topics and remove duplicates; on
+   * disconnect remove every registration at `address`. Haravan private apps cannot (unsupported).
+   */
+  connect(platform: 'sapo' | 'haravan', step: 'webhooksListRequest', input: { address: string; settings?: Record<string, unknown> }): { request: RequestDescriptor };
+  connect(platform: 'sapo' | 'haravan', step: 'webhooksRegister', input: { address: string; status: number; body: string; settings?: Record<string, unknown> }): { create: RequestDescriptor[]; remove: RequestDescriptor[]; registered: { id: string; topic: string }[] };
+  connect(platform: 'sapo' | 'haravan', step: 'webhooksUnregister', input: { address: string; status: number; body: string; settings?: Record<string, unknown> }): { remove: RequestDescriptor[] };
+  connect(platform: 'sapo' | 'haravan', step: 'webhookResult', input: { status: number; body: string }): { ok: true; webhook: { id: string; topic: string; address: string } | null };
   connect(platform: PlatformId, step: string, input?: Record<string, unknown>): unknown;
 }
 

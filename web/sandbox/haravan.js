@@ -172,6 +172,11 @@ export const HARAVAN_DIALECT = {
   statusAnyIsEmpty: false,
   shopPath: 'shop',
   stockPath: 'inventory_locations',
+  // location_ids and variant_ids ≤ 50 each, `limit` ≤ 250, since_id + order=id|updated_at, no `page` (§A.2.2).
+  stockIdsParam: 'variant_ids',
+  stockKey: 'variant',
+  stockMaxIds: 50,
+  stockPaging: 'since_id',
   deleteBody: '[]', // DELETE answers 200 with `[]` (§A.2.1)
   decimals: DECIMALS,
   firstOrderNumber: 100_101,
@@ -202,7 +207,7 @@ export const HARAVAN_DIALECT = {
     customers: renderCustomer,
     locations: renderLocation,
     stock: (s) => ({
-      id: s.variant.id * 10 + (s.locationId % 10), loc_id: s.locationId, product_id: s.product.id, variant_id: s.variant.id,
+      id: s.levelId, loc_id: s.locationId, product_id: s.product.id, variant_id: s.variant.id,
       qty_onhand: s.onHand, qty_commited: s.committed, qty_incoming: 0, qty_available: s.onHand - s.committed,
       updated_at: formatHaravanTime(s.product.modifiedMs),
     }),

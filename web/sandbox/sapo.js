@@ -167,6 +167,15 @@ export const SAPO_DIALECT = {
   shopPath: 'store',
   forbiddenPaths: ['shop'],
   stockPath: 'inventory_levels',
+  // inventory_item_ids (comma list) + location_ids, `page` + `limit` ≤ 250 (§B.3); no documented cap on ids.
+  stockIdsParam: 'inventory_item_ids',
+  // The webhooks API (§B.3, §B.8): topics a registration may name, as documented.
+  webhookTopics: ['app/uninstalled', 'app/charge', 'collections/create', 'collections/update', 'collections/delete', 'customers/create',
+    'customers/update', 'customers/delete', 'customers/enable', 'customers/disable', 'fulfillments/create', 'fulfillments/update', 'orders/create',
+    'orders/delete', 'orders/updated', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'orders/partially_fulfilled',
+    'order_transactions/create', 'products/create', 'products/update', 'products/delete', 'refunds/create', 'store/update', 'carts/create', 'carts/update'],
+  stockKey: 'item',
+  stockPaging: 'page',
   deleteBody: '{}',
   decimals: DECIMALS,
   firstOrderNumber: 1001,
@@ -199,7 +208,7 @@ export const SAPO_DIALECT = {
     customers: renderCustomer,
     locations: renderLocation,
     stock: (s) => ({
-      id: s.variant.itemId * 10 + (s.locationId % 10), variant_id: s.variant.id, store_id: 574_092, inventory_item_id: s.variant.itemId,
+      id: s.levelId, variant_id: s.variant.id, store_id: 574_092, inventory_item_id: s.variant.itemId,
       location_id: s.locationId, on_hand: s.onHand, available: s.onHand - s.committed, committed: s.committed, incoming: 0,
       incoming_owned: 0, incoming_not_owned: 0, packed: 0, reserved: 0, unavailable: 0,
       created_at: formatSapoTime(s.product.createdMs), updated_at: formatSapoTime(s.product.modifiedMs), // `_at` here (§B.4)

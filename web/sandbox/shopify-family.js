@@ -12,14 +12,16 @@
 //   orders.json, orders/count.json, orders/{id}.json, customers.json, customers/count.json,
 //   customers/{id}.json, locations.json, locations/{id}.json, events.json, events/count.json,
 //   the stock endpoint (Sapo inventory_levels.json, Haravan inventory_locations.json), the shop
-//   endpoint (Sapo store.json; Haravan shop.json), DELETE products|orders|customers/{id}.json.
+//   endpoint (Sapo store.json; Haravan shop.json), DELETE products|orders|customers/{id}.json,
+//   and on Sapo the webhooks API: webhooks.json (GET, POST), webhooks/count.json,
+//   webhooks/{id}.json (GET, DELETE).
 // Test controls, JSON, no auth, not counted: GET /__sandbox/{info,stats,truth/<entity>};
 // POST /__sandbox/{touch,create,remove,faults,fail-next,reset,expire-tokens,permissions,
 // spend,webhook}.
 
 import {
   createRng, createLeakyBucket, createFaultInjector, createRequestStats, startServer,
-  readJson, sendText, toJsonText, queryParams, parseDateTime, hmacSha256Base64,
+  readJson, readBody, sendText, toJsonText, queryParams, parseDateTime, hmacSha256Base64,
   gatewayErrorHtml, HttpError, DAY_MS, VN_OFFSET_MS,
   vnPerson, vnAddress, vnPhone, vnMobile, vnEmail, ean13, stripDiacritics, roundVnd,
   PRODUCT_TEMPLATES, VARIANT_AXES,
@@ -395,7 +397,7 @@ export function createShopifyFamilySimulator(d, options = {}) {
     ignoreOrder: options.ignoreOrder ?? false,
     credentials: { ...d.defaultCredentials, ...options.credentials },
     webhookSecret: options.webhookSecret ?? d.defaultWebhookSecret,
-    permissions: { products: 'write', orders: 'write', customers: 'write', locations: 'read', inventory: 'read', shop: 'read', ...options.permissions },
+    permissions: { products: 'write', orders: 'write', customers: 'write', locations: 'read', inventory: 'read', shop: 'read', webhooks: 'write', ...options.permissions },
     faults: { ...options.faults },
     host: options.host ?? '127.0.0.1',
   };
@@ -415,6 +417,7 @@ export function createShopifyFamilySimulator(d, options = {}) {
 
   function reset() {
     world = generateWorld(d, opts, anchorMs);
+    world.webhooks = new Map(); // registrations made through the webhooks API (Sapo §B.8)
     bucket = createLeakyBucket({ capacity: d.bucket, leakPerSecond: d.leak, now, timeScale: opts.timeScale });
     faults ??= createFaultInjector({ seed: opts.seed, label: `${d.platform}/faults`, rates: opts.faults });
     faults.reset(opts.faults);
@@ -535,22 +538,47 @@ export function createShopifyFamilySimulator(d, options = {}) {
     return { rows: pageOf(sortRows(rows, q), q), all: rows };
   }
 
+  // Per-location stock (Sapo inventory_levels, Haravan inventory_locations): filtered by the
+  // dialect's id list and location ids (each capped where documented), ordered by level id.
   function stockRows(q) {
-    const locIds = q.getList('location_ids').map(Number);
-    const itemIds = q.getList('inventory_item_ids').map(Number);
-    const variantIds = q.getList('variant_ids').map(Number);
+    const list = (name) => {
+      const values = q.getList(name).map((x) => x.trim()).filter(Boolean);
+      if (values.some((x) => !/^\d+$/.test(x))) throw new ApiError(400, { [name]: ['is not a list of ids'] });
+      // UNCONFIRMED failure shape: Haravan documents the maximum (A.2.2), not what exceeding it does.
+      if (d.stockMaxIds && values.length > d.stockMaxIds) throw new ApiError(400, { [name]: [`maximum ${d.stockMaxIds} ids`] });
+      return new Set(values.map(Number));
+    };
+    const locIds = list('location_ids');
+    const ids = list(d.stockIdsParam);
+    const sinceId = intParam(q, 'since_id', undefined);
+    const min = timeParam(q, d.params.updatedMin);
+    const locIndex = new Map([...world.tables.locations.keys()].map((id, i) => [Number(id), i]));
     const out = [];
-    for (const p of [...world.tables.products.values()].sort((a, b) => a.id - b.id)) {
+    for (const p of world.tables.products.values()) {
       for (const v of p.variants) {
-        if (itemIds.length && !itemIds.includes(v.itemId)) continue;
-        if (variantIds.length && !variantIds.includes(v.id)) continue;
+        if (ids.size && !ids.has(d.stockKey === 'item' ? v.itemId : v.id)) continue;
         for (const [loc, s] of Object.entries(v.stock)) {
-          if (locIds.length && !locIds.includes(Number(loc))) continue;
-          out.push({ product: p, variant: v, locationId: Number(loc), ...s });
+          if (locIds.size && !locIds.has(Number(loc))) continue;
+          // One level per item and location; its id orders `since_id` paging.
+          const levelId = (d.stockKey === 'item' ? v.itemId : v.id) * 1000 + (locIndex.get(Number(loc)) ?? 999);
+          if (sinceId !== undefined && levelId <= sinceId) continue;
+          if (min !== undefined && p.modifiedMs < min) continue;
+          out.push({ product: p, variant: v, locationId: Number(loc), levelId, ...s });
         }
       }
     }
-    return out;
+    const order = (q.get('order') ?? '').trim().toLowerCase();
+    const desc = (q.get('direction') ?? '').trim().toLowerCase() === 'desc';
+    const key = order === 'updated_at' ? (r) => r.product.modifiedMs : () => 0;
+    return out.sort((a, b) => (desc ? -1 : 1) * (key(a) - key(b) || a.levelId - b.levelId));
+  }
+
+  /** Every level the stock endpoint serves: {variantId, itemId, locationId, onHand, available}. */
+  function stockTruth() {
+    return stockRows(queryParams(new URLSearchParams())).map((s) => ({
+      productId: s.product.id, variantId: s.variant.id, itemId: s.variant.itemId, locationId: s.locationId,
+      onHand: s.onHand, available: s.onHand - s.committed,
+    }));
   }
 
   function eventRows(q) {
@@ -578,8 +606,66 @@ export function createShopifyFamilySimulator(d, options = {}) {
 
   const RESOURCE_OF = { products: 'products', orders: 'orders', customers: 'customers', locations: 'locations', events: 'products' };
 
-  function route(method, parts, q) {
+  // --- webhooks API (Sapo §B.3, §B.8): list / count / get / create / delete ---------------
+
+  function renderWebhook(w) {
+    return { id: w.id, address: w.address, topic: w.topic, created_on: d.formatTime(w.createdMs), modified_on: d.formatTime(w.modifiedMs), format: w.format, fields: [], metafield_namespaces: [] };
+  }
+
+  function webhooksRoute(method, parts, q, body) {
+    checkScope('webhooks', method !== 'GET');
+    const [, second] = parts;
+    if (method === 'GET' && parts.length === 1) {
+      const address = q.get('address');
+      const topic = q.get('topic');
+      const sinceId = intParam(q, 'since_id', undefined);
+      const rows = [...world.webhooks.values()].filter((w) => (!address || w.address === address) && (!topic || w.topic === topic)
+        && (sinceId === undefined || w.id > sinceId));
+      return { body: text({ webhooks: pageOf(rows.sort((a, b) => a.id - b.id), q, 250).map(renderWebhook) }) };
+    }
+    if (method === 'GET' && second === 'count' && parts.length === 2) return { body: text({ count: world.webhooks.size }) };
+    if (parts.length === 2 && /^\d+$/.test(second)) {
+      const w = world.webhooks.get(Number(second));
+      if (!w) throw new ApiError(404, 'Not Found');
+      if (method === 'GET') return { body: text({ webhook: renderWebhook(w) }) };
+      if (method === 'DELETE') {
+        world.webhooks.delete(w.id);
+        return { body: d.deleteBody };
+      }
+    }
+    if (method === 'POST' && parts.length === 1) {
+      let parsed;
+      try {
+        parsed = JSON.parse(body || '{}');
+      } catch {
+        throw new ApiError(400, 'Bad Request');
+      }
+      const hook = parsed?.webhook;
+      if (!hook || typeof hook !== 'object') throw new ApiError(422, { webhook: ['Required parameter missing or invalid'] });
+      // The documented 422 shape (§B.7): {"errors":{"topic":["can't be blank"],"address":["can't be blank"]}}.
+      const errors = {};
+      const topic = typeof hook.topic === 'string' ? hook.topic.trim() : '';
+      const address = typeof hook.address === 'string' ? hook.address.trim() : '';
+      if (!topic) errors.topic = ["can't be blank"];
+      else if (!d.webhookTopics.includes(topic)) errors.topic = ['Invalid topic specified.']; // UNCONFIRMED wording
+      if (!address) errors.address = ["can't be blank"];
+      else if (!/^https?:\/\/[^\s/]+/.test(address)) errors.address = ['is invalid']; // UNCONFIRMED wording
+      // Shopify refuses a second registration of one topic at one address; UNCONFIRMED on Sapo.
+      else if ([...world.webhooks.values()].some((w) => w.address === address && w.topic === topic)) errors.address = ['for this topic has already been taken'];
+      if (hook.format != null && !['json', 'xml'].includes(hook.format)) errors.format = ['is not included in the list'];
+      if (Object.keys(errors).length) throw new ApiError(422, errors);
+      world.seq.webhooks = (world.seq.webhooks ?? 987_911_000) + 1 + (world.webhooks.size % 5);
+      const t = d.roundTime(now());
+      const w = { id: world.seq.webhooks, address, topic, format: hook.format ?? 'json', createdMs: t, modifiedMs: t };
+      world.webhooks.set(w.id, w);
+      return { status: 201, body: text({ webhook: renderWebhook(w) }) };
+    }
+    throw new ApiError(405, 'Method Not Allowed');
+  }
+
+  function route(method, parts, q, body) {
     const [resource, second, third] = parts;
+    if (resource === 'webhooks' && d.webhookTopics) return webhooksRoute(method, parts, q, body);
     if (resource === d.shopPath && parts.length === 1) {
       checkScope('shop', false);
       return { body: text({ shop: d.render.shop(world, opts) }) };
@@ -587,7 +673,9 @@ export function createShopifyFamilySimulator(d, options = {}) {
     if (d.forbiddenPaths?.includes(resource)) throw new ApiError(403, d.messages.forbidden('shop', false));
     if (resource === d.stockPath && parts.length === 1) {
       checkScope('inventory', false);
-      const rows = pageOf(stockRows(q), q, d.stockMaxLimit);
+      const all = stockRows(q);
+      // Haravan documents no `page` here, only since_id (A.2.2): the page parameter is ignored.
+      const rows = d.stockPaging === 'page' ? pageOf(all, q, d.stockMaxLimit) : pageOf(all, queryParams(new URLSearchParams({ limit: q.get('limit') ?? '' })), d.stockMaxLimit);
       return { body: text({ [d.stockPath]: rows.map((s) => d.render.stock(s)) }) };
     }
     if (resource === 'events') {
@@ -649,8 +737,9 @@ export function createShopifyFamilySimulator(d, options = {}) {
         const retryAfter = Math.max(0.1, Math.ceil((hit.retryAfterMs / 1000) * 10) / 10).toFixed(1);
         throw new ApiError(429, d.messages.tooMany, { 'Retry-After': retryAfter });
       }
-      const { body } = route(req.method, parts, q);
-      return send(c, 200, body, limitHeaders);
+      const requestBody = req.method === 'POST' || req.method === 'PUT' ? await readBody(req) : '';
+      const { body, status = 200 } = route(req.method, parts, q, requestBody);
+      return send(c, status, body, limitHeaders);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       return send(c, err.status, JSON.stringify({ errors: err.errors }), { ...limitHeaders, ...err.headers });
@@ -895,6 +984,9 @@ export function createShopifyFamilySimulator(d, options = {}) {
     info,
     stats: statsSnapshot,
     truth,
+    stockTruth,
+    /** Webhook registrations made through the API: [{id, address, topic, format}]. */
+    webhooks: () => [...(world.webhooks?.values() ?? [])].sort((a, b) => a.id - b.id).map(({ id, address, topic, format }) => ({ id, address, topic, format })),
     touch,
     create,
     remove,

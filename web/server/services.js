@@ -238,6 +238,92 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     }
   }
 
+  // --- webhook registration ---------------------------------------------------------------
+  // Where the platform's API allows it (Sapo), the webhooks the family listens to are registered
+  // at the connection's webhook URL on connect and removed on disconnect. The module describes
+  // every request (descriptors with secret placeholders, the same as pages) and reads every
+  // answer; they go out through the proxy. Idempotent: what is already registered at the address
+  // is listed first. A failure never blocks the connection: it becomes a warning on it.
+  const webhookUrlOf = (conn) => {
+    const info = platforms.get(conn.platform);
+    return info?.webhooks ? `${publicUrl()}/webhooks/${SLUG_OF[conn.platform] ?? conn.platform}?connection=${conn.id}` : null;
+  };
+  const webhookStep = (conn, step, input) => sl.connect(conn.platform, step, { ...input, settings: syncSettings(conn.settings) });
+  const answerOf = (res) => ({ status: res.status, body: res.body });
+  /** One call through the proxy; a 429 or 5xx is waited out (Retry-After, capped) and repeated a few times. */
+  async function sendPaced(conn, request) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await proxyFor(conn, request);
+      if ((res.status !== 429 && res.status < 500) || attempt >= 4) return res;
+      const after = Number.parseFloat(res.headers?.['retry-after']);
+      const waitMs = Math.min(10_000, Number.isFinite(after) && after > 0 ? after * 1000 : 500 * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  /** The registrations at the connection's address, as the module plans them; null = no webhooks API. */
+  async function webhookPlan(conn, step) {
+    const address = webhookUrlOf(conn);
+    if (!address) return null;
+    let request;
+    try {
+      ({ request } = webhookStep(conn, 'webhooksListRequest', { address }));
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'unsupported') return null; // Haravan private apps: set up by the shop owner
+      throw e;
+    }
+    return webhookStep(conn, step, { address, ...answerOf(await sendPaced(conn, request)) });
+  }
+
+  /** Sends each descriptor, checking its answer with the module; → the errors. */
+  async function sendAll(conn, requests) {
+    const errors = [];
+    for (const request of requests) {
+      try {
+        webhookStep(conn, 'webhookResult', answerOf(await sendPaced(conn, request)));
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    return errors;
+  }
+
+  /** Registers the webhooks of an active connection; the outcome is kept in its account. */
+  async function registerWebhooks(conn) {
+    let registered = 0;
+    let error = null;
+    try {
+      const plan = await webhookPlan(conn, 'webhooksRegister');
+      if (!plan) return conn;
+      await sendAll(conn, plan.remove); // duplicates of a topic at our address
+      const errors = await sendAll(conn, plan.create);
+      registered = plan.registered.length + plan.create.length - errors.length;
+      error = errors[0] ?? null;
+    } catch (e) {
+      error = e;
+    }
+    const { webhooksError: _old, ...account } = conn.account ?? {};
+    account.webhooksRegistered = String(registered);
+    if (error) account.webhooksError = error.message ?? String(error);
+    if (error) log.warn({ connection: conn.id, code: error.code ?? null }, 'webhook registration failed');
+    else log.info({ connection: conn.id, registered }, 'webhooks registered');
+    return repo.connections.update(conn.storeId, conn.id, { account });
+  }
+
+  /** Removes the connection's registrations (before its credentials are deleted); best effort. */
+  async function unregisterWebhooks(conn) {
+    if (conn.status === 'disconnected' || !conn.secretsEnc) return;
+    try {
+      const plan = await webhookPlan(conn, 'webhooksUnregister');
+      if (!plan) return;
+      const errors = await sendAll(conn, plan.remove);
+      if (errors.length) throw errors[0];
+      log.info({ connection: conn.id, removed: plan.remove.length }, 'webhooks unregistered');
+    } catch (e) {
+      log.warn({ connection: conn.id, code: e?.code ?? null }, 'webhook unregistration failed');
+    }
+  }
+
   async function toApi(conn) {
     const info = platforms.get(conn.platform);
     const enabled = conn.settings?.entities ?? info?.entities ?? [];
@@ -271,6 +357,9 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         warnings.push({ code: 'webhook_secret_missing', message: `Webhook ${info?.displayName ?? conn.platform} chưa có khóa bí mật: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Bấm “Tạo khóa mới” rồi thêm Request Header x-webhook-secret vào cấu hình webhook trên ${info?.displayName ?? conn.platform}.` });
       }
     }
+    if (conn.status !== 'disconnected' && conn.account?.webhooksError) {
+      warnings.push({ code: 'webhooks_not_registered', message: `Chưa đăng ký được webhook trên ${info?.displayName ?? conn.platform} (${conn.account.webhooksError.replace(/\.$/, '')}). Dữ liệu vẫn được đồng bộ theo lịch nhưng thay đổi sẽ không đến ngay; hãy kiểm tra quyền của ứng dụng rồi kết nối lại.` });
+    }
     return {
       id: conn.id,
       platform: conn.platform,
@@ -281,7 +370,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       settings: conn.settings,
       account: conn.account,
       secretsSet: conn.secretsSet,
-      webhookUrl: info?.webhooks ? `${publicUrl()}/webhooks/${SLUG_OF[conn.platform] ?? conn.platform}?connection=${conn.id}` : null,
+      webhookUrl: webhookUrlOf(conn),
       webhookHeaders,
       storeKey: conn.storeKey,
       entities,
@@ -330,11 +419,12 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         secrets = { ...creds, ...v.captured };
         if (WEBHOOK_FIRST.has(info.id)) status = 'waiting_webhook';
       }
-      const conn = await repo.connections.insert({
+      let conn = await repo.connections.insert({
         id, storeId: store.id, platform: info.id, name: body.name?.trim() || info.displayName, status, statusError: null,
         settings, account, secretsEnc: vault.seal(secrets, id), secretsSet: secretNames(info, creds), storeKey: storeKeyOf(creds),
       });
       await saveLocations(store.id, conn, locations);
+      if (status === 'active') conn = await registerWebhooks(conn);
       log.info({ connection: id, platform: info.id, status }, 'connection created');
       return { connection: await announce(conn), locations };
     },
@@ -396,8 +486,10 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
           storeKey: storeKeyOf(creds) ?? conn.storeKey,
         });
       }
-      const updated = Object.keys(patch).length ? await repo.connections.update(store.id, id, patch) : conn;
+      let updated = Object.keys(patch).length ? await repo.connections.update(store.id, id, patch) : conn;
       await saveLocations(store.id, updated, locations);
+      // Reconnected: register again (what is already there is kept, so nothing doubles).
+      if (body.credentials !== undefined && updated.status === 'active') updated = await registerWebhooks(updated);
       if (patch.status && patch.status !== conn.status) log.info({ connection: id, status: patch.status }, 'connection reconnected');
       return { connection: await announce(updated), locations };
     },
@@ -443,11 +535,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     async disconnect(store, id) {
       const conn = await connections.get(store, id);
       syncs.cancelConnection(conn.id);
+      // While the credentials are still there: remove what connecting registered (Sapo).
+      await unregisterWebhooks(conn);
       const updated = await repo.connections.update(store.id, id, {
         status: 'disconnected', statusError: null, secretsEnc: null, secretsSet: [], account: {},
       });
-      // Webhook registrations made through the platform's API would be removed here; today no
-      // connector registers any (KiotViet/Haravan webhooks are set up by the shop owner).
       log.info({ connection: id }, 'connection disconnected');
       return { connection: await announce(updated) };
     },

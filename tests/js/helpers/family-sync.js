@@ -149,10 +149,118 @@ export function familySuite(platform, p) {
 
       sim.touch('products', sim.truth('products')[3].id);
       const inc = sl.createSync({ platform, entity: 'products', checkpoint });
-      const result = await runSync(inc, transport, { clock, onRecords: async (r) => store.apply(r) });
+      const pages = [];
+      let events = 0;
+      const counting = async (request, o) => {
+        if (request.url.endsWith('/products.json')) pages.push(request);
+        if (request.url.endsWith('/events.json')) events++; // Haravan's deletions feed
+        return transport(request, o);
+      };
+      const result = await runSync(inc, counting, { clock, onRecords: async (r) => store.apply(r) });
       assert.equal(result.progress.mode, 'incremental');
-      assert.ok(result.progress.requests <= 2, `incremental used ${result.progress.requests} requests`);
+      assert.ok(pages.length <= 2, `incremental read ${pages.length} pages`);
+      // + the locations and the stock probe (setup), + the stock of each page.
+      assert.ok(result.progress.requests <= 2 + 2 * pages.length + events, `incremental used ${result.progress.requests} requests`);
       assert.ok(result.progress.fetched < 20);
+    });
+  });
+
+  // Per-location stock: after each products page, the stock endpoint for that page's tracked
+  // variants (Sapo by inventory_item_id, Haravan by variant id + location ids), merged before
+  // the page is released. Checked against the simulator's own levels.
+  const s = p.stock;
+  function assertStockMatches(sim, records) {
+    const levels = new Map();
+    for (const l of sim.stockTruth()) {
+      const list = levels.get(String(l.variantId)) ?? [];
+      list.push({ locationId: String(l.locationId), onHand: l.onHand, available: l.available });
+      levels.set(String(l.variantId), list);
+    }
+    const products = new Map(sim.truth('products').map((x) => [String(x.id), x]));
+    const byLoc = (a, b) => a.locationId.localeCompare(b.locationId);
+    let multi = 0;
+    for (const r of records) {
+      let productTotal = null;
+      for (const v of r.variants) {
+        const src = products.get(r.externalId).variants.find((x) => String(x.id) === v.externalId);
+        const want = (levels.get(v.externalId) ?? []).sort(byLoc);
+        if (!src.inventory_management) {
+          assert.deepEqual(v.stock, [], `${v.externalId}: not tracked, no levels asked`);
+          assert.equal(v.totalStock, null);
+          continue;
+        }
+        assert.deepEqual([...v.stock].sort(byLoc), want, `${r.externalId}/${v.externalId}: stock per location`);
+        const sum = want.reduce((t, l) => t + l.available, 0);
+        assert.equal(v.totalStock, want.length ? sum : src.inventory_quantity, `${v.externalId}: totalStock = Σ available`);
+        productTotal = (productTotal ?? 0) + v.totalStock;
+        if (want.length > 1) multi++;
+      }
+      assert.equal(r.totalStock, productTotal, `${r.externalId}: product totalStock`);
+    }
+    assert.ok(multi > 10, 'variants stocked at several locations');
+  }
+
+  test(`${platform}: stock per location follows each products page (${s.path})`, async () => {
+    await withSim(platform, { counts: { products: p.bigCatalogue, locations: 4 } }, async (sim, transport, clock) => {
+      const asked = [];
+      const logging = async (request, o) => {
+        asked.push(request);
+        return transport(request, o);
+      };
+      const { records } = await runSync(sl.createSync({ platform, entity: 'products' }), logging, { clock });
+      assertValidRecords(records);
+      assertSameIds(idsOf(records), sim.truth('products'), 'products');
+      assertStockMatches(sim, records);
+      const stockAsks = asked.filter((r) => r.url.endsWith(`/${s.path}.json`)).map((r) => Object.fromEntries(r.query));
+      const followUps = stockAsks.filter((q) => q[s.idsParam]);
+      assert.ok(followUps.length >= 2, 'one or more stock requests per products page');
+      for (const q of followUps) {
+        assert.ok(q[s.idsParam].split(',').length <= s.maxIds, `at most ${s.maxIds} ids`);
+        assert.equal(q.limit, '250');
+        if (s.locations) assert.equal(q.location_ids.split(',').length, 4);
+      }
+      // Each page's stock is asked right after the page, before the next one.
+      const kinds = asked.map((r) => (r.url.endsWith('/products.json') ? 'P' : r.url.endsWith(`/${s.path}.json`) ? 'S' : 'L'));
+      assert.match(kinds.join(''), /^LS(PS+)+P?$/); // locations, probe, then each page and its stock
+      assert.equal(sim.stats().rateLimited, 0, 'paced with the pages');
+    });
+  });
+
+  test(`${platform}: killed between a products page and its stock, the resumed run loses and repeats nothing`, async () => {
+    await withSim(platform, { counts: { products: p.bigCatalogue } }, async (sim, transport, clock) => {
+      const seen = [];
+      let saved = null;
+      let pages = 0;
+      const ac = new AbortController();
+      const killer = async (request, o) => {
+        if (request.url.endsWith('/products.json')) pages++;
+        else if (pages === 2 && request.url.endsWith(`/${s.path}.json`)) ac.abort(); // page 2 is in, its stock is not
+        return transport(request, o);
+      };
+      await assert.rejects(
+        runSync(sl.createSync({ platform, entity: 'products' }), killer, {
+          clock,
+          signal: ac.signal,
+          onRecords: async (records, checkpoint) => {
+            seen.push(...records);
+            saved = checkpoint;
+          },
+        }),
+        (e) => e instanceof SyncError && e.code === 'cancelled',
+      );
+      assert.equal(seen.length, p.pageSize, 'only the first page (with its stock) was released');
+      await runSync(sl.createSync({ platform, entity: 'products', checkpoint: saved }), transport, { clock, onRecords: async (r) => seen.push(...r) });
+      assertSameIds(idsOf(seen), sim.truth('products'), 'products across the kill');
+      assertStockMatches(sim, seen);
+    });
+  });
+
+  test(`${platform}: without the stock permission, products still sync with the variants' own figure`, async () => {
+    await withSim(platform, { permissions: { inventory: 'none' } }, async (sim, transport, clock) => {
+      const { records } = await runSync(sl.createSync({ platform, entity: 'products' }), transport, { clock });
+      assertSameIds(idsOf(records), sim.truth('products'), 'products');
+      assert.ok(records.every((r) => r.variants.every((v) => v.stock.length === 0)));
+      assert.ok(records.some((r) => r.totalStock > 0));
     });
   });
 

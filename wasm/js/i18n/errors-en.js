@@ -85,6 +85,8 @@ export const ERROR_MESSAGES = {
       : `Access to ${c.name} has expired. Reconnect to keep syncing.`,
   webhook_secret_missing: (c) =>
     `${c.Name}’s webhook has no secret yet: anyone who knows the shop id can send fake data here. Press “New secret”, then add the x-webhook-secret request header to the webhook settings on ${c.name}.`,
+  webhooks_not_registered: (c) =>
+    `The webhooks could not be registered on ${c.name}. Data still syncs on schedule, but changes will not arrive at once; check the app's permissions, then reconnect.`,
 };
 
 /** The English message of `error`; options: platform (info or id), label, waitMs, texts (en platform table). */
