@@ -36,7 +36,7 @@ async function rawWasm() {
   return (platform, entity, bytes) => m.normalize(platform, entity, bytes, '{}').length; // before the byte boundary
 }
 
-export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4 } = {}) {
+export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4, only } = {}) {
   const sl = await createStoreLink();
   const raw = await rawWasm();
   const sets = await captureBodies(sl, { pages });
@@ -44,7 +44,7 @@ export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4 } = {
   rmSync(bodyDir, { recursive: true, force: true });
   mkdirSync(bodyDir, { recursive: true });
   const rows = [];
-  for (const set of sets) {
+  for (const set of only ? sets.filter((x) => only.includes(x.platform)) : sets) {
     const { platform, entity, bodies } = set;
     const bytes = bodies.map((b) => Buffer.from(b, 'utf8'));
     const totalBytes = bytes.reduce((s, b) => s + b.length, 0);

@@ -10,11 +10,27 @@ import { benchPlatforms } from './lib/bodies.js';
 
 const here = new URL('.', import.meta.url).pathname;
 
-// Documented request ceilings, for the platforms whose simulators enforce one. A platform
-// added later gets its row here (and its simulator's `rateLimit` option).
+// Request ceilings, for the platforms whose simulators enforce one (Odoo and MISA publish
+// none, their simulators enforce none). `limit` per `windowMs` is the sustained rate the
+// platform allows; `simOptions` the simulator's rate-limit options (its documented default
+// where it has one); `pageSize` the connector's page size (the minimum requests for N rows).
+// A platform added later gets its row here.
 export const CEILINGS = {
-  kiotviet: { limit: 5000, windowMs: 3_600_000, entity: 'products', simEntity: 'products', source: 'shared/platforms/kiotviet.md §A.6: 5,000 GET per hour per retailer' },
+  kiotviet: { limit: 5000, windowMs: 3_600_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: { rateLimit: { limit: 5000, windowMs: 3_600_000 } }, source: 'kiotviet.md §A.6: 5,000 GET per hour per retailer' },
+  sapo: { limit: 2, windowMs: 1000, pageSize: 250, entity: 'products', simEntity: 'products', simOptions: {}, source: 'sapo.md §B.6: leaky bucket of 40, leaking 2 requests/s' },
+  haravan: { limit: 4, windowMs: 1000, pageSize: 50, entity: 'products', simEntity: 'products', simOptions: {}, source: 'haravan.md §A.4.1: leaky bucket of 80, leaking 4 requests/s' },
+  nhanh: { limit: 150, windowMs: 30_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'nhanh.md: 150 requests / 30 s per app + business + URL' },
+  pancake: { limit: 1000, windowMs: 60_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'pancake.md: "1000 requests/minute" (UNCONFIRMED; the same source adds 10,000/hour, which the simulator does not enforce)' },
+  getfly: { limit: 10, windowMs: 1000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'getfly.md §3.5: undocumented; 429s in practice, "aim for ≤ 2–5 requests/s" (UNCONFIRMED); the simulator allows ~10/s' },
 };
+
+/**
+ * The event clock's modeled platform latency for a platform: the configured figure, but at
+ * most half the ceiling's request interval. The engine sends one request at a time, so a
+ * latency longer than the interval would cap the rate below the ceiling whatever the engine
+ * does; half the interval leaves the pacing, not the latency, as what is measured.
+ */
+export const modeledLatencyMs = (ceiling, latencyMs) => Math.min(latencyMs, ceiling.windowMs / ceiling.limit / 2);
 
 async function startSim(platform, options, clock) {
   const child = spawn(process.execPath, [`${here}lib/sim-server.js`, JSON.stringify({ platform, options, clock })], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -41,7 +57,7 @@ function rate(times, from = 0) {
  * Starts every simulator the sync bench needs (generating 100,000 rows takes a while), so the
  * caller can overlap that with other work. → a handle to pass to runSyncBench.
  */
-export async function prepareSyncBench({ sizes = [100_000, 10_000], clockMode = 'event', scale = 6, latencyMs = 200 } = {}) {
+export async function prepareSyncBench({ sizes = [100_000, 10_000], sizesFor = {}, clockMode = 'event', scale = 6, latencyMs = 200 } = {}) {
   const sl = await createStoreLink();
   const plan = [];
   for (const p of benchPlatforms(sl)) {
@@ -50,15 +66,15 @@ export async function prepareSyncBench({ sizes = [100_000, 10_000], clockMode = 
       plan.push({ platform: p.id, skipped: 'no documented ceiling in bench/sync.js CEILINGS' });
       continue;
     }
-    for (const n of sizes) {
-      const clock = { mode: clockMode, epochReal: Date.now(), epochVirtual: Date.now(), scale, latencyMs };
+    for (const n of sizesFor[p.id] ?? sizes) {
+      const clock = { mode: clockMode, epochReal: Date.now(), epochVirtual: Date.now(), scale, latencyMs: modeledLatencyMs(ceiling, latencyMs) };
       const sim = startSim(p.id, {
         seed: 9,
         counts: { [ceiling.simEntity]: n, products: ceiling.simEntity === 'products' ? n : 0, customers: 0, orders: 0, invoices: 0, branches: 2 },
-        rateLimit: { limit: ceiling.limit, windowMs: ceiling.windowMs },
+        ...ceiling.simOptions,
       }, clock);
       sim.catch(() => {});
-      plan.push({ platform: p.id, ceiling, n, clock, sim, first: n === sizes[0] });
+      plan.push({ platform: p.id, ceiling, n, clock, sim, first: n === (sizesFor[p.id] ?? sizes)[0] });
     }
   }
   return { plan, clockMode, scale, latencyMs };
@@ -79,7 +95,7 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
       const sim = await item.sim;
       try {
         // The clock starts when the simulator is ready; its data is anchored at its start.
-        log(`  ${p.id}: full sync of ${n.toLocaleString('en-US')} (${clockMode === 'event' ? `event clock, ${latencyMs} ms modeled latency` : `clock ×${scale}`})…`);
+        log(`  ${p.id}: full sync of ${n.toLocaleString('en-US')} (${clockMode === 'event' ? `event clock, ${clock.latencyMs} ms modeled latency` : `clock ×${scale}`})…`);
         const r = await runClient({ platform: p.id, entity: ceiling.entity, simEntity: ceiling.simEntity, n, changes: first ? changes : 0, url: sim.url, secrets: sim.secrets, hostMap: sim.hostMap, clock });
         const ceilingPerMs = ceiling.limit / ceiling.windowMs;
         const times = r.sendTimes;
@@ -92,12 +108,12 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
           n,
           scale,
           clockMode,
-          latencyMs,
+          latencyMs: clock.latencyMs,
           ceiling,
           records: r.records,
           requests: r.requests,
           pageRequests: r.pageRequests,
-          minPageRequests: Math.ceil(n / 100),
+          minPageRequests: Math.ceil(n / ceiling.pageSize),
           failed: r.failed,
           retries: r.retries,
           virtualMinutes: r.fullVirtualMs / 60_000,
@@ -110,7 +126,9 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
           latencyP95Ms: latency[Math.floor(latency.length * 0.95)],
           intervalRealMs: ceiling.windowMs / ceiling.limit / (clockMode === 'event' ? 1 : scale),
           memory: r.memory,
-          incremental: r.incremental,
+          // The fewest requests that can read `changed` rows: their pages, plus the token
+          // exchange when the platform needs one per run (the full run shows whether it does).
+          incremental: r.incremental && { ...r.incremental, minimum: (r.authRequests > 0 ? 1 : 0) + Math.ceil(r.incremental.changed / ceiling.pageSize), minimumAuth: r.authRequests > 0 ? 1 : 0, minimumPages: Math.ceil(r.incremental.changed / ceiling.pageSize) },
         });
       } finally {
         await sim.stop();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds the native normalize bench (Release, build/bench) and the wasm
 # module, then measures everything in one run and rewrites bench/RESULTS.md.
-# About 4-5 minutes on 2 cores (most of it the 100,000-product sync on a 6x clock).
+# About 8-15 minutes on 2 shared cores: the dashboard syncing 100,000 products in Chromium
+# (bench/ui.js) is most of it, then the 100,000-row syncs (BENCH_UI_N=0 skips the UI row).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

@@ -2,37 +2,10 @@
 // baseline for src/connectors/kiotviet.cpp. JSON.parse + object mapping, producing the same
 // record shape as sl.normalize() for list pages (the bench checks equality on every body).
 // Not a product path: webhook envelopes and raw:true are out of scope here.
-import { normalizePhone, parseLocalDateTime, isoUtc, nonEmpty, dateOnly, splitProvinceDistrict, foldVietnamese } from './values.js';
+import { normalizePhone, parseLocalDateTime, isoUtc, nonEmpty, dateOnly, splitProvinceDistrict, foldVietnamese, str, text, num, id, bool, obj, mapRows } from './values.js';
 
 const VN_OFFSET_MIN = 7 * 60;
 
-// The accessors mirror the C++ js:: helpers' tolerance (numbers-as-strings, ids as either).
-const str = (v) => {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return null;
-};
-const text = (v) => nonEmpty(str(v));
-const num = (v) => {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string') {
-    const t = nonEmpty(v);
-    if (t === null || !/^[0-9.eE+-]+$/.test(t)) return null;
-    const n = Number(t);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
-};
-const id = (v) => (typeof v === 'string' ? nonEmpty(v) : typeof v === 'number' ? str(v) : null);
-const bool = (v) => {
-  if (typeof v === 'boolean') return v;
-  if (v === 0 || v === 1) return v === 1;
-  if (v === 'true' || v === 'True' || v === '1') return true;
-  if (v === 'false' || v === 'False' || v === '0') return false;
-  return null;
-};
-const obj = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
 const kvTime = (o, key) => {
   const s = str(o[key]);
   return s === null ? null : parseLocalDateTime(s, VN_OFFSET_MIN);
@@ -255,17 +228,6 @@ function mapCustomer(o) {
 const MAPPERS = { products: mapProduct, orders: mapOrder, customers: mapCustomer };
 const TYPES = { products: 'product', orders: 'order', customers: 'customer' };
 
-function rowError(i) {
-  return {
-    code: 'unexpected_shape',
-    message: 'Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.',
-    detail: `row ${i} has no id`,
-    httpStatus: null,
-    platformCode: null,
-    field: null,
-  };
-}
-
 /** normalize(entity, text) → {records, errors, total, removedIds}, like sl.normalize('kiotviet', …). */
 export function normalize(entity, bodyText) {
   const map = MAPPERS[entity];
@@ -273,13 +235,7 @@ export function normalize(entity, bodyText) {
   const body = JSON.parse(bodyText);
   const rows = Array.isArray(body?.data) ? body.data : obj(body) && body.id != null ? [body] : null;
   if (rows === null) throw new Error('bench baseline: expected a list page');
-  const records = [];
-  const errors = [];
-  rows.forEach((row, i) => {
-    const rec = obj(row) ? map(row) : null;
-    if (rec === null) errors.push(rowError(i));
-    else records.push(rec);
-  });
+  const { records, errors } = mapRows(rows, map, 'KiotViet');
   const removedIds = [];
   for (const key of ['removeId', 'removedIds', 'removeIds', 'RemoveId']) {
     if (Array.isArray(body[key])) for (const v of body[key]) {

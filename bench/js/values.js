@@ -10,6 +10,62 @@ export function nonEmpty(s) {
   return t === '' ? null : t;
 }
 
+// The accessors mirror the C++ js:: helpers' tolerance (numbers-as-strings, ids as either).
+export const str = (v) => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return null;
+};
+export const text = (v) => nonEmpty(str(v));
+export const num = (v) => {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string') {
+    const t = nonEmpty(v);
+    if (t === null || !/^[0-9.eE+-]+$/.test(t)) return null;
+    const n = Number(t);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+};
+export const id = (v) => (typeof v === 'string' ? nonEmpty(v) : typeof v === 'number' ? str(v) : null);
+export const bool = (v) => {
+  if (typeof v === 'boolean') return v;
+  if (v === 0 || v === 1) return v === 1;
+  if (v === 'true' || v === 'True' || v === '1') return true;
+  if (v === 'false' || v === 'False' || v === '0') return false;
+  return null;
+};
+export const obj = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
+export const phone = (v) => {
+  const s = str(v);
+  return s === null ? null : normalizePhone(s);
+};
+
+/** The row-level error sl.normalize reports for a row without an id. */
+export function rowError(displayName, i) {
+  return {
+    code: 'unexpected_shape',
+    message: `Một dòng dữ liệu ${displayName} thiếu mã (id) nên đã bỏ qua.`,
+    detail: `row ${i} has no id`,
+    httpStatus: null,
+    platformCode: null,
+    field: null,
+  };
+}
+
+/** rows → {records, errors}: map each object row, a row error where the mapper gives null. */
+export function mapRows(rows, map, displayName) {
+  const records = [];
+  const errors = [];
+  rows.forEach((row, i) => {
+    const rec = obj(row) ? map(row) : null;
+    if (rec === null) errors.push(rowError(displayName, i));
+    else records.push(rec);
+  });
+  return { records, errors };
+}
+
 const LEGACY_MOBILE = {
   '0162': '032', '0163': '033', '0164': '034', '0165': '035', '0166': '036', '0167': '037', '0168': '038', '0169': '039',
   '0120': '070', '0121': '079', '0122': '077', '0126': '076', '0128': '078',

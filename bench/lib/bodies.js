@@ -26,9 +26,12 @@ export function benchPlatforms(sl) {
 export async function captureBodies(sl, { pages = 4, seed = 7 } = {}) {
   const out = [];
   for (const p of benchPlatforms(sl)) {
-    const rows = 100 * pages + 50;
+    const rows = 250 * pages + 50; // enough for `pages` full pages at the largest page size (Sapo: 250)
+    // The simulator reads the same virtual clock, so its rate limit sees the skipped waits.
+    const clock = virtualClock();
     const env = await startSandbox(p.id, {
       seed,
+      now: clock.now,
       counts: { products: rows, orders: rows, customers: rows, invoices: 10, branches: 3 },
     });
     try {
@@ -41,7 +44,7 @@ export async function captureBodies(sl, { pages = 4, seed = 7 } = {}) {
           return res;
         };
         const job = sl.createSync({ platform: p.id, entity, seed: 1, maxPages: pages + 1 });
-        await runSync(job, transport, { clock: virtualClock() });
+        await runSync(job, transport, { clock });
         job.dispose();
         // Full pages only: the largest row count seen is the platform's page size.
         const counted = bodies.map((b) => ({ b, n: sl.normalize(p.id, entity, b).records.length }));

@@ -132,6 +132,7 @@ process.stdout.write(`${JSON.stringify({
   records,
   fetched: full.progress.fetched,
   requests: fullLog.length,
+  authRequests: fullLog.filter((e) => e.purpose === 'auth').length,
   pageRequests: pages.length,
   failed: fullLog.filter((e) => e.status === 0 || e.status >= 400).length,
   retries: full.progress.retries,

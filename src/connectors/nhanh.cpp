@@ -24,6 +24,7 @@
 
 #include "connectors.hpp"
 #include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
@@ -47,8 +48,9 @@ constexpr const char* kAllProductStatuses = "[1,2,3,4]";
 
 // Unix seconds (int or numeric string) → ms; 0 or negative means "not set" in Nhanh (packedAt: 0).
 // v2 strings ("2024-04-28 09:15:41", Vietnam local time) are accepted too.
-std::optional<int64_t> nhTime(const json& o, std::string_view key) {
-  const json* v = js::field(o, key);
+template <class J>  // JsonValue (list pages) and json (the connect flow's token answer)
+std::optional<int64_t> nhTime(const J& o, std::string_view key) {
+  const J* v = js::field(o, key);
   if (js::isNull(v)) return std::nullopt;
   if (auto n = js::num(v)) {
     if (*n <= 0) return std::nullopt;
@@ -59,20 +61,20 @@ std::optional<int64_t> nhTime(const json& o, std::string_view key) {
   return std::nullopt;
 }
 
-std::optional<std::string> nhPhone(const json& o, std::string_view key) {
+std::optional<std::string> nhPhone(const JsonValue& o, std::string_view key) {
   auto s = js::text(o, key);
   return s ? normalizePhone(*s) : std::nullopt;
 }
 
 // Numbers may come as strings; money is VND without minor units. Absent → nullopt.
-std::optional<double> money(const json* obj, std::string_view key) {
+std::optional<double> money(const JsonValue* obj, std::string_view key) {
   if (obj == nullptr) return std::nullopt;
   return js::num(*obj, key);
 }
 
-double amountOf(const json* obj, std::string_view key) {
+double amountOf(const JsonValue* obj, std::string_view key) {
   if (obj == nullptr) return 0;
-  const json* v = js::field(*obj, key);
+  const JsonValue* v = js::field(*obj, key);
   if (v && v->is_object()) return js::num(*v, "amount").value_or(0);  // {amount, accountId, name}
   return js::num(v).value_or(0);
 }
@@ -104,7 +106,7 @@ std::string lower(std::string s) {
 
 // Product status (v3 int, also as text; v2 names): 1 New (sold offline), 2 selling, 4 out of
 // stock are on sale; 3 "Ngừng bán" (stopped) is not.
-std::optional<bool> activeFromStatus(const json* v) {
+std::optional<bool> activeFromStatus(const JsonValue* v) {
   if (js::isNull(v)) return std::nullopt;
   if (auto n = js::num(v)) {
     switch (static_cast<int>(*n)) {
@@ -156,7 +158,7 @@ std::optional<OrderStatus> orderStatusFromName(const std::string& name) {
 
 // --- records -------------------------------------------------------------------------
 
-void common(Record& r, RecordType type, const json& raw, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& raw, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "nhanh";
   if (opts.includeRaw) r.rawJson = dumpJson(raw);
@@ -164,21 +166,21 @@ void common(Record& r, RecordType type, const json& raw, const NormalizeOptions&
 
 // Stock per depot: v3 `inventory.depots` is an array of {id, remain, available, ...};
 // v2 (and v2 webhooks) key the depots by id. Both are read.
-void readStock(const json& inv, Variant& v) {
-  auto add = [&](const std::string& depotId, const json& d) {
+void readStock(const JsonValue& inv, Variant& v) {
+  auto add = [&](const std::string& depotId, const JsonValue& d) {
     StockLevel s;
     s.locationId = depotId;
     s.onHand = js::num(d, "remain");
     s.available = js::num(d, "available");
     v.stock.push_back(std::move(s));
   };
-  if (const json* depots = js::field(inv, "depots")) {
+  if (const JsonValue* depots = js::field(inv, "depots")) {
     if (depots->is_array()) {
       for (const auto& d : *depots)
         if (auto id = js::id(d, "id")) add(*id, d);
     } else if (depots->is_object()) {
       for (auto it = depots->begin(); it != depots->end(); ++it)
-        if (it.value().is_object()) add(it.key(), it.value());
+        if (it->is_object()) add(std::string(it.key()), *it);
     }
   }
   // The platform's own "available to sell" over the token's depots; Σ depots otherwise.
@@ -198,10 +200,10 @@ void readStock(const json& inv, Variant& v) {
 
 // Attributes → options. v3: [{name, value}]; v2 webhook: [{attributeName, name}];
 // v2 list: [{"5501": {attributeName, name}}, ...] (maps keyed by attribute id).
-void readOptions(const json& o, Variant& v) {
-  const json* attrs = js::array(o, "attributes");
+void readOptions(const JsonValue& o, Variant& v) {
+  const JsonValue* attrs = js::array(o, "attributes");
   if (attrs == nullptr) return;
-  auto one = [&](const json& a) {
+  auto one = [&](const JsonValue& a) {
     if (!a.is_object()) return;
     if (auto n = js::text(a, "attributeName")) {
       if (auto val = js::text(a, "name")) v.options.emplace_back(*n, *val);
@@ -216,7 +218,7 @@ void readOptions(const json& o, Variant& v) {
     if (js::field(a, "name") || js::field(a, "attributeName")) {
       one(a);
     } else {
-      for (auto it = a.begin(); it != a.end(); ++it) one(it.value());
+      for (const JsonValue& v : a) one(v);  // an object iterates its member values
     }
   }
 }
@@ -227,7 +229,7 @@ void addImage(std::vector<std::string>& images, const std::optional<std::string>
   if (std::find(images.begin(), images.end(), *url) == images.end()) images.push_back(*url);
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) id = js::id(o, "idNhanh");   // v2 list
   if (!id) id = js::id(o, "productId");  // v2 webhook
@@ -245,23 +247,23 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   p.sku = js::text(o, "code");
   p.barcode = js::text(o, "barcode");
   p.description = js::text(o, "description");  // product/detail and webhooks only
-  if (const json* c = js::object(o, "category")) p.category = js::text(*c, "name");
+  if (const JsonValue* c = js::object(o, "category")) p.category = js::text(*c, "name");
   if (!p.category) p.category = js::text(o, "categoryName");
-  if (const json* b = js::object(o, "brand")) p.brand = js::text(*b, "name");
+  if (const JsonValue* b = js::object(o, "brand")) p.brand = js::text(*b, "name");
   if (!p.brand) p.brand = js::text(o, "brandName");
   p.active = activeFromStatus(js::field(o, "status"));
 
-  if (const json* imgs = js::object(o, "images")) {  // v3 {avatar, others[]}
+  if (const JsonValue* imgs = js::object(o, "images")) {  // v3 {avatar, others[]}
     addImage(p.images, js::text(*imgs, "avatar"));
-    if (const json* others = js::array(*imgs, "others"))
+    if (const JsonValue* others = js::array(*imgs, "others"))
       for (const auto& u : *others) addImage(p.images, js::text(&u));
   } else {  // v2: image + images[]
     addImage(p.images, js::text(o, "image"));
-    if (const json* imgs2 = js::array(o, "images"))
+    if (const JsonValue* imgs2 = js::array(o, "images"))
       for (const auto& u : *imgs2) addImage(p.images, js::text(&u));
   }
 
-  const json* prices = js::object(o, "prices");
+  const JsonValue* prices = js::object(o, "prices");
   auto price = prices ? money(prices, "retail") : js::num(o, "price");
 
   if (taxSyncOn(opts)) {
@@ -300,10 +302,10 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
     auto imp = prices ? money(prices, "import") : js::num(o, "importPrice");
     if (avg && *avg > 0) v.cost = avg;
     else if (imp && *imp > 0) v.cost = imp;
-    if (const json* ship = js::object(o, "shipping")) v.weightGrams = js::num(*ship, "weight");
+    if (const JsonValue* ship = js::object(o, "shipping")) v.weightGrams = js::num(*ship, "weight");
     if (!v.weightGrams) v.weightGrams = js::num(o, "shippingWeight");
     if (!v.weightGrams) v.weightGrams = js::num(o, "weight");
-    if (const json* inv = js::object(o, "inventory")) readStock(*inv, v);
+    if (const JsonValue* inv = js::object(o, "inventory")) readStock(*inv, v);
     p.totalStock = v.totalStock;
     p.variants.push_back(std::move(v));
   }
@@ -319,7 +321,7 @@ struct LineAmounts {
 // One order line, v3 list ({productId, price, priceAfterVAT, discount, discountAmount,
 // vatPercent, totalAmount}), v3 webhook ({id, price, discount, vat{value, amount}}) or v2
 // ({productId, productName, productCode, price, vat, discount, productMoney}).
-OrderLine mapLine(const json& d, bool tax, LineAmounts& out) {
+OrderLine mapLine(const JsonValue& d, bool tax, LineAmounts& out) {
   OrderLine l;
   l.productExternalId = js::id(d, "productId");
   if (!l.productExternalId) l.productExternalId = js::id(d, "id");
@@ -339,7 +341,7 @@ OrderLine mapLine(const json& d, bool tax, LineAmounts& out) {
 
   std::optional<double> pct;
   std::optional<double> vatMoney;
-  if (const json* vatObj = js::object(d, "vat")) {
+  if (const JsonValue* vatObj = js::object(d, "vat")) {
     pct = vatPercent(js::num(*vatObj, "value"));
     vatMoney = js::num(*vatObj, "amount");
   } else {
@@ -375,11 +377,11 @@ OrderLine mapLine(const json& d, bool tax, LineAmounts& out) {
   return l;
 }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   const bool tax = taxSyncOn(opts);
-  const json* info = js::object(o, "info");
+  const JsonValue* info = js::object(o, "info");
   const bool v3 = info != nullptr;
-  const json& top = v3 ? *info : o;
+  const JsonValue& top = v3 ? *info : o;
   auto id = js::id(top, "id");
   if (!id) id = js::id(top, "orderId");  // v2 webhooks
   if (!id) return std::nullopt;
@@ -394,7 +396,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
 
   Order ord;
   ord.code = *id;  // Nhanh shows the order id as its code; appOrderId is the source system's id
-  const json* st = js::field(top, "status");
+  const JsonValue* st = js::field(top, "status");
   if (auto n = js::num(st)) {
     ord.status = orderStatusFromCode(static_cast<int>(*n));
     ord.platformStatus = js::str(st);
@@ -411,13 +413,13 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   ord.currency = "VND";
   ord.note = js::text(top, "description");
 
-  const json* depot = js::object(o, "depot");  // webhook shape: {id, name, ..., pickup{}}
+  const JsonValue* depot = js::object(o, "depot");  // webhook shape: {id, name, ..., pickup{}}
   ord.locationId = js::id(top, "depotId");
   if (!ord.locationId && depot) ord.locationId = js::id(*depot, "id");
 
   // Customer and recipient. v3: shippingAddress {id = customer id, name, mobile, email, address};
   // v2: customerId/customerName/customerMobile/... at the top.
-  const json* sa = js::object(o, "shippingAddress");
+  const JsonValue* sa = js::object(o, "shippingAddress");
   OrderCustomer c;
   Address a;
   if (sa) {
@@ -450,7 +452,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
 
   double subtotal = 0, lineVat = 0;
   bool anyLine = false, anyVat = false;
-  if (const json* products = js::array(o, "products")) {
+  if (const JsonValue* products = js::array(o, "products")) {
     for (const auto& d : *products) {
       if (!d.is_object()) continue;
       LineAmounts la;
@@ -468,21 +470,21 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   }
   if (anyLine) ord.subtotal = subtotal;
 
-  const json* carrier = js::object(o, "carrier");
-  const json* payment = js::object(o, "payment");
+  const JsonValue* carrier = js::object(o, "carrier");
+  const JsonValue* payment = js::object(o, "payment");
   // The fee charged to the customer; shipFee/codFee are what the carrier charges the shop.
   ord.shippingFee = carrier ? money(carrier, "customerShipFee") : js::num(o, "customerShipFee");
 
   std::optional<double> discount;
   if (payment) {
-    if (const json* d = js::object(*payment, "discount")) discount = js::num(*d, "amount");
+    if (const JsonValue* d = js::object(*payment, "discount")) discount = js::num(*d, "amount");
   } else {
     discount = js::num(o, "moneyDiscount");
   }
   ord.discount = discount;
 
   if (tax) {
-    const json* vat = payment ? js::object(*payment, "vat") : js::object(o, "vat");
+    const JsonValue* vat = payment ? js::object(*payment, "vat") : js::object(o, "vat");
     if (vat) ord.tax = js::num(*vat, "amount");
     if (!ord.tax && anyVat) ord.tax = lineVat;
   }
@@ -516,7 +518,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -545,7 +547,7 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   }
   c.totalSpent = js::num(o, "totalAmount");
   if (!c.totalSpent) c.totalSpent = js::num(o, "totalMoney");  // v2
-  if (const json* g = js::object(o, "group")) {
+  if (const JsonValue* g = js::object(o, "group")) {
     if (auto n = js::text(*g, "name")) c.groups.push_back(*n);
   } else if (auto n = js::text(o, "group")) {  // v2: the name
     c.groups.push_back(*n);
@@ -554,7 +556,7 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapDepot(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapDepot(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -564,9 +566,9 @@ std::optional<Record> mapDepot(const json& o, const NormalizeOptions& opts) {
   l.name = js::text(o, "name");
   l.phone = nhPhone(o, "mobile");
   // One line: street, ward, district, province (3-level `location`, else the 2-level one).
-  const json* loc = js::object(o, "location");
+  const JsonValue* loc = js::object(o, "location");
   if (loc == nullptr) loc = js::object(o, "locationV2");
-  const json& src = loc ? *loc : o;
+  const JsonValue& src = loc ? *loc : o;
   std::string line;
   for (const char* k : {"address", "wardName", "districtName", "cityName"}) {
     if (auto part = js::text(src, k)) {
@@ -579,7 +581,7 @@ std::optional<Record> mapDepot(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 
 Mapper mapperFor(Entity e) {
   switch (e) {
@@ -616,8 +618,9 @@ std::string messagesText(const json& body) {
   return out;
 }
 
-bool isErrorEnvelope(const json& body) {
-  const json* code = js::field(body, "code");
+template <class J>
+bool isErrorEnvelope(const J& body) {
+  const J* code = js::field(body, "code");
   if (code == nullptr) return false;
   auto n = js::num(code);
   return n && *n == 0;
@@ -947,11 +950,16 @@ class NhanhConnector final : public Connector {
   Result<json> connectStep(std::string_view step, const json& input) const override;
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
+    // The hot path, a list page ({code, paginator, data: [...]}), is read in place from a
+    // JsonDoc tape (json_view.hpp); everything else (errors, webhooks, v2 maps, the deleted and
+    // inventory phases) goes on through the nlohmann DOM below.
+    JsonDoc doc;
+    if (!doc.parse(text)) {
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu Nhanh.vn trả về bị lỗi hoặc không đầy đủ.",
                          "body is not valid JSON");
     }
+    if (auto page = parseListPage(entity, doc.root(), opts)) return std::move(*page);
+    json body = toJson(doc.root());
     if (isErrorEnvelope(body)) return platformError(body);
     if (!body.is_object()) {
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Nhanh.vn trả về không đúng định dạng.",
@@ -1029,16 +1037,53 @@ class NhanhConnector final : public Connector {
   }
 
  private:
+  // A list page read from the tape, or nullopt when the body is anything else.
+  std::optional<Page> parseListPage(Entity entity, const JsonValue& body, const NormalizeOptions& opts) const {
+    if (!body.is_object() || isErrorEnvelope(body) || js::text(body, "event")) return std::nullopt;
+    const JsonValue* data = js::field(body, "data");
+    if (data == nullptr || !data->is_array()) return std::nullopt;
+    const PageQuery* q = opts.query;
+    Walk w = q ? decodeWalk(*q) : Walk{};
+    if ((entity == Entity::Orders && w.phase == "deleted") || (entity == Entity::Products && w.phase == "inv")) return std::nullopt;
+    Page page;
+    normalizeRows(entity, *data, opts, page);
+    json next;  // Nhanh's next, as the walk keeps it
+    const json* nhanhNext = nullptr;
+    if (const JsonValue* pag = js::object(body, "paginator")) {
+      if (const JsonValue* n = js::field(*pag, "next")) {
+        next = toJson(*n);
+        nhanhNext = &next;
+      }
+    }
+    if (q == nullptr) {
+      if (hasNext(nhanhNext)) page.nextCursor = dumpJson(*nhanhNext);
+      return page;
+    }
+    const int64_t runMs = w.run * 1000;
+    for (auto& k : page.sortKeys) k = runMs;
+    page.nextCursor = advance(entity, *q, w, nhanhNext, page.rowCount, {});
+    return page;
+  }
+
+  // Rows built as a nlohmann array (webhooks, v2 maps): the same mapping, through a tape.
   static void normalizeRows(Entity entity, const json& rows, const NormalizeOptions& opts, Page& page) {
+    const std::string text = dumpJson(rows);
+    JsonDoc doc;
+    if (!doc.parse(text)) return;  // a dump of a parsed value always parses
+    normalizeRows(entity, doc.root(), opts, page);
+  }
+
+  static void normalizeRows(Entity entity, const JsonValue& rows, const NormalizeOptions& opts, Page& page) {
     Mapper map = mapperFor(entity);
     page.rowCount = rows.size();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const json& row = rows[i];
+    size_t i = 0;
+    for (const JsonValue& row : rows) {
+      const size_t index = i++;
       auto rec = row.is_object() ? map(row, opts) : std::nullopt;
       if (!rec) {
         page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
                                              "Một dòng dữ liệu Nhanh.vn thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
+                                             "row " + std::to_string(index) + " has no id"));
         continue;
       }
       page.sortKeys.push_back(rec->updatedAtMs);

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink::connectors::family {
@@ -34,28 +35,28 @@ std::string fold(std::string_view s) {
   return out;
 }
 
-std::string foldedText(const json& o, std::string_view key) {
+std::string foldedText(const JsonValue& o, std::string_view key) {
   auto s = js::str(o, key);
   return s ? fold(*s) : std::string();
 }
 
 // The first of `keys` that carries a non-null value.
-const json* firstField(const json& o, std::initializer_list<const char*> keys) {
+const JsonValue* firstField(const JsonValue& o, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
-    const json* v = js::field(o, k);
+    const JsonValue* v = js::field(o, k);
     if (!js::isNull(v)) return v;
   }
   return nullptr;
 }
 
-std::optional<std::string> firstText(const json& o, std::initializer_list<const char*> keys) {
+std::optional<std::string> firstText(const JsonValue& o, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     if (auto t = js::text(o, k)) return t;
   }
   return std::nullopt;
 }
 
-std::optional<double> firstNum(const json& o, std::initializer_list<const char*> keys) {
+std::optional<double> firstNum(const JsonValue& o, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     if (auto n = js::num(o, k)) return n;
   }
@@ -63,7 +64,7 @@ std::optional<double> firstNum(const json& o, std::initializer_list<const char*>
 }
 
 // Times are UTC ("2025-05-13T08:53:30Z"); the few without an offset (Haravan images) are UTC too.
-std::optional<int64_t> timeOf(const json& o, std::initializer_list<const char*> keys) {
+std::optional<int64_t> timeOf(const JsonValue& o, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     if (auto s = js::text(o, k)) {
       if (auto ms = parseDateTime(*s, 0)) return ms;
@@ -72,14 +73,14 @@ std::optional<int64_t> timeOf(const json& o, std::initializer_list<const char*> 
   return std::nullopt;
 }
 
-std::optional<int64_t> updatedOf(const Dialect& d, const json& o) {
+std::optional<int64_t> updatedOf(const Dialect& d, const JsonValue& o) {
   return timeOf(o, {d.updatedKey.c_str(), "modified_on", "updated_at", "updated_on"});
 }
-std::optional<int64_t> createdOf(const Dialect& d, const json& o) {
+std::optional<int64_t> createdOf(const Dialect& d, const JsonValue& o) {
   return timeOf(o, {d.createdKey.c_str(), "created_on", "created_at"});
 }
 
-std::optional<std::string> phoneOf(const json& o, std::string_view key) {
+std::optional<std::string> phoneOf(const JsonValue& o, std::string_view key) {
   auto s = js::str(o, key);
   return s ? normalizePhone(*s) : std::nullopt;
 }
@@ -92,7 +93,7 @@ std::optional<std::string> absoluteUrl(std::optional<std::string> url) {
   return std::nullopt;
 }
 
-void common(const Dialect& d, Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+void common(const Dialect& d, Record& r, RecordType type, const JsonValue& o, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = d.platform;
   r.createdAtMs = createdOf(d, o);
@@ -115,7 +116,7 @@ std::vector<std::string> splitList(const std::string& s) {
 
 // --- addresses -------------------------------------------------------------------
 
-std::optional<std::string> countryOf(const json& a) {
+std::optional<std::string> countryOf(const JsonValue& a) {
   if (auto code = js::text(a, "country_code"); code && code->size() == 2) {
     std::string up = *code;
     for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -141,7 +142,7 @@ std::optional<std::string> joinParts(std::initializer_list<std::optional<std::st
   return line.empty() ? std::nullopt : std::optional<std::string>(line);
 }
 
-std::optional<Address> addressOf(const json* a) {
+std::optional<Address> addressOf(const JsonValue* a) {
   if (a == nullptr || !a->is_object()) return std::nullopt;
   Address out;
   out.name = js::text(*a, "name");
@@ -166,10 +167,10 @@ struct StockIndex {
   std::map<std::string, std::vector<StockLevel>> byVariant;
 };
 
-StockIndex stockIndex(const json& body) {
+StockIndex stockIndex(const JsonValue& body) {
   StockIndex idx;
   for (const char* key : {"inventory_levels", "inventory_locations"}) {
-    const json* levels = js::array(body, key);
+    const JsonValue* levels = js::array(body, key);
     if (!levels) continue;
     for (const auto& l : *levels) {
       auto loc = js::id(l, "location_id");
@@ -186,7 +187,7 @@ StockIndex stockIndex(const json& body) {
   return idx;
 }
 
-const std::vector<StockLevel>* levelsFor(const StockIndex& idx, const json& v, const std::string& variantId) {
+const std::vector<StockLevel>* levelsFor(const StockIndex& idx, const JsonValue& v, const std::string& variantId) {
   if (auto item = js::id(v, "inventory_item_id")) {
     if (auto it = idx.byItem.find(*item); it != idx.byItem.end()) return &it->second;
   }
@@ -194,7 +195,7 @@ const std::vector<StockLevel>* levelsFor(const StockIndex& idx, const json& v, c
   return nullptr;
 }
 
-std::optional<double> weightGrams(const json& v) {
+std::optional<double> weightGrams(const JsonValue& v) {
   if (auto w = js::num(v, "weight")) {
     std::string unit = foldedText(v, "weight_unit");
     if (unit.empty() || unit == "g" || unit == "gram" || unit == "grams") return *w;
@@ -206,8 +207,8 @@ std::optional<double> weightGrams(const json& v) {
 }
 
 // inventory_management: Sapo "bizweb" / Haravan "haravan" = tracked; "" or null = not tracked.
-bool stockTracked(const json& v) {
-  const json* m = js::field(v, "inventory_management");
+bool stockTracked(const JsonValue& v) {
+  const JsonValue* m = js::field(v, "inventory_management");
   if (m == nullptr) return true;  // not given at all: trust inventory_quantity
   auto t = js::text(m);
   return t.has_value() && fold(*t) != "none";
@@ -215,9 +216,9 @@ bool stockTracked(const json& v) {
 
 bool isDefaultTitle(const std::optional<std::string>& s) { return s && fold(*s) == "defaulttitle"; }
 
-std::vector<std::string> optionNames(const json& o) {
+std::vector<std::string> optionNames(const JsonValue& o) {
   std::vector<std::pair<double, std::string>> named;
-  if (const json* opts = js::array(o, "options")) {
+  if (const JsonValue* opts = js::array(o, "options")) {
     double i = 0;
     for (const auto& opt : *opts) {
       ++i;
@@ -232,7 +233,7 @@ std::vector<std::string> optionNames(const json& o) {
   return out;
 }
 
-std::optional<Record> mapProduct(const Dialect& d, const json& o, const StockIndex& stock, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const Dialect& d, const JsonValue& o, const StockIndex& stock, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -247,12 +248,12 @@ std::optional<Record> mapProduct(const Dialect& d, const json& o, const StockInd
   std::string status = foldedText(o, "status");
   if (status == "active") p.active = true;
   else if (status == "archived" || status == "draft" || status == "inactive" || status == "hidden") p.active = false;
-  else if (const json* pub = js::field(o, "published_on") ? js::field(o, "published_on") : js::field(o, "published_at")) {
+  else if (const JsonValue* pub = js::field(o, "published_on") ? js::field(o, "published_on") : js::field(o, "published_at")) {
     p.active = !pub->is_null();  // no status field (Haravan): unpublished = not on sale
   }
 
   std::vector<std::pair<double, std::string>> images;
-  if (const json* imgs = js::array(o, "images")) {
+  if (const JsonValue* imgs = js::array(o, "images")) {
     double i = 0;
     for (const auto& img : *imgs) {
       ++i;
@@ -263,7 +264,7 @@ std::optional<Record> mapProduct(const Dialect& d, const json& o, const StockInd
   std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [pos, url] : images) p.images.push_back(std::move(url));
   if (p.images.empty()) {
-    if (const json* img = js::object(o, "image")) {
+    if (const JsonValue* img = js::object(o, "image")) {
       if (auto url = absoluteUrl(js::text(*img, "src"))) p.images.push_back(*url);
     }
   }
@@ -271,7 +272,7 @@ std::optional<Record> mapProduct(const Dialect& d, const json& o, const StockInd
   const std::vector<std::string> names = optionNames(o);
   double total = 0;
   bool anyStock = false;
-  if (const json* vs = js::array(o, "variants")) {
+  if (const JsonValue* vs = js::array(o, "variants")) {
     for (const auto& v : *vs) {
       auto vid = js::id(v, "id");
       if (!vid) continue;
@@ -332,7 +333,7 @@ std::optional<Record> mapProduct(const Dialect& d, const json& o, const StockInd
 
 // --- orders ------------------------------------------------------------------------
 
-bool hasTime(const json& o, std::initializer_list<const char*> keys) { return firstField(o, keys) != nullptr; }
+bool hasTime(const JsonValue& o, std::initializer_list<const char*> keys) { return firstField(o, keys) != nullptr; }
 
 std::optional<PaymentStatus> paymentStatus(const std::string& financial) {
   if (financial.empty()) return std::nullopt;
@@ -347,8 +348,8 @@ std::optional<PaymentStatus> paymentStatus(const std::string& financial) {
   return std::nullopt;
 }
 
-bool carrierDelivered(const json& o) {
-  if (const json* fs = js::array(o, "fulfillments")) {
+bool carrierDelivered(const JsonValue& o) {
+  if (const JsonValue* fs = js::array(o, "fulfillments")) {
     for (const auto& f : *fs) {
       std::string s = foldedText(f, "shipment_status");       // Sapo
       std::string c = foldedText(f, "carrier_status_code");   // Haravan
@@ -359,7 +360,7 @@ bool carrierDelivered(const json& o) {
 }
 
 // financial, fulfillment, cancelled and closed states → one unified status.
-std::optional<OrderStatus> orderStatus(const json& o) {
+std::optional<OrderStatus> orderStatus(const JsonValue& o) {
   const std::string state = foldedText(o, "status");  // Sapo: open | closed | cancelled
   const std::string financial = foldedText(o, "financial_status");
   const std::string fulfillment = foldedText(o, "fulfillment_status");
@@ -388,7 +389,7 @@ std::optional<OrderStatus> orderStatus(const json& o) {
 }
 
 // "open/pending/fulfilled": the three platform states side by side, unmapped.
-std::optional<std::string> platformStatus(const json& o) {
+std::optional<std::string> platformStatus(const JsonValue& o) {
   std::optional<std::string> state = js::text(o, "status");
   if (!state) {
     if (foldedText(o, "cancelled_status") == "cancelled") state = "cancelled";
@@ -404,7 +405,7 @@ std::optional<std::string> platformStatus(const json& o) {
   return out.empty() ? std::nullopt : std::optional<std::string>(out);
 }
 
-double sumAmounts(const json* arr) {
+double sumAmounts(const JsonValue* arr) {
   double s = 0;
   if (arr) {
     for (const auto& a : *arr) s += js::num(a, "amount").value_or(0);
@@ -412,7 +413,7 @@ double sumAmounts(const json* arr) {
   return s;
 }
 
-std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const Dialect& d, const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -425,11 +426,11 @@ std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeO
   ord.platformStatus = platformStatus(o);
   ord.paymentStatus = paymentStatus(foldedText(o, "financial_status"));
 
-  if (const json* c = js::object(o, "customer")) {
+  if (const JsonValue* c = js::object(o, "customer")) {
     OrderCustomer oc;
     oc.externalId = js::id(*c, "id");
     oc.name = vietnameseName(*c);
-    const json* addr = js::object(*c, "default_address");
+    const JsonValue* addr = js::object(*c, "default_address");
     if (!oc.name && addr) oc.name = js::text(*addr, "name");
     oc.phone = phoneOf(*c, "phone");
     if (!oc.phone && addr) oc.phone = phoneOf(*addr, "phone");
@@ -437,7 +438,7 @@ std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeO
     ord.customer = oc;
   } else {
     // No customer account (guest checkout): who the order is for, from its own fields.
-    const json* billing = js::object(o, "billing_address");
+    const JsonValue* billing = js::object(o, "billing_address");
     OrderCustomer oc;
     oc.email = firstText(o, {"email", "contact_email"});
     oc.phone = phoneOf(o, "phone");
@@ -452,7 +453,7 @@ std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeO
   double subtotal = 0;
   double lineDiscounts = 0;
   bool anyLine = false;
-  if (const json* lines = js::array(o, "line_items")) {
+  if (const JsonValue* lines = js::array(o, "line_items")) {
     for (const auto& li : *lines) {
       OrderLine l;
       l.productExternalId = js::id(li, "product_id");
@@ -486,7 +487,7 @@ std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeO
   }
   ord.shippingFee = js::num(o, "total_shipping_price");
   if (!ord.shippingFee) {
-    if (const json* sl = js::array(o, "shipping_lines")) {
+    if (const JsonValue* sl = js::array(o, "shipping_lines")) {
       double fee = 0;
       for (const auto& s : *sl) fee += js::num(s, "price").value_or(0);
       ord.shippingFee = fee;
@@ -505,8 +506,8 @@ std::optional<Record> mapOrder(const Dialect& d, const json& o, const NormalizeO
 
 // --- customers -----------------------------------------------------------------------
 
-std::optional<std::string> genderOf(const json& o) {
-  const json* g = js::field(o, "gender");
+std::optional<std::string> genderOf(const JsonValue& o) {
+  const JsonValue* g = js::field(o, "gender");
   if (js::isNull(g)) return std::nullopt;
   if (g->is_number()) {  // Haravan: 1 = male, 0 = female
     auto n = js::num(g);
@@ -522,7 +523,7 @@ std::optional<std::string> genderOf(const json& o) {
 
 // Sapo `dob` "1990-06-15"; Haravan `birthday` a timestamp ("1990-06-15T00:00:00Z", or the
 // shop's midnight as UTC "1990-06-14T17:00:00Z"): zoned values are read as a Vietnam date.
-std::optional<std::string> birthdayOf(const json& o) {
+std::optional<std::string> birthdayOf(const JsonValue& o) {
   auto s = firstText(o, {"dob", "birthday", "birth_date"});
   if (!s) return std::nullopt;
   std::optional<std::string> date;
@@ -537,16 +538,16 @@ std::optional<std::string> birthdayOf(const json& o) {
   return date;
 }
 
-std::optional<Record> mapCustomer(const Dialect& d, const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapCustomer(const Dialect& d, const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
   common(d, r, RecordType::Customer, o, opts);
   Customer c;
-  const json* addr = js::object(o, "default_address");
+  const JsonValue* addr = js::object(o, "default_address");
   if (!addr) {
-    if (const json* all = js::array(o, "addresses")) {
+    if (const JsonValue* all = js::array(o, "addresses")) {
       for (const auto& a : *all) {
         if (!a.is_object()) continue;
         if (!addr || js::boolean(a, "default").value_or(false)) addr = &a;
@@ -575,7 +576,7 @@ std::optional<Record> mapCustomer(const Dialect& d, const json& o, const Normali
   return r;
 }
 
-std::optional<Record> mapLocation(const Dialect& d, const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapLocation(const Dialect& d, const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -591,7 +592,7 @@ std::optional<Record> mapLocation(const Dialect& d, const json& o, const Normali
 }
 
 // Events (`verb=destroy`) as deletions of `e`: Product and Order are the documented subjects.
-void readDeletedEvents(Entity e, const json& events, Page& page) {
+void readDeletedEvents(Entity e, const JsonValue& events, Page& page) {
   const std::string wanted = fold(kSingleKeys[static_cast<int>(e)]);
   page.rowCount = events.size();
   for (const auto& ev : events) {
@@ -733,7 +734,7 @@ ShopName normalizeShopName(std::string_view typed, std::string_view suffix) {
   return out;
 }
 
-std::optional<std::string> vietnameseName(const json& o) {
+std::optional<std::string> vietnameseName(const JsonValue& o) {
   auto first = js::text(o, "first_name");
   auto last = js::text(o, "last_name");
   if (first && last) return *last + " " + *first;
@@ -879,11 +880,13 @@ Result<WebhookEvent> ShopifyFamilyConnector::inspectWebhook(const WebhookDeliver
 }
 
 Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, const NormalizeOptions& opts) const {
-  json body = parseJson(text);
-  if (body.is_discarded()) {
+  // One pass into a flat tape (json_view.hpp), read in place: list pages are the hot path.
+  JsonDoc doc;
+  if (!doc.parse(text)) {
     return Error::make(ErrorCode::InvalidJson, "Dữ liệu " + d_.displayName + " trả về bị lỗi hoặc không đầy đủ.",
                        "body is not valid JSON");
   }
+  const JsonValue& body = doc.root();
   auto shapeError = [&](std::string detail) {
     return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu " + d_.displayName + " trả về không đúng định dạng.",
                        std::move(detail));
@@ -891,20 +894,22 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
   if (!body.is_object()) return shapeError("expected a JSON object");
   const char* listKey = kListKeys[static_cast<int>(e)];
   Page page;
-  if (const json* events = js::array(body, "events")) {
+  if (const JsonValue* events = js::array(body, "events")) {
     readDeletedEvents(e, *events, page);
     return page;
   }
 
-  json single;  // holds a one-row list for single-object bodies
-  const json* rows = js::array(body, listKey);
-  if (rows == nullptr) {
+  std::vector<const JsonValue*> rows;
+  if (const JsonValue* list = js::array(body, listKey)) {
+    rows.reserve(list->size());
+    for (const JsonValue& row : *list) rows.push_back(&row);
+  } else {
     if (js::field(body, "errors")) {
-      Error err = Error::make(ErrorCode::PlatformError, d_.displayName + " báo lỗi: " + errorsText(body) + ".", "errors");
+      Error err = Error::make(ErrorCode::PlatformError, d_.displayName + " báo lỗi: " + errorsText(toJson(body)) + ".", "errors");
       return err;
     }
-    if (const json* one = js::object(body, kSingleKeys[static_cast<int>(e)])) {
-      single = json::array({*one});  // GET /{resource}/{id}.json
+    if (const JsonValue* one = js::object(body, kSingleKeys[static_cast<int>(e)])) {
+      rows.push_back(one);  // GET /{resource}/{id}.json
     } else if (js::field(body, "id")) {
       // A webhook body: the bare resource object.
       bool onlyId = true;
@@ -919,19 +924,18 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
         page.rowCount = 1;  // a stock-balance webhook: about products, but not a product
         return page;
       }
-      single = json::array({body});
+      rows.push_back(&body);
     } else {
       return shapeError(std::string("expected {\"") + listKey + "\": [...]}");
     }
-    rows = &single;
   }
 
   const StockIndex stock = e == Entity::Products ? stockIndex(body) : StockIndex{};
-  page.rowCount = rows->size();
-  page.records.reserve(rows->size());
-  page.sortKeys.reserve(rows->size());
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const json& row = (*rows)[i];
+  page.rowCount = rows.size();
+  page.records.reserve(rows.size());
+  page.sortKeys.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const JsonValue& row = *rows[i];
     std::optional<Record> rec;
     if (row.is_object()) {
       switch (e) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storelink/connector.hpp"
+#include "storelink/json_view.hpp"
 
 namespace storelink::connectors::family {
 
@@ -64,7 +65,7 @@ ShopName normalizeShopName(std::string_view typed, std::string_view platformSuff
 
 // "Trần" + "Lan" → "Trần Lan": Vietnamese order (family name first) from Shopify-style
 // first_name (given) / last_name (family); Haravan often puts the whole name in first_name.
-std::optional<std::string> vietnameseName(const json& o);
+std::optional<std::string> vietnameseName(const JsonValue& o);
 
 class ShopifyFamilyConnector : public Connector {
  public:
