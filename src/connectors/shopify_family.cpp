@@ -636,8 +636,8 @@ std::string errorsText(const json& body) {
 // noted by parsePage. "batch" holds the specs of follow-ups added by moreFollowUps, "next"
 // those the answers so far asked for.
 
-void noteStockKeys(const Dialect& d, const json& row, size_t recordIndex, json& pending) {
-  const json* vs = js::array(row, "variants");
+void noteStockKeys(const Dialect& d, const JsonValue& row, size_t recordIndex, json& pending) {
+  const JsonValue* vs = js::array(row, "variants");
   if (!vs) return;
   size_t vi = 0;
   for (const auto& v : *vs) {
@@ -655,10 +655,11 @@ void noteStockKeys(const Dialect& d, const json& row, size_t recordIndex, json& 
 
 // Merges stock rows into the page's variants (one level per location, the latest wins) and
 // recomputes totals from them: totalStock = Σ available over locations.
-void mergeStock(const Dialect& d, Page& page, const json& rows) {
+// `body` is the follow-up answer, {"inventory_levels": [...]} or {"inventory_locations": [...]}.
+void mergeStock(const Dialect& d, Page& page, const JsonValue& body) {
   const json* keys = js::object(page.pending["stock"], "keys");
   if (!keys) return;
-  const StockIndex idx = stockIndex(json{{d.stockResource, rows}});
+  const StockIndex idx = stockIndex(body);
   std::set<size_t> touched;
   {
     const auto* byKey = d.stockRowKey == "inventory_item_id" ? &idx.byItem : &idx.byVariant;
@@ -1095,18 +1096,19 @@ std::vector<HttpRequest> ShopifyFamilyConnector::followUpRequests(const PageQuer
 
 std::optional<Error> ShopifyFamilyConnector::applyFollowUp(const PageQuery& q, Page& page, size_t index,
                                                            const HttpResponse& response) const {
-  json body = parseJson(response.body);
-  if (body.is_discarded()) {
+  JsonDoc doc;
+  if (!doc.parse(response.body)) {
     return Error::make(ErrorCode::InvalidJson, "Dữ liệu " + d_.displayName + " trả về bị lỗi hoặc không đầy đủ.",
                        "stock body is not valid JSON");
   }
-  const json* rows = js::array(body, d_.stockResource);
+  const JsonValue& body = doc.root();
+  const JsonValue* rows = body.is_object() ? js::array(body, d_.stockResource) : nullptr;
   if (!rows) {
     return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu tồn kho " + d_.displayName + " trả về không đúng định dạng.",
                        "expected {\"" + d_.stockResource + "\": [...]}");
   }
   const json specs = page.pending.contains("batch") ? page.pending["batch"] : stockPlan(q, page);
-  mergeStock(d_, page, *rows);
+  mergeStock(d_, page, body);
   if (index < specs.size() && static_cast<int>(rows->size()) >= d_.stockLimit) {
     // A full answer: more rows may follow.
     json next = specs[index];
