@@ -20,8 +20,11 @@ export const CEILINGS = {
   sapo: { limit: 2, windowMs: 1000, pageSize: 250, entity: 'products', simEntity: 'products', simOptions: {}, source: 'sapo.md §B.6: leaky bucket of 40, leaking 2 requests/s' },
   haravan: { limit: 4, windowMs: 1000, pageSize: 50, entity: 'products', simEntity: 'products', simOptions: {}, source: 'haravan.md §A.4.1: leaky bucket of 80, leaking 4 requests/s' },
   nhanh: { limit: 150, windowMs: 30_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'nhanh.md: 150 requests / 30 s per app + business + URL' },
-  pancake: { limit: 1000, windowMs: 60_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'pancake.md: "1000 requests/minute" (UNCONFIRMED; the same source adds 10,000/hour, which the simulator does not enforce)' },
-  getfly: { limit: 10, windowMs: 1000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'getfly.md §3.5: undocumented; 429s in practice, "aim for ≤ 2–5 requests/s" (UNCONFIRMED); the simulator allows ~10/s' },
+  // Pancake: the hour binds any sync longer than its burst (10,000/h = 2.78/s < 1000/min).
+  // Products have no documented updated-since filter (pancake.md §1.3), so an incremental
+  // products run re-pages the whole list: `fullRepage` makes that the minimum.
+  pancake: { limit: 10_000, windowMs: 3_600_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, fullRepage: true, source: 'pancake.md §1.7: "1000 requests/minute, 10000/hour" (UNCONFIRMED; the simulator enforces both)' },
+  getfly: { limit: 5, windowMs: 1000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'getfly.md §3.5: undocumented; 429s in practice, "aim for ≤ 2–5 requests/s" (UNCONFIRMED): the upper end is taken as the ceiling; the simulator allows ~10/s' },
 };
 
 /**
@@ -128,7 +131,12 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
           memory: r.memory,
           // The fewest requests that can read `changed` rows: their pages, plus the token
           // exchange when the platform needs one per run (the full run shows whether it does).
-          incremental: r.incremental && { ...r.incremental, minimum: (r.authRequests > 0 ? 1 : 0) + Math.ceil(r.incremental.changed / ceiling.pageSize), minimumAuth: r.authRequests > 0 ? 1 : 0, minimumPages: Math.ceil(r.incremental.changed / ceiling.pageSize) },
+          // (A platform with no updated-since filter for the entity: every page of the list.)
+          incremental: r.incremental && (() => {
+            const pages = Math.ceil((ceiling.fullRepage ? n : r.incremental.changed) / ceiling.pageSize);
+            const auth = r.authRequests > 0 ? 1 : 0;
+            return { ...r.incremental, minimum: auth + pages, minimumAuth: auth, minimumPages: pages, fullRepage: !!ceiling.fullRepage };
+          })(),
         });
       } finally {
         await sim.stop();

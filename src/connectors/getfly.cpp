@@ -389,7 +389,10 @@ class GetflyConnector final : public Connector {
     return p;
   }
 
-  RatePolicy rate() const override { return {2, 2, 0}; }
+  // No documented limit; 429s happen under bulk sync and the one figure given is "aim for
+  // ≤ 2–5 requests/s per tenant" (getfly.md §3.5, UNCONFIRMED). 4.8/s with a burst of 5 stays
+  // within its upper end; a 429 still empties the bucket and waits (Retry-After or backoff).
+  RatePolicy rate() const override { return {4.8, 5, 0}; }
 
   HttpRequest pageRequest(const PageQuery& q) const override {
     static const char* kPath[] = {"/products", "/sale_orders", "/accounts", "/warehouses"};

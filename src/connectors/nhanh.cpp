@@ -811,9 +811,10 @@ class NhanhConnector final : public Connector {
     return p;
   }
 
-  // 150 requests / 30 s per appId + businessId + URL (nh.md §B.6): a burst of 20 plus 4/s keeps
-  // any 30 s window at ≤ 140, leaving room for the server's own calls (webhook follow-ups).
-  RatePolicy rate() const override { return {4.0, 20, 0, /*perUrl=*/true}; }
+  // 150 requests / 30 s per appId + businessId + URL (nh.md §B.6): a burst of 5 plus 4.8/s keeps
+  // any 30 s window at ≤ 149. The server's proxy holds this same budget per connection and URL,
+  // so its own calls (webhook follow-ups) wait there instead of overrunning the window.
+  RatePolicy rate() const override { return {4.8, 5, 0, /*perUrl=*/true}; }
 
   HttpRequest pageRequest(const PageQuery& q) const override {
     Walk w = decodeWalk(q);

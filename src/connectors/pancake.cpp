@@ -443,8 +443,10 @@ class PancakeConnector final : public Connector {
     return p;
   }
 
-  // Unconfirmed limits ("1000/min" in one client, pc.md §1.7): 5/s with a burst of 10 stays far below.
-  RatePolicy rate() const override { return {5.0, 10, 0}; }
+  // Unconfirmed limits, "1000 requests/minute, 10000/hour" (pancake-pos-mcp, pc.md §1.7): the
+  // hour binds a long sync (2.78/s). 2.7/s with a burst of 60 keeps any hour at ≤ 9,780 and any
+  // minute at ≤ 222.
+  RatePolicy rate() const override { return {2.7, 60, 0}; }
 
   HttpRequest pageRequest(const PageQuery& q) const override {
     HttpRequest r;

@@ -37,18 +37,21 @@ test('haravan: the same bucket (80) fills, and drains ten times faster', async (
     const env = await startSandbox('haravan', { seed: 4, rateSpeedup: n, counts: { products: 5, customers: 5, orders: 5 } });
     try {
       const send = () => fetch(`${env.url}/com/shop.json`, { headers: { authorization: `Bearer ${env.secrets.accessToken}` } });
-      const first = await until429(send, 200);
+      const started = performance.now();
+      const first = await until429(send, 400);
+      const elapsedSec = (performance.now() - started) / 1000;
       assert.ok(Number(first.retryAfter) > 0, 'a 429 with Retry-After');
       // Half a second later: at 4 calls/s two calls have leaked out; at ×10, twenty.
       await new Promise((r) => setTimeout(r, 500));
       const again = await until429(send, 100);
-      results[n] = { burst: first.sent - 1, afterHalfSecond: again.sent - 1 };
+      // What may leak while the burst is being sent (4 calls/s × n): a loaded machine sends slower.
+      results[n] = { burst: first.sent - 1, afterHalfSecond: again.sent - 1, leakAllowance: Math.ceil(4 * n * elapsedSec) };
     } finally {
       await env.close();
     }
   }
-  // The burst is the platform's: 80 calls whatever the speed (a little more while it leaks).
-  for (const n of [1, 10]) assert.ok(results[n].burst >= 80 && results[n].burst <= 95, JSON.stringify(results));
+  // The burst is the platform's: 80 calls whatever the speed, plus what leaked while sending.
+  for (const n of [1, 10]) assert.ok(results[n].burst >= 80 && results[n].burst <= 82 + results[n].leakAllowance, JSON.stringify(results));
   assert.ok(results[1].afterHalfSecond <= 4, JSON.stringify(results));
   assert.ok(results[10].afterHalfSecond >= 15, JSON.stringify(results));
 });

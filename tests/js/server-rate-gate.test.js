@@ -43,6 +43,8 @@ test('platforms() publishes each connector budget: KiotViet per account under 5,
   assert.ok(rates.kiotviet.burst + rates.kiotviet.requestsPerSecond * 3600 <= 5000, 'no hour can exceed 5,000');
   assert.equal(rates.nhanh.scope, 'url');
   assert.ok(rates.nhanh.burst + rates.nhanh.requestsPerSecond * 30 <= 150, '150 per 30 s per URL');
+  assert.ok(rates.pancake.burst + rates.pancake.requestsPerSecond * 3600 <= 10_000, 'Pancake: 10,000 per hour');
+  assert.ok(rates.pancake.burst + rates.pancake.requestsPerSecond * 60 <= 1000, 'Pancake: 1,000 per minute');
   for (const p of sl.platforms().filter((x) => x.status === 'available')) assert.ok(rates[p.id]?.requestsPerSecond > 0, p.id);
 });
 

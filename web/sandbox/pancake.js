@@ -264,8 +264,8 @@ function normalizeOptions(o = {}) {
     shopName: o.shopName ?? 'Thời Trang Hoa Mai',
     counts: { warehouses: 2, products: 60, customers: 120, orders: 320, ...o.counts },
     historyDays: o.historyDays ?? 300,
-    // UNCONFIRMED (pc.md §1.7): "1000 requests/minute" in one client; HTTP 429 beyond.
-    rateLimit: { limit: 1000, windowMs: 60_000, ...o.rateLimit },
+    // UNCONFIRMED (pc.md §1.7): "1000 requests/minute, 10000/hour" in one client; HTTP 429 beyond.
+    rateLimit: { limit: 1000, windowMs: 60_000, perHour: 10_000, ...o.rateLimit },
     timeScale: o.timeScale ?? 1,
     maxPageSize: o.maxPageSize ?? 200,
     faults: { ...o.faults },
@@ -300,12 +300,13 @@ export function createPancakeSimulator(options = {}) {
   const opts = normalizeOptions(options);
   const now = () => opts.now();
   const anchorMs = now();
-  let world, limiter, faults, stats;
+  let world, limiter, hourLimiter, faults, stats;
   let server = null;
 
   function reset() {
     world = genWorld(opts, anchorMs);
     limiter = createRateLimiter({ limit: opts.rateLimit.limit, windowMs: opts.rateLimit.windowMs * opts.timeScale, now });
+    hourLimiter = createRateLimiter({ limit: opts.rateLimit.perHour ?? Infinity, windowMs: 3_600_000 * opts.timeScale, now });
     faults ??= createFaultInjector({ seed: opts.seed, label: 'pancake/faults', rates: opts.faults });
     faults.reset(opts.faults);
     stats ??= createRequestStats();
@@ -356,7 +357,9 @@ export function createPancakeSimulator(options = {}) {
     const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
     const key = q.get('api_key') ?? bearer;
     if (key !== opts.apiKey) throw new ApiError(401, key ? 'api_key is invalid' : 'Missing api_key');
-    const hit = limiter.hit(key);
+    // Both windows must have room; a refused call counts in neither.
+    const hit = hourLimiter.count(key) >= hourLimiter.limit ? { allowed: false } : limiter.hit(key);
+    if (hit.allowed) hourLimiter.hit(key);
     if (!hit.allowed) {
       stats.bump('rateLimited');
       throw new ApiError(429, 'Too many requests');
