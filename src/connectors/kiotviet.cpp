@@ -164,6 +164,7 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   p.brand = js::text(o, "tradeMarkName");
   p.active = js::boolean(o, "isActive");
   if (const JsonValue* imgs = js::array(o, "images")) {
+    p.images.reserve(imgs->size());
     for (const auto& img : *imgs) {
       // Real payloads carry URL strings; the docs draw {"Image": url}. Accept both.
       std::optional<std::string> url = img.is_string() ? js::text(&img) : js::text(img, "Image");
@@ -200,6 +201,7 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   double total = 0;
   bool anyStock = false;
   if (const JsonValue* inv = js::array(o, "inventories")) {
+    v.stock.reserve(inv->size());
     for (const auto& i : *inv) {
       auto loc = js::id(i, "branchId");
       if (!loc) continue;
@@ -231,7 +233,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   const bool invoice = invoicesAsOrders(opts) || js::field(o, "invoiceDetails") || js::field(o, "invoiceDelivery") ||
                        js::field(o, "orderCode");
   Record r;
-  r.externalId = invoice ? std::string(kInvoiceIdPrefix) + *id : *id;
+  r.externalId = invoice ? std::string(kInvoiceIdPrefix) + *id : std::move(*id);
   common(r, RecordType::Order, o, opts);
   if (!r.createdAtMs) r.createdAtMs = kvTime(o, "purchaseDate");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
@@ -258,6 +260,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   const JsonValue* details = js::array(o, "orderDetails");
   if (!details) details = js::array(o, "invoiceDetails");
   if (details) {
+    ord.lines.reserve(details->size());
     for (const auto& d : *details) {
       OrderLine l;
       l.productExternalId = js::id(d, "productId");
@@ -304,7 +307,7 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
-  r.externalId = *id;
+  r.externalId = std::move(*id);
   common(r, RecordType::Customer, o, opts);
   Customer c;
   c.name = js::text(o, "name");
@@ -333,7 +336,7 @@ std::optional<Record> mapBranch(const JsonValue& o, const NormalizeOptions& opts
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
-  r.externalId = *id;
+  r.externalId = std::move(*id);
   common(r, RecordType::Location, o, opts);
   Location l;
   l.name = js::text(o, "branchName");
