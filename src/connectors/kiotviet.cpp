@@ -637,7 +637,7 @@ class KiotVietConnector final : public Connector {
       // A single object (GET /products/{id}) normalizes too.
       if (body.is_object() && js::field(body, "id") && !js::field(body, "data")) {
         page.rowCount = 1;
-        normalizeRow(map, body, 0, opts, page);
+        normalizeRow(entity, map, body, 0, opts, page);
         return page;
       }
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu KiotViet trả về không đúng định dạng.",
@@ -649,12 +649,12 @@ class KiotVietConnector final : public Connector {
     page.records.reserve(data->size());
     page.sortKeys.reserve(data->size());
     size_t i = 0;
-    for (const JsonValue& row : *data) normalizeRow(map, row, i++, opts, page);
+    for (const JsonValue& row : *data) normalizeRow(entity, map, row, i++, opts, page);
     return page;
   }
 
  private:
-  static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
+  static void normalizeRow(Entity entity, Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
     auto rec = row.is_object() ? map(row, opts) : std::nullopt;
     if (!rec) {
       Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
@@ -666,8 +666,14 @@ class KiotVietConnector final : public Connector {
     // such rows sort and filter by createdDate. Without this fallback a branch list had no
     // sort key, the run no watermark, and every later run was a full one that never asked
     // for removedIds, so deleted branches stayed forever (tests/js/faults.test.js).
-    auto key = kvTime(row, "modifiedDate");
-    page.sortKeys.push_back(key ? key : kvTime(row, "createdDate"));
+    // Outside orders (whose updatedAtMs may fall back to purchaseDate) that is exactly the
+    // record's updatedAtMs: no second parse of the dates.
+    if (entity != Entity::Orders) {
+      page.sortKeys.push_back(rec->updatedAtMs);
+    } else {
+      auto key = kvTime(row, "modifiedDate");
+      page.sortKeys.push_back(key ? key : kvTime(row, "createdDate"));
+    }
     page.records.push_back(std::move(*rec));
   }
 
