@@ -4,6 +4,10 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 #include "storelink/api.hpp"
 
 using namespace emscripten;
@@ -34,6 +38,30 @@ size_t normalizeInput(const std::string& platform, const std::string& entity, si
   return output.size();
 }
 
+// Whether the first `n` input bytes hold U+FFFD (EF BF BD), which is what encodeInto writes
+// for a lone surrogate: only a string body whose bytes hold it needs JS's isWellFormed scan
+// (a full pass over every body otherwise). Eight bytes per step looking for 0xEF, which no
+// Vietnamese letter's UTF-8 contains.
+bool inputHasReplacement(size_t n) {
+  if (n > input.size()) n = input.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(input.data());
+  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (;;) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      const uint64_t x = w ^ (ones * 0xEF);
+      if ((x - ones) & ~x & high) break;  // some byte of this word may be 0xEF
+    }
+    const size_t stop = std::min(i + 8, n);
+    for (; i < stop; ++i) {
+      if (p[i] == 0xEF && i + 2 < n && p[i + 1] == 0xBF && p[i + 2] == 0xBD) return true;
+    }
+    if (i >= n) return false;
+  }
+}
+
 val outputView() { return val(typed_memory_view(output.size(), reinterpret_cast<unsigned char*>(output.data()))); }
 
 // {heapBytes: linear memory size, usedBytes: allocated by malloc}: what the module holds.
@@ -58,6 +86,7 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("inputBuffer", &inputBuffer);
   function("normalizeInput", &normalizeInput);
   function("outputView", &outputView);
+  function("inputHasReplacement", &inputHasReplacement);
   function("memory", &memoryJson);
   class_<api::Job>("Job")
       .constructor<>()

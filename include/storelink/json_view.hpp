@@ -47,7 +47,15 @@ inline size_t plainJsonRun(const char* p, size_t n) {
     const uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
     // A byte's high bit ends up set iff it is '"', '\\', < 0x20 or >= 0x80 (borrows only
     // start at a byte that is itself a hit, so the word test has no false positives).
-    if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high) break;
+    const uint64_t hits = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // The lowest flagged byte is the first hit (a borrow only flags bytes above a hit), and
+    // little-endian puts p[i] lowest: its index without a byte loop. Most strings (keys,
+    // codes, dates) end within their first word or two.
+    if (hits) return i + static_cast<size_t>(__builtin_ctzll(hits) >> 3);
+#else
+    if (hits) break;
+#endif
   }
   while (i < n && kPlainJsonBytes.plain[static_cast<unsigned char>(p[i])]) ++i;
   return i;

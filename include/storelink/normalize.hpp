@@ -31,6 +31,8 @@ std::optional<int64_t> parseDateTime(std::string_view s, int defaultOffsetMinute
 
 // Epoch ms → "2025-03-19T10:58:36.447Z" (always milliseconds, always Z).
 std::string formatIsoUtc(int64_t epochMs);
+// The same text written into `buf` (ASCII, at most 30 bytes) → its length: no allocation.
+size_t formatIsoUtcInto(char (&buf)[64], int64_t epochMs);
 
 // Epoch ms → wall-clock time at `offsetMinutes` without an offset suffix, with
 // `fractionDigits` (0..7) digits: formatLocal(ms, 420, 3) → "2025-03-19T17:58:36.447".

@@ -30,6 +30,7 @@
 
 #include "connectors.hpp"
 #include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
@@ -83,20 +84,36 @@ HttpRequest inventoriesRequest(const std::vector<std::string>& productIds, int64
   return apiGet("/product/inventories", std::move(q));
 }
 
-std::optional<int64_t> gfTime(const json& o, std::string_view key) {
-  auto s = js::text(o, key);
+// A string whose trimmed form (js::text) is itself, so it can be read in place.
+bool untrimmed(std::string_view s) {
+  const auto edge = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  return !s.empty() && !edge(s.front()) && !edge(s.back()) && s.front() != '\xC2' && s.back() != '\xA0';
+}
+
+std::optional<int64_t> gfTime(const JsonValue& o, std::string_view key) {
+  // Strings are read in place (no copy: this runs three times per row); others as js::text.
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string() && untrimmed(v->stringValue())) {
+    const std::string_view s = v->stringValue();
+    if (s.substr(0, 10) == "0000-00-00") return std::nullopt;
+    return parseDateTime(s, kVietnamOffsetMinutes);
+  }
+  auto s = js::text(v);
   if (!s || s->rfind("0000-00-00", 0) == 0) return std::nullopt;
   return parseDateTime(*s, kVietnamOffsetMinutes);
 }
 
-std::optional<std::string> gfPhone(const json& o, std::string_view key) {
-  auto s = js::text(o, key);
+std::optional<std::string> gfPhone(const JsonValue& o, std::string_view key) {
+  // normalizePhone trims as js::text does (and answers nullopt for a blank string).
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string()) return normalizePhone(v->stringValue());
+  auto s = js::text(v);
   return s ? normalizePhone(*s) : std::nullopt;
 }
 
 bool isHttpUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
-void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& o, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "getfly";
   r.createdAtMs = gfTime(o, "created_at");
@@ -106,7 +123,7 @@ void common(Record& r, RecordType type, const json& o, const NormalizeOptions& o
 }
 
 // Getfly has no variant model: every product is one sellable item.
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) id = js::id(o, "product_id");  // v3 rows
   if (!id) return std::nullopt;
@@ -124,7 +141,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   p.brand = js::text(o, "manufacturer_name");
   p.taxRate = js::num(o, "product_vat");
   if (auto img = js::text(o, "featured_image"); img && isHttpUrl(*img)) p.images.push_back(*img);
-  if (const json* imgs = js::array(o, "images")) {
+  if (const JsonValue* imgs = js::array(o, "images")) {
     for (const auto& i : *imgs) {
       std::optional<std::string> url = i.is_string() ? js::text(&i) : std::nullopt;
       for (const char* k : {"url", "file_url", "image_url"})
@@ -168,7 +185,7 @@ std::optional<OrderStatus> orderStatus(std::optional<double> code, const std::op
   return std::nullopt;
 }
 
-std::optional<PaymentStatus> paymentStatus(const json& o, OptNumber total) {
+std::optional<PaymentStatus> paymentStatus(const JsonValue& o, OptNumber total) {
   if (js::boolean(o, "has_pay_off").value_or(false)) return PaymentStatus::Paid;
   if (auto label = js::text(o, "payment_status")) {
     std::string t = foldVietnamese(*label);
@@ -179,7 +196,7 @@ std::optional<PaymentStatus> paymentStatus(const json& o, OptNumber total) {
   return paymentStatusFromAmounts(js::num(o, "f_amount"), total);
 }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) id = js::id(o, "order_id");
   if (!id) return std::nullopt;
@@ -223,7 +240,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
 
   double subtotal = 0;
   bool anyLine = false;
-  if (const json* details = js::array(o, "order_details")) {
+  if (const JsonValue* details = js::array(o, "order_details")) {
     for (const auto& d : *details) {
       OrderLine l;
       l.productExternalId = js::id(d, "product_id");
@@ -268,17 +285,17 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<std::string> gender(const json& o) {
+std::optional<std::string> gender(const JsonValue& o) {
   // Numeric codes are undocumented [UNCONFIRMED getfly.md 3.4]; only words are trusted.
-  const json* g = js::field(o, "gender");
+  const JsonValue* g = js::field(o, "gender");
   if (g == nullptr || !g->is_string()) return std::nullopt;
-  std::string t = foldVietnamese(g->get<std::string>());
+  std::string t = foldVietnamese(g->stringValue());
   if (t == "nam" || t == "male") return "male";
   if (t == "nu" || t == "female") return "female";
   return std::nullopt;
 }
 
-std::optional<Record> mapAccount(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapAccount(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) id = js::id(o, "account_id");
   if (!id) return std::nullopt;
@@ -289,7 +306,7 @@ std::optional<Record> mapAccount(const json& o, const NormalizeOptions& opts) {
   c.name = js::text(o, "account_name");
   c.phone = gfPhone(o, "phone_office");
   c.email = js::text(o, "email");
-  if (const json* contacts = js::array(o, "contacts")) {  // contact persons fill what the account lacks
+  if (const JsonValue* contacts = js::array(o, "contacts")) {  // contact persons fill what the account lacks
     for (const auto& ct : *contacts) {
       if (!c.phone) c.phone = gfPhone(ct, "phone_mobile");
       if (!c.phone) c.phone = gfPhone(ct, "phone");
@@ -309,7 +326,7 @@ std::optional<Record> mapAccount(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -321,7 +338,7 @@ std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) 
   return r;
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -435,40 +452,42 @@ class GetflyConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
+    // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson)
+    // and read in place; webhooks keep the nlohmann path.
+    JsonDoc doc;
+    if (!doc.parse(text)) {
       // A form-encoded webhook body is not JSON.
       std::string s(text);
       if (s.find("event=") != std::string::npos && s.find('{') == std::string::npos) return parseWebhook(entity, s);
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
     }
+    const JsonValue& body = doc.root();
     if (body.is_object() && js::field(body, "event")) return parseWebhook(entity, std::string(text));
     Page page;
-    const json* rows = js::array(body, "data");
-    if (rows == nullptr) rows = js::array(body, "records");  // v3 lists
-    json one = json::array();
-    if (rows == nullptr) {
-      if (body.is_array()) {
-        rows = &body;
-      } else if (body.is_object() && (js::field(body, "id") || js::field(body, "order_code") || js::field(body, "product_code"))) {
-        one.push_back(body);  // singular detail endpoints return the bare object
-        rows = &one;
-      } else {
-        std::string msg = js::text(body, "message").value_or("");
-        return Error::make(ErrorCode::UnexpectedShape,
-                           msg.empty() ? "Dữ liệu Getfly trả về không đúng định dạng." : "Getfly báo lỗi: " + msg,
-                           "expected {data:[...], has_more}");
-      }
+    const JsonValue* list = js::array(body, "data");
+    if (list == nullptr) list = js::array(body, "records");  // v3 lists
+    if (list == nullptr && body.is_array()) list = &body;
+    std::vector<const JsonValue*> rows;
+    if (list != nullptr) {
+      rows.reserve(list->size());
+      for (const JsonValue& row : *list) rows.push_back(&row);
+    } else if (body.is_object() && (js::field(body, "id") || js::field(body, "order_code") || js::field(body, "product_code"))) {
+      rows.push_back(&body);  // singular detail endpoints return the bare object
+    } else {
+      std::string msg = js::text(body, "message").value_or("");
+      return Error::make(ErrorCode::UnexpectedShape,
+                         msg.empty() ? "Dữ liệu Getfly trả về không đúng định dạng." : "Getfly báo lỗi: " + msg,
+                         "expected {data:[...], has_more}");
     }
     Mapper map = mapperFor(entity);
-    page.rowCount = rows->size();
+    page.rowCount = rows.size();
     // Keyset: the next page starts after the highest id of this one. A server that ignored
     // filtering[id:gt] would answer the same page forever: refuse it rather than loop.
     const std::string after = opts.query ? opts.query->cursor : std::string();
     std::optional<int64_t> afterId = after.empty() ? std::nullopt : idNumber(after);
     std::optional<int64_t> lastId;
-    for (const auto& row : *rows) {
-      auto id = idNumber(js::id(row, "id").value_or(""));
+    for (const JsonValue* row : rows) {
+      auto id = idNumber(js::id(*row, "id").value_or(""));
       if (!id) continue;
       if (afterId && *id <= *afterId) {
         return Error::make(ErrorCode::UnexpectedShape, "Getfly trả về dữ liệu không đúng thứ tự, không thể đồng bộ tiếp.",
@@ -478,8 +497,10 @@ class GetflyConnector final : public Connector {
     }
     auto more = js::boolean(body, "has_more");
     if (lastId && more.value_or(page.rowCount > 0)) page.nextCursor = std::to_string(*lastId);
-    for (size_t i = 0; i < rows->size(); ++i) {
-      const json& row = (*rows)[i];
+    page.records.reserve(rows.size());
+    page.sortKeys.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const JsonValue& row = *rows[i];
       auto rec = row.is_object() ? map(row, opts) : std::nullopt;
       if (!rec) {
         page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Getfly thiếu mã (id) nên đã bỏ qua.",

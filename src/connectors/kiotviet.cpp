@@ -164,6 +164,7 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   p.brand = js::text(o, "tradeMarkName");
   p.active = js::boolean(o, "isActive");
   if (const JsonValue* imgs = js::array(o, "images")) {
+    p.images.reserve(imgs->size());
     for (const auto& img : *imgs) {
       // Real payloads carry URL strings; the docs draw {"Image": url}. Accept both.
       std::optional<std::string> url = img.is_string() ? js::text(&img) : js::text(img, "Image");
@@ -200,6 +201,7 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   double total = 0;
   bool anyStock = false;
   if (const JsonValue* inv = js::array(o, "inventories")) {
+    v.stock.reserve(inv->size());
     for (const auto& i : *inv) {
       auto loc = js::id(i, "branchId");
       if (!loc) continue;
@@ -231,7 +233,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   const bool invoice = invoicesAsOrders(opts) || js::field(o, "invoiceDetails") || js::field(o, "invoiceDelivery") ||
                        js::field(o, "orderCode");
   Record r;
-  r.externalId = invoice ? std::string(kInvoiceIdPrefix) + *id : *id;
+  r.externalId = invoice ? std::string(kInvoiceIdPrefix) + *id : std::move(*id);
   common(r, RecordType::Order, o, opts);
   if (!r.createdAtMs) r.createdAtMs = kvTime(o, "purchaseDate");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
@@ -258,6 +260,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   const JsonValue* details = js::array(o, "orderDetails");
   if (!details) details = js::array(o, "invoiceDetails");
   if (details) {
+    ord.lines.reserve(details->size());
     for (const auto& d : *details) {
       OrderLine l;
       l.productExternalId = js::id(d, "productId");
@@ -304,7 +307,7 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
-  r.externalId = *id;
+  r.externalId = std::move(*id);
   common(r, RecordType::Customer, o, opts);
   Customer c;
   c.name = js::text(o, "name");
@@ -333,7 +336,7 @@ std::optional<Record> mapBranch(const JsonValue& o, const NormalizeOptions& opts
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
-  r.externalId = *id;
+  r.externalId = std::move(*id);
   common(r, RecordType::Location, o, opts);
   Location l;
   l.name = js::text(o, "branchName");
@@ -634,7 +637,7 @@ class KiotVietConnector final : public Connector {
       // A single object (GET /products/{id}) normalizes too.
       if (body.is_object() && js::field(body, "id") && !js::field(body, "data")) {
         page.rowCount = 1;
-        normalizeRow(map, body, 0, opts, page);
+        normalizeRow(entity, map, body, 0, opts, page);
         return page;
       }
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu KiotViet trả về không đúng định dạng.",
@@ -646,12 +649,12 @@ class KiotVietConnector final : public Connector {
     page.records.reserve(data->size());
     page.sortKeys.reserve(data->size());
     size_t i = 0;
-    for (const JsonValue& row : *data) normalizeRow(map, row, i++, opts, page);
+    for (const JsonValue& row : *data) normalizeRow(entity, map, row, i++, opts, page);
     return page;
   }
 
  private:
-  static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
+  static void normalizeRow(Entity entity, Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
     auto rec = row.is_object() ? map(row, opts) : std::nullopt;
     if (!rec) {
       Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
@@ -663,8 +666,14 @@ class KiotVietConnector final : public Connector {
     // such rows sort and filter by createdDate. Without this fallback a branch list had no
     // sort key, the run no watermark, and every later run was a full one that never asked
     // for removedIds, so deleted branches stayed forever (tests/js/faults.test.js).
-    auto key = kvTime(row, "modifiedDate");
-    page.sortKeys.push_back(key ? key : kvTime(row, "createdDate"));
+    // Outside orders (whose updatedAtMs may fall back to purchaseDate) that is exactly the
+    // record's updatedAtMs: no second parse of the dates.
+    if (entity != Entity::Orders) {
+      page.sortKeys.push_back(rec->updatedAtMs);
+    } else {
+      auto key = kvTime(row, "modifiedDate");
+      page.sortKeys.push_back(key ? key : kvTime(row, "createdDate"));
+    }
     page.records.push_back(std::move(*rec));
   }
 

@@ -375,7 +375,12 @@ bool JsonDoc::parse(std::string_view text) {
     n.span_ = static_cast<uint32_t>(nodes_.size() - f.node);
     if (n.type_ == JsonValue::Type::Object) {
       n.u_.u = keys_.size();  // the block's start; turned into a pointer once keys_ is final
-      for (size_t k = f.firstKey; k < pendingKeys.size(); ++k) keys_.push_back(pendingKeys[k] - f.node);
+      // One resize and a plain loop (push_back per key is a call per key under Emscripten).
+      const size_t base = keys_.size(), count = pendingKeys.size() - f.firstKey;
+      keys_.resize(base + count);
+      uint32_t* dst = keys_.data() + base;
+      const uint32_t* src = pendingKeys.data() + f.firstKey;
+      for (size_t k = 0; k < count; ++k) dst[k] = src[k] - f.node;
       pendingKeys.resize(f.firstKey);
       objects_.push_back(f.node);
     }

@@ -229,7 +229,7 @@ void appendYear(std::string& out, int64_t y) {
 
 // "YYYY-MM-DDTHH:MM:SS" + '.' + fractionDigits digits (zeros beyond milliseconds). Built in
 // a stack buffer: it runs for every timestamp of every record.
-std::string formatWallClock(int64_t ms, int fractionDigits) {
+size_t formatWallClockInto(char* buf, int64_t ms, int fractionDigits) {
   constexpr int64_t kDayMs = 86400000;
   const int64_t days = floorDiv(ms, kDayMs);
   int64_t inDay = ms % kDayMs;  // → [0, kDayMs) (no days * kDayMs: it can overflow at the extremes)
@@ -237,7 +237,6 @@ std::string formatWallClock(int64_t ms, int fractionDigits) {
   const Civil c = civilFromDays(days);
   const int millis = static_cast<int>(inDay % 1000);
   const int secs = static_cast<int>(inDay / 1000);
-  char buf[64];
   size_t n = 0;
   const auto two = [&](int v) {
     buf[n++] = static_cast<char>('0' + v / 10);
@@ -272,7 +271,12 @@ std::string formatWallClock(int64_t ms, int fractionDigits) {
                           static_cast<char>('0' + millis % 10)};
     for (int k = 0; k < fractionDigits; ++k) buf[n++] = k < 3 ? frac[k] : '0';
   }
-  return std::string(buf, n);
+  return n;
+}
+
+std::string formatWallClock(int64_t ms, int fractionDigits) {
+  char buf[64];
+  return std::string(buf, formatWallClockInto(buf, ms, fractionDigits));
 }
 
 // ---------------------------------------------------------------------------
@@ -424,10 +428,15 @@ std::optional<int64_t> parseDateTime(std::string_view s, int defaultOffsetMinute
   return (secs - static_cast<int64_t>(offset) * 60) * 1000 + f->millis;
 }
 
+size_t formatIsoUtcInto(char (&buf)[64], int64_t epochMs) {
+  size_t n = formatWallClockInto(buf, epochMs, 3);
+  buf[n++] = 'Z';
+  return n;
+}
+
 std::string formatIsoUtc(int64_t epochMs) {
-  std::string out = formatWallClock(epochMs, 3);
-  out += 'Z';
-  return out;
+  char buf[64];
+  return std::string(buf, formatIsoUtcInto(buf, epochMs));
 }
 
 std::string formatLocal(int64_t epochMs, int offsetMinutes, int fractionDigits) {

@@ -96,6 +96,13 @@ class JsonOut {
     append(s, N - 1);
   }
   std::string_view view() const { return {p_, n_}; }
+  // `n` more bytes for the caller to fill: where they start.
+  char* extend(size_t n) {
+    if (cap_ - n_ < n) grow(n);
+    char* d = p_ + n_;
+    n_ += n;
+    return d;
+  }
 
  private:
   void grow(size_t need) {
@@ -239,11 +246,14 @@ class Writer {
   void close() { out_ += '}'; first_ = false; }
   template <size_t N>
   void key(const char (&k)[N]) {
-    if (!first_) out_ += ',';
+    // One capacity check for `,"key":` (a literal: no strlen, a fixed-size copy).
+    char* d = out_.extend(N + 3 - (first_ ? 1 : 0));
+    if (!first_) *d++ = ',';
     first_ = false;
-    out_ += '"';
-    out_.append(k, N - 1);  // a literal: no strlen
-    out_.literal("\":");
+    *d++ = '"';
+    std::memcpy(d, k, N - 1);
+    d[N - 1] = '"';
+    d[N] = ':';
   }
   template <size_t N>
   void str(const char (&k)[N], const OptString& v) {
@@ -281,8 +291,15 @@ class Writer {
   template <size_t N>
   void time(const char (&k)[N], const std::optional<int64_t>& ms) {
     key(k);
-    if (ms) appendString(out_, formatIsoUtc(*ms));  // ASCII already
-    else out_ += "null";
+    if (ms) {
+      char buf[64];
+      const size_t n = formatIsoUtcInto(buf, *ms);  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
+      out_ += '"';
+      out_.append(buf, n);
+      out_ += '"';
+    } else {
+      out_ += "null";
+    }
   }
   template <size_t N>
   void strings(const char (&k)[N], const std::vector<std::string>& v) {

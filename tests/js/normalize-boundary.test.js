@@ -48,6 +48,27 @@ test('a string with a lone surrogate is still invalid JSON, not silently repaire
   assert.equal(out.errors[0].code, 'invalid_json');
 });
 
+test('a well-formed string holding U+FFFD keeps it; one with a lone surrogate beside it keeps its historical reading', () => {
+  // encodeInto writes a lone surrogate as U+FFFD: the boundary checks isWellFormed only for
+  // bodies whose bytes hold U+FFFD (at the start, inside a word, at the end). The characters
+  // go in raw (JSON.stringify would write a lone surrogate as a \u escape).
+  const raw = (name) => page('NAME').replace('NAME', name);
+  for (const name of ['\uFFFD', 'Áo \uFFFD thun', 'x'.repeat(13) + '\uFFFD', '\uFFFD'.repeat(9)]) {
+    assert.equal(sl.normalize('kiotviet', 'products', raw(name)).records[0].name, name);
+  }
+  for (const name of ['\uDC00', '\uFFFD \uDC00', 'Áo \uFFFD thun \uDBFF']) {
+    assert.equal(raw(name).isWellFormed(), false);
+    const out = sl.normalize('kiotviet', 'products', raw(name));
+    assert.equal(out.records.length, 0);
+    assert.equal(out.errors[0].code, 'invalid_json');
+  }
+  // The string boundary's old reading (Embind pairs a high surrogate with the next unit), not
+  // U+FFFD U+FFFD: the body went the old way.
+  assert.equal(sl.normalize('kiotviet', 'products', raw('\uD800\uFFFD')).records[0].name, '\u{103FD}');
+  const tail = '{"total":0,"pageSize":100,"data":[]}\uD800';
+  assert.equal(sl.normalize('kiotviet', 'products', tail).errors[0].code, 'invalid_json');
+});
+
 test('options still reach the core; non-object options are still refused', () => {
   assert.equal(sl.normalize('kiotviet', 'products', page('Áo'), { raw: true }).records[0].raw.code, 'SP7');
   assert.equal(sl.normalize('kiotviet', 'products', page('Áo'), []).errors[0].field, 'options');

@@ -139,19 +139,21 @@ export class StoreLink {
     }
     // Strings with lone surrogates keep their historical reading (invalid JSON) through the
     // string boundary: encodeInto would silently turn them into U+FFFD.
+    // encodeInto writes a lone surrogate as U+FFFD, so only a body whose bytes hold U+FFFD
+    // needs the isWellFormed scan (the core answers that far faster than a pass in JS).
     const legacy = (text) => JSON.parse(this.#call((m) => m.normalize(...args, text, opts)));
+    if (body instanceof ArrayBuffer) body = new Uint8Array(body);
+    const text = this.#call((m) => {
+      const n = writeInput(m, body);
+      if (typeof body === 'string' && typeof body.isWellFormed === 'function' && m.inputHasReplacement(n) && !body.isWellFormed()) return null;
+      m.normalizeInput(...args, n, opts);
+      return decoder.decode(m.outputView()); // ASCII bytes: non-ASCII arrives as \u escapes
+    });
     let out;
-    if (typeof body === 'string' && typeof body.isWellFormed === 'function' && !body.isWellFormed()) {
+    if (text === null) {
       out = legacy(body);
     } else {
-      if (body instanceof ArrayBuffer) body = new Uint8Array(body);
-      out = JSON.parse(
-        this.#call((m) => {
-          const n = writeInput(m, body);
-          m.normalizeInput(...args, n, opts);
-          return decoder.decode(m.outputView()); // ASCII bytes: non-ASCII arrives as \u escapes
-        }),
-      );
+      out = JSON.parse(text);
       // Bytes that are not UTF-8 were always decoded with U+FFFD replacement first.
       if (typeof body !== 'string' && out.errors?.[0]?.code === 'invalid_json' && !isUtf8(body)) {
         out = legacy(decoder.decode(body));
