@@ -137,6 +137,7 @@ bool failed(const json& body) {
 }
 
 STORELINK_COLD_END
+STORELINK_COLD_BEGIN
 // --- mapping ---------------------------------------------------------------------------------
 
 void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
@@ -371,6 +372,7 @@ void mergeDetail(Order& ord, const json& d) {
 }
 
 using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+STORELINK_COLD_END
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;

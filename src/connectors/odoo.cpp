@@ -348,6 +348,7 @@ json idsJson(const std::vector<std::string>& ids) {
 }
 
 STORELINK_COLD_END
+STORELINK_COLD_BEGIN
 // --- mapping -------------------------------------------------------------------------------
 
 void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
@@ -501,6 +502,7 @@ Mapper mapperFor(Entity e) {
 
 // The rows of an answer: JSON-RPC {"result": [...]}, JSON-2's bare array, web_search_read's
 // {"records": [...]}, or one object (an automation webhook body {"_model", "_id", ...}).
+STORELINK_COLD_END
 Result<const json*> rowsOf(const json& body, const HttpResponse* resp) {
   if (body.is_discarded()) {
     return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
