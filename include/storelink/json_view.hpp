@@ -117,19 +117,7 @@ class JsonValue {
 
   // Member lookup; the last of duplicate keys wins (nlohmann's behaviour). nullptr when absent
   // or when this is not an object.
-  const JsonValue* find(std::string_view key) const {
-    if (type_ != Type::Object) return nullptr;
-    const char* want = key.data();
-    const size_t n = key.size();
-    for (uint32_t i = size_; i-- > 0;) {  // backwards: the first match is the last duplicate
-      const JsonValue* k = this + u_.keys[i];
-      if (k->size_ != n) continue;
-      size_t j = 0;  // keys are short: an inline loop beats a memcmp call (wasm)
-      while (j < n && k->u_.s[j] == want[j]) ++j;
-      if (j == n) return k + 1;
-    }
-    return nullptr;
-  }
+  const JsonValue* find(std::string_view key) const;
 
  private:
   friend class JsonDoc;

@@ -16,7 +16,9 @@
 #include "connectors.hpp"
 #include "shopify_family.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink::connectors {
 
 namespace {
@@ -191,4 +193,5 @@ const Connector& haravan() {
   return instance;
 }
 
+STORELINK_COLD_END
 }  // namespace storelink::connectors

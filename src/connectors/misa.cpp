@@ -26,6 +26,7 @@
 
 #include "connectors.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
 namespace storelink::connectors {
 
@@ -76,6 +77,7 @@ std::string vnDateTime(int64_t ms, char sep) {
   return s;
 }
 
+STORELINK_COLD_BEGIN
 // --- errors ----------------------------------------------------------------------------
 
 // ErrorType → our error (ServiceResult, shared/platforms/misa.md 4.2).
@@ -134,6 +136,8 @@ bool failed(const json& body) {
   return mnum(body, "ErrorType").value_or(0) != 0;
 }
 
+STORELINK_COLD_END
+STORELINK_COLD_BEGIN
 // --- mapping ---------------------------------------------------------------------------------
 
 void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
@@ -368,6 +372,7 @@ void mergeDetail(Order& ord, const json& d) {
 }
 
 using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+STORELINK_COLD_END
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -380,7 +385,7 @@ Mapper mapperFor(Entity e) {
 
 class MisaConnector final : public Connector {
  public:
-  MisaConnector() {
+  STORELINK_COLD MisaConnector() {
     info_.id = "misa";
     info_.displayName = "MISA eShop";
     info_.description = "Phần mềm quản lý bán hàng MISA eShop (mShopKeeper), kết nối qua MISA Open Platform.";
@@ -404,7 +409,7 @@ class MisaConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  std::optional<HttpRequest> tokenRequestAt(const json&, int64_t nowMs) const override {
+  STORELINK_COLD std::optional<HttpRequest> tokenRequestAt(const json&, int64_t nowMs) const override {
     HttpRequest r;
     r.method = "POST";
     r.url = kLoginUrl;
@@ -421,7 +426,7 @@ class MisaConnector final : public Connector {
 
   std::optional<HttpRequest> tokenRequest(const json& settings) const override { return tokenRequestAt(settings, 0); }
 
-  Result<int64_t> tokenLifetimeMs(const HttpResponse& response) const override {
+  STORELINK_COLD Result<int64_t> tokenLifetimeMs(const HttpResponse& response) const override {
     json body = parseJson(response.body);
     if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Phản hồi đăng nhập MISA không hợp lệ.", "login body not JSON");
     const json* data = js::object(body, "Data");
@@ -444,7 +449,7 @@ class MisaConnector final : public Connector {
   // No published limit; ErrorType 102 forbids parallel identical calls (the engine is serial).
   RatePolicy rate() const override { return {3, 3, 0}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     HttpRequest r;
     r.method = "POST";
     r.purpose = "page";
@@ -489,7 +494,7 @@ class MisaConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     if (resp.status == 401) {
       v.error.message = "Phiên đăng nhập MISA đã hết hạn hoặc bị thu hồi.";
@@ -557,7 +562,7 @@ class MisaConnector final : public Connector {
     return page;
   }
 
-  std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
+  STORELINK_COLD std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     std::vector<HttpRequest> out;
     if (q.entity != Entity::Orders) return out;
     for (const auto& rec : page.records) {
@@ -574,7 +579,7 @@ class MisaConnector final : public Connector {
     return out;
   }
 
-  std::optional<Error> applyFollowUp(const PageQuery&, Page& page, size_t index, const HttpResponse& resp) const override {
+  STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery&, Page& page, size_t index, const HttpResponse& resp) const override {
     json body = parseJson(resp.body);
     if (body.is_discarded()) {
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "detail body is not JSON");

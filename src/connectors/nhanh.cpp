@@ -26,6 +26,7 @@
 #include "storelink/crypto.hpp"
 #include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
 namespace storelink::connectors {
 
@@ -593,6 +594,7 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+STORELINK_COLD_BEGIN
 // --- errors --------------------------------------------------------------------------
 
 std::string messagesText(const json& body) {
@@ -751,9 +753,10 @@ json filtersWithStatuses() {
   return f;
 }
 
+STORELINK_COLD_END
 class NhanhConnector final : public Connector {
  public:
-  NhanhConnector() {
+  STORELINK_COLD NhanhConnector() {
     info_.id = "nhanh";
     info_.displayName = "Nhanh.vn";
     info_.description = "Phần mềm quản lý bán hàng đa kênh Nhanh.vn (Open API v3).";
@@ -783,7 +786,7 @@ class NhanhConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  std::optional<Error> validateSettings(const json& settings) const override {
+  STORELINK_COLD std::optional<Error> validateSettings(const json& settings) const override {
     const json* t = js::field(settings, "taxSync");
     if (!js::isNull(t) && !js::boolean(t)) {
       Error e = Error::make(ErrorCode::InvalidInput, "Cài đặt \"Đồng bộ thuế\" không hợp lệ.", "taxSync must be a boolean");
@@ -816,7 +819,7 @@ class NhanhConnector final : public Connector {
   // so its own calls (webhook follow-ups) wait there instead of overrunning the window.
   RatePolicy rate() const override { return {4.8, 5, 0, /*perUrl=*/true}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     Walk w = decodeWalk(q);
     std::string path;
     json body = json::object();
@@ -873,7 +876,7 @@ class NhanhConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     json body = parseJson(resp.body);
     if (!isErrorEnvelope(body)) {
@@ -908,7 +911,7 @@ class NhanhConnector final : public Connector {
     return v;
   }
 
-  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+  STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json body = parseJson(d.body);
     auto event = js::text(body, "event");
     if (!body.is_object() || !event) {
@@ -1093,7 +1096,7 @@ class NhanhConnector final : public Connector {
   }
 
   // The walk after one page: follow Nhanh's next, else move to the next window / phase.
-  static std::optional<std::string> advance(Entity entity, const PageQuery& q, Walk w, const json* nhanhNext,
+  STORELINK_COLD static std::optional<std::string> advance(Entity entity, const PageQuery& q, Walk w, const json* nhanhNext,
                                             size_t rows, const std::vector<std::string>& stockIds) {
     const bool incremental = q.modifiedFromMs.has_value();
     if (entity == Entity::Products) {
@@ -1168,7 +1171,7 @@ class NhanhConnector final : public Connector {
     return std::nullopt;
   }
 
-  static Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
+  STORELINK_COLD static Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
     Page page;
     const std::string event = js::str(body, "event").value_or("");
     const json* data = js::field(body, "data");
@@ -1214,6 +1217,7 @@ class NhanhConnector final : public Connector {
   PlatformInfo info_;
 };
 
+STORELINK_COLD_BEGIN
 // --- connect flow building blocks ----------------------------------------------------------
 
 Error badConnectInput(std::string message, std::string detail, std::string field) {
@@ -1294,8 +1298,10 @@ Result<json> tokenResult(const json& input) {
   return out;
 }
 
+STORELINK_COLD_END
 }  // namespace
 
+STORELINK_COLD_BEGIN
 Result<json> NhanhConnector::connectStep(std::string_view step, const json& input) const {
   if (step == "consentUrl") {
     // Step 1 (nh.md §B.2.2): https://nhanh.vn/oauth?appId=…&returnLink=…; returnLink must be an
@@ -1394,4 +1400,5 @@ const Connector& nhanh() {
   return instance;
 }
 
+STORELINK_COLD_END
 }  // namespace storelink::connectors

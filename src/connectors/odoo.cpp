@@ -31,6 +31,7 @@
 
 #include "connectors.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
 namespace storelink::connectors {
 
@@ -111,6 +112,7 @@ Address partnerAddress(const json& p, bool withNameAndPhone) {
 }
 bool hasAddress(const Address& a) { return a.name || a.phone || a.address || a.district || a.province || a.country; }
 
+STORELINK_COLD_BEGIN
 // --- errors ------------------------------------------------------------------------
 
 struct OdooFault {
@@ -345,6 +347,8 @@ json idsJson(const std::vector<std::string>& ids) {
   return a;
 }
 
+STORELINK_COLD_END
+STORELINK_COLD_BEGIN
 // --- mapping -------------------------------------------------------------------------------
 
 void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
@@ -498,6 +502,7 @@ Mapper mapperFor(Entity e) {
 
 // The rows of an answer: JSON-RPC {"result": [...]}, JSON-2's bare array, web_search_read's
 // {"records": [...]}, or one object (an automation webhook body {"_model", "_id", ...}).
+STORELINK_COLD_END
 Result<const json*> rowsOf(const json& body, const HttpResponse* resp) {
   if (body.is_discarded()) {
     return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
@@ -516,7 +521,7 @@ Result<const json*> rowsOf(const json& body, const HttpResponse* resp) {
 
 class OdooConnector final : public Connector {
  public:
-  OdooConnector() {
+  STORELINK_COLD OdooConnector() {
     info_.id = "odoo";
     info_.displayName = "Odoo";
     info_.description = "Hệ thống ERP Odoo (phiên bản 14 đến 19; Odoo Online, Odoo.sh hoặc máy chủ riêng).";
@@ -561,7 +566,7 @@ class OdooConnector final : public Connector {
 
   enum class Step { Version, Json2Context, Authenticate, Context, Fields, Ready };
 
-  static Step nextStep(Entity e, const json& learned, const ModelSpec** model) {
+  STORELINK_COLD static Step nextStep(Entity e, const json& learned, const ModelSpec** model) {
     if (!js::field(learned, "version")) return Step::Version;
     if (!js::field(learned, "uid")) {
       if (js::num(learned, "version").value_or(0) >= 19 && !js::boolean(learned, "json2Tried").value_or(false))
@@ -578,7 +583,7 @@ class OdooConnector final : public Connector {
     return Step::Ready;
   }
 
-  std::optional<HttpRequest> setupRequest(Entity e, const json&, const json& learned) const override {
+  STORELINK_COLD std::optional<HttpRequest> setupRequest(Entity e, const json&, const json& learned) const override {
     const ModelSpec* model = nullptr;
     switch (nextStep(e, learned, &model)) {
       case Step::Version:
@@ -607,7 +612,7 @@ class OdooConnector final : public Connector {
     return std::nullopt;
   }
 
-  Result<json> applySetup(Entity e, const json& learned, const HttpRequest&, const HttpResponse& resp) const override {
+  STORELINK_COLD Result<json> applySetup(Entity e, const json& learned, const HttpRequest&, const HttpResponse& resp) const override {
     const ModelSpec* model = nullptr;
     const Step step = nextStep(e, learned, &model);
     json body = parseJson(resp.body);
@@ -709,7 +714,7 @@ class OdooConnector final : public Connector {
 
   // --- pages and follow-ups ---------------------------------------------------------------
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     static const json kEmpty = json::object();
     const json& learned = q.learned ? *q.learned : kEmpty;
     const ModelSpec& spec = primary(q.entity);
@@ -721,7 +726,7 @@ class OdooConnector final : public Connector {
     return ormCall(learned, spec.model, "search_read", args[0], args[1], "page");
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     json body = parseJson(resp.body);
     auto fault = body.is_discarded() ? std::nullopt : faultOf(body);
@@ -778,13 +783,13 @@ class OdooConnector final : public Connector {
     return page;
   }
 
-  std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
+  STORELINK_COLD std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     std::vector<HttpRequest> out;
     for (auto& [kind, req] : followUpPlan(q, page)) out.push_back(std::move(req));
     return out;
   }
 
-  std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index, const HttpResponse& resp) const override {
+  STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index, const HttpResponse& resp) const override {
     json body = parseJson(resp.body);
     auto rows = rowsOf(body, &resp);
     if (!rows) return rows.error();
@@ -802,7 +807,7 @@ class OdooConnector final : public Connector {
 
  private:
   // The follow-ups of a page, with what each one fetches.
-  static std::vector<std::pair<std::string, HttpRequest>> followUpPlan(const PageQuery& q, const Page& page) {
+  STORELINK_COLD static std::vector<std::pair<std::string, HttpRequest>> followUpPlan(const PageQuery& q, const Page& page) {
     std::vector<std::pair<std::string, HttpRequest>> out;
     if (page.records.empty() || q.learned == nullptr) return out;
     const json& learned = *q.learned;
@@ -855,7 +860,7 @@ class OdooConnector final : public Connector {
     return out;
   }
 
-  static std::optional<int> versionOf(const json& result) {
+  STORELINK_COLD static std::optional<int> versionOf(const json& result) {
     if (const json* info = js::array(result, "server_version_info"); info && !info->empty()) {
       const json& first = (*info)[0];
       if (first.is_number_integer()) return first.get<int>();
@@ -879,7 +884,7 @@ class OdooConnector final : public Connector {
     return std::nullopt;
   }
 
-  static Result<json> missingModel(Entity e, const ModelSpec& model, json learned) {
+  STORELINK_COLD static Result<json> missingModel(Entity e, const ModelSpec& model, json learned) {
     std::string m = model.model;
     if (m == kQuant.model || m == kAttrValue.model) {  // optional detail: continue without it
       learned["fields"][m] = json::array();
@@ -893,7 +898,7 @@ class OdooConnector final : public Connector {
   }
 
   // What follow-ups need from a row: attribute value ids, partner ids.
-  static json notesFor(Entity e, const json& row) {
+  STORELINK_COLD static json notesFor(Entity e, const json& row) {
     json n = json::object();
     if (e == Entity::Products) {
       json values = json::array();
@@ -914,7 +919,7 @@ class OdooConnector final : public Connector {
     return n;
   }
 
-  static void applyValues(Page& page, const json& notes, const json& list) {
+  STORELINK_COLD static void applyValues(Page& page, const json& notes, const json& list) {
     std::map<std::string, std::pair<std::string, std::string>> byId;  // value id → (attribute, value)
     for (const auto& v : list) {
       auto id = js::id(v, "id");
@@ -932,7 +937,7 @@ class OdooConnector final : public Connector {
     }
   }
 
-  static void applyQuants(Page& page, const json& list) {
+  STORELINK_COLD static void applyQuants(Page& page, const json& list) {
     // product id → warehouse id → (on hand, available)
     std::map<std::string, std::map<std::string, std::pair<double, double>>> stock;
     std::vector<std::string> order;
@@ -964,7 +969,7 @@ class OdooConnector final : public Connector {
     }
   }
 
-  static void applyLines(Page& page, const json& list) {
+  STORELINK_COLD static void applyLines(Page& page, const json& list) {
     std::map<std::string, std::vector<const json*>> byOrder;
     for (const auto& l : list)
       if (auto o = m2oId(l, "order_id")) byOrder[*o].push_back(&l);
@@ -1012,7 +1017,7 @@ class OdooConnector final : public Connector {
     }
   }
 
-  static void applyPartners(Entity e, Page& page, const json& notes, const json& list) {
+  STORELINK_COLD static void applyPartners(Entity e, Page& page, const json& notes, const json& list) {
     std::map<std::string, const json*> byId;
     for (const auto& p : list)
       if (auto id = js::id(p, "id")) byId[*id] = &p;

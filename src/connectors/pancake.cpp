@@ -19,6 +19,7 @@
 #include "connectors.hpp"
 #include "storelink/crypto.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
 namespace storelink::connectors {
 
@@ -374,6 +375,7 @@ Mapper mapperFor(Entity e) {
 }
 
 // Webhook bodies have no event name: tell them apart by their keys (pc.md §1.8).
+STORELINK_COLD_BEGIN
 std::optional<Entity> entityOfObject(const json& o) {
   if (!o.is_object()) return std::nullopt;
   if (js::field(o, "items") || js::field(o, "bill_phone_number") || js::field(o, "bill_full_name")) return Entity::Orders;
@@ -409,9 +411,10 @@ Error badKey(int status, std::string detail) {
   return e;
 }
 
+STORELINK_COLD_END
 class PancakeConnector final : public Connector {
  public:
-  PancakeConnector() {
+  STORELINK_COLD PancakeConnector() {
     info_.id = "pancake";
     info_.displayName = "Pancake POS";
     info_.description = "Phần mềm bán hàng đa kênh Pancake POS.";
@@ -448,7 +451,7 @@ class PancakeConnector final : public Connector {
   // minute at ≤ 222.
   RatePolicy rate() const override { return {2.7, 60, 0}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     HttpRequest r;
     r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/warehouses"};
@@ -474,7 +477,7 @@ class PancakeConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     json body = parseJson(resp.body);
     std::string message = js::text(body, "message").value_or("");
@@ -499,7 +502,7 @@ class PancakeConnector final : public Connector {
     return v;
   }
 
-  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+  STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json body = parseJson(d.body);
     const json* obj = webhookObject(body);
     if (obj == nullptr) {
@@ -529,7 +532,7 @@ class PancakeConnector final : public Connector {
                        "x-webhook-secret header missing or different");
   }
 
-  Result<json> connectStep(std::string_view step, const json& input) const override {
+  STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
     if (step == "shopsRequest") {
       // Verifying the key = listing the shops it reaches; the user then picks the shop id.
       HttpRequest r;

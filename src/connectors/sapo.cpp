@@ -15,7 +15,9 @@
 #include "connectors.hpp"
 #include "shopify_family.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink::connectors {
 
 namespace {
@@ -178,4 +180,5 @@ const Connector& sapo() {
   return instance;
 }
 
+STORELINK_COLD_END
 }  // namespace storelink::connectors

@@ -15,6 +15,7 @@
 #include "storelink/crypto.hpp"
 #include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/cold.hpp"
 
 namespace storelink::connectors::family {
 
@@ -603,6 +604,7 @@ void readDeletedEvents(Entity e, const JsonValue& events, Page& page) {
   }
 }
 
+STORELINK_COLD_BEGIN
 // The text of an `{"errors": ...}` body: a string, a list, or {field: [messages]}.
 std::string errorsText(const json& body) {
   const json* errs = js::field(body, "errors");
@@ -636,6 +638,7 @@ std::string errorsText(const json& body) {
 // noted by parsePage. "batch" holds the specs of follow-ups added by moreFollowUps, "next"
 // those the answers so far asked for.
 
+STORELINK_COLD_END
 void noteStockKeys(const Dialect& d, const JsonValue& row, size_t recordIndex, json& pending) {
   const JsonValue* vs = js::array(row, "variants");
   if (!vs) return;
@@ -656,6 +659,7 @@ void noteStockKeys(const Dialect& d, const JsonValue& row, size_t recordIndex, j
 // Merges stock rows into the page's variants (one level per location, the latest wins) and
 // recomputes totals from them: totalStock = Σ available over locations.
 // `body` is the follow-up answer, {"inventory_levels": [...]} or {"inventory_locations": [...]}.
+STORELINK_COLD_BEGIN
 void mergeStock(const Dialect& d, Page& page, const JsonValue& body) {
   const json* keys = js::object(page.pending["stock"], "keys");
   if (!keys) return;
@@ -706,8 +710,10 @@ void mergeStock(const Dialect& d, Page& page, const JsonValue& body) {
   }
 }
 
+STORELINK_COLD_END
 }  // namespace
 
+STORELINK_COLD_BEGIN
 ShopName normalizeShopName(std::string_view typed, std::string_view suffix) {
   ShopName out;
   std::string s;
@@ -735,6 +741,7 @@ ShopName normalizeShopName(std::string_view typed, std::string_view suffix) {
   return out;
 }
 
+STORELINK_COLD_END
 std::optional<std::string> vietnameseName(const JsonValue& o) {
   auto first = js::text(o, "first_name");
   auto last = js::text(o, "last_name");
@@ -742,6 +749,7 @@ std::optional<std::string> vietnameseName(const JsonValue& o) {
   return last ? last : first;
 }
 
+STORELINK_COLD_BEGIN
 ShopifyFamilyConnector::ShopifyFamilyConnector(Dialect d) : d_(std::move(d)) {
   info_.id = d_.platform;
   info_.displayName = d_.displayName;
@@ -880,6 +888,7 @@ Result<WebhookEvent> ShopifyFamilyConnector::inspectWebhook(const WebhookDeliver
                      d_.hmacHeaders.front() + " does not match the body");
 }
 
+STORELINK_COLD_END
 Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, const NormalizeOptions& opts) const {
   // One pass into a flat tape (json_view.hpp), read in place: list pages are the hot path.
   JsonDoc doc;
@@ -959,6 +968,7 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
   return page;
 }
 
+STORELINK_COLD_BEGIN
 // --- products: locations and per-location stock ---------------------------------------
 //
 // Setup (once per products job): the shop's locations, page by page (their ids go with
@@ -1257,4 +1267,5 @@ Result<json> ShopifyFamilyConnector::connectStep(std::string_view step, const js
   return out;
 }
 
+STORELINK_COLD_END
 }  // namespace storelink::connectors::family

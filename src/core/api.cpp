@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "storelink/platforms.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink::api {
 
 namespace {
@@ -74,6 +76,9 @@ std::string platformsJson() {
   return dumpJson(all);
 }
 
+STORELINK_COLD_END
+
+// The normalize path stays -O3.
 std::string normalizeJson(const std::string& platform, const std::string& entity, const std::string& body,
                           const std::string& optionsJson) {
   std::string out;
@@ -139,6 +144,7 @@ void normalizeInto(std::string& out, std::string_view platform, std::string_view
   out += ",\"removedIds\":" + dump(json(p.removedIds)) + "}";
 }
 
+STORELINK_COLD_BEGIN
 std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson) {
   auto req = requestFromJson(parseJson(requestJson));
   if (!req) return errorText(req.error());
@@ -287,3 +293,4 @@ void Job::cancel() {
 }
 
 }  // namespace storelink::api
+STORELINK_COLD_END

@@ -1,8 +1,10 @@
 #include "storelink/connector.hpp"
 
 #include <algorithm>
+#include "storelink/cold.hpp"
 
 
+STORELINK_COLD_BEGIN
 namespace storelink {
 
 const char* entityName(Entity e) {
@@ -149,3 +151,4 @@ ResponseVerdict Connector::classify(const HttpResponse& r) const {
 }
 
 }  // namespace storelink
+STORELINK_COLD_END

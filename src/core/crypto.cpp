@@ -1,7 +1,9 @@
 #include "storelink/crypto.hpp"
 
 #include <cstring>
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink::crypto {
 
 namespace {
@@ -180,3 +182,4 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 }  // namespace storelink::crypto
+STORELINK_COLD_END

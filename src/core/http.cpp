@@ -5,7 +5,9 @@
 #include <charconv>
 
 #include "storelink/crypto.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink {
 
 namespace {
@@ -402,3 +404,4 @@ RedactedBody keepSecretsFromBody(const HttpRequest& request, const std::string& 
 }
 
 }  // namespace storelink
+STORELINK_COLD_END

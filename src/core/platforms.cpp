@@ -1,7 +1,9 @@
 #include "storelink/platforms.hpp"
 
 #include "../connectors/connectors.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink {
 
 namespace {
@@ -62,3 +64,4 @@ Result<Page> normalizeBody(std::string_view platform, std::string_view entity, s
 }
 
 }  // namespace storelink
+STORELINK_COLD_END

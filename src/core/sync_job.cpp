@@ -6,7 +6,9 @@
 #include <unordered_set>
 
 #include "storelink/platforms.hpp"
+#include "storelink/cold.hpp"
 
+STORELINK_COLD_BEGIN
 namespace storelink {
 
 namespace {
@@ -762,3 +764,4 @@ Progress SyncJob::progress() const {
 }
 
 }  // namespace storelink
+STORELINK_COLD_END
