@@ -271,7 +271,8 @@ function mapOrder(o, tax) {
     : (num(o.moneyDeposit) ?? 0) + (num(o.moneyTransfer) ?? 0) + (num(o.moneyUsedPoints) ?? 0);
   const cod = payment ? num(payment.codAmount) : null;
   let total = null;
-  if (cod !== null) total = cod + paid;
+  // codAmount 0 with nothing prepaid: a counter sale, its amount is the parts (as the C++ reads it).
+  if (cod !== null && (cod + paid > 0 || !anyLine)) total = cod + paid;
   else if (num(o.calcTotalMoney) !== null) total = num(o.calcTotalMoney);
   else if (anyLine) total = subtotal - (discount ?? 0) + (shippingFee ?? 0) + (tax ? taxAmount ?? 0 : 0);
 
