@@ -345,12 +345,17 @@ async function platformFlow(p, env, page) {
       await page.waitForFunction((n) => document.querySelector('[data-testid="records-total"]')?.textContent.includes(n), String(stored[type]));
       await page.getByTestId('record-row').first().waitFor();
     }
-    await page.getByTestId(`type-${stored.product ? 'product' : 'order'}`).click();
+    // The tab just switched: the rows drawn must be this type's, never the last tab's still
+    // on screen while the fetch runs (a customer name taken for an order once failed CI).
+    const shownType = stored.product ? 'product' : 'order';
+    await page.getByTestId(`type-${shownType}`).click();
     await page.getByTestId('record-row').first().waitFor();
     const firstTitle = (await page.locator('[data-testid="record-row"] .cell-title').first().innerText()).trim();
     await page.getByTestId('record-row').first().click();
     await page.getByTestId('drawer-raw').waitFor();
-    assert.ok((await page.getByTestId('drawer-normalized').innerText()).includes(`"platform": "${p.id}"`));
+    const normalized = await page.getByTestId('drawer-normalized').innerText();
+    assert.ok(normalized.includes(`"platform": "${p.id}"`));
+    assert.ok(normalized.includes(`"type": "${shownType}"`), `the ${shownType} tab opened a ${shownType}`);
     await screenshot(page, `${p.id}-7-drawer`);
     await page.keyboard.press('Escape');
     await page.getByTestId('drawer').waitFor({ state: 'detached' });

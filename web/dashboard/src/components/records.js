@@ -108,7 +108,10 @@ export function RecordsView({ query }) {
   const [debouncedQ, setDebouncedQ] = useState('');
   const [cursors, setCursors] = useState([null]); // cursor of each page seen
   const [pageIdx, setPageIdx] = useState(0);
-  const [data, setData] = useState(null);
+  // The last page fetched, tagged with its record type: rows of another type (the tab just
+  // switched, its fetch still on the way) are never drawn under this type's columns.
+  const [loaded, setData] = useState(null);
+  const data = loaded?.type === type ? loaded : null;
   const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
   const [fresh, setFresh] = useState(new Set());
@@ -150,7 +153,7 @@ export function RecordsView({ query }) {
         }
         prevIds.current = new Map(res.records.map((r) => [r.id, r.storedAt]));
         setFresh(changed);
-        setData(res);
+        setData({ ...res, type: filters.type });
         setError(null);
       })
       .catch((e) => {
