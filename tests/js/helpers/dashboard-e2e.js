@@ -360,9 +360,9 @@ async function platformFlow(p, env, page) {
     await page.keyboard.press('Escape');
     await page.getByTestId('drawer').waitFor({ state: 'detached' });
     const word = fold(firstTitle).split(/\s+/).filter((w) => w.length >= 3).slice(0, 2).join(' ') || fold(firstTitle);
-    const unfiltered = await page.getByTestId('records-total').innerText();
     await page.getByTestId('records-search').fill(word);
-    await page.waitForFunction((u) => document.querySelector('[data-testid="records-total"]')?.textContent !== u, unfiltered);
+    // The list answers this query (its total may equal the unfiltered one when every row matches).
+    await page.waitForFunction((w) => document.querySelector('[data-testid="records-total"]')?.dataset.query === w, word);
     await page
       .waitForFunction((t) => [...document.querySelectorAll('[data-testid="record-row"] .cell-title')].some((e) => e.textContent.trim() === t), firstTitle)
       .catch(async (e) => {

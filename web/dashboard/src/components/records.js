@@ -153,7 +153,7 @@ export function RecordsView({ query }) {
         }
         prevIds.current = new Map(res.records.map((r) => [r.id, r.storedAt]));
         setFresh(changed);
-        setData({ ...res, type: filters.type });
+        setData({ ...res, type: filters.type, q: filters.q ?? '' });
         setError(null);
       })
       .catch((e) => {
@@ -233,7 +233,7 @@ export function RecordsView({ query }) {
       </div>
       <div class="field">
         <span class="label" aria-hidden="true"> </span>
-        <span class="muted small" data-testid="records-total" aria-live="polite">${data ? t('records.total', { n: formatNumber(data.total) }) : ''}</span>
+        <span class="muted small" data-testid="records-total" data-query=${data?.q} aria-live="polite">${data ? t('records.total', { n: formatNumber(data.total) }) : ''}</span>
       </div>
       <button type="button" class="btn" onClick=${exportCsv} disabled=${!data?.total} data-testid="records-export">⤓ ${t('records.export')}</button>
     </div>
