@@ -32,6 +32,9 @@ struct CredentialField {
   // platform's connect flow, e.g. Nhanh.vn accessToken/businessId), "app" (StoreLink's own
   // app credentials on that platform, from the server's configuration).
   std::string source = "user";
+  // May be left empty (Haravan's webhook authentication string: only for shops that set up
+  // webhooks); a missing required field is an invalid_input error, a missing optional one not.
+  bool optional = false;
 };
 
 struct SettingField {

@@ -29,6 +29,7 @@
 #include <map>
 
 #include "connectors.hpp"
+#include "storelink/cold.hpp"
 #include "storelink/crypto.hpp"
 #include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
@@ -623,6 +624,17 @@ class GetflyConnector final : public Connector {
     }
     ev.signatureChecked = true;
     return ev;
+  }
+
+  // What the shop types into Getfly → Cài đặt → Tích hợp hệ thống → Getfly Webhook (getfly.md
+  // §3.6): the Callback URL (the connection's webhook URL) and the Secret Key StoreLink
+  // generated, which Getfly sends back in clear as `secret_key`. "webhookSettings" {secret?} →
+  // {fields: [{name, value}]} (the form's labels; no field without a secret).
+  STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
+    if (step != "webhookSettings") return Connector::connectStep(step, input);
+    json fields = json::array();
+    if (auto secret = js::text(input, "secret")) fields.push_back({{"name", "Secret Key"}, {"value", *secret}});
+    return json{{"fields", fields}};
   }
 
  private:

@@ -76,6 +76,13 @@ class HaravanConnector final : public family::ShopifyFamilyConnector {
          "Trên Haravan: Ứng dụng → Ứng dụng riêng → Tạo ứng dụng riêng, cấp quyền Đọc & Ghi Sản phẩm, Đơn hàng, Khách hàng "
          "(và quyền đọc Thông tin cửa hàng, Tồn kho) rồi sao chép Access Token.",
          true, ""},
+        // The HMAC key of the webhooks the shop owner adds by hand (A.5.1: private apps cannot
+        // register them through the API). Without it deliveries cannot be authenticated.
+        {"webhookSecret", "Chuỗi xác thực webhook",
+         "Chỉ cần khi cửa hàng tạo webhook gửi về StoreLink: trên Haravan vào Cài đặt → Thông báo → Webhook, sao chép "
+         "chuỗi xác thực webhook hiện ở cuối trang. StoreLink dùng chuỗi này để kiểm tra chữ ký, webhook không có chữ ký "
+         "đúng sẽ bị từ chối.",
+         true, "", "user", true},
     };
     info_.apiHosts = {"apis.haravan.com"};
   }

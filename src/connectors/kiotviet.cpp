@@ -15,8 +15,10 @@
 //   ids are separate sequences) and its status follows the invoice codes, not the order ones.
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "connectors.hpp"
+#include "storelink/cold.hpp"
 #include "storelink/crypto.hpp"
 #include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
@@ -513,7 +515,143 @@ class KiotVietConnector final : public Connector {
     return Error::make(ErrorCode::Forbidden, "Chữ ký webhook KiotViet không hợp lệ.", std::move(detail));
   }
 
+  // --- webhook registration (connect steps; the server sends the descriptors through its proxy)
+  //
+  // kiotviet.md A.8: POST /webhooks {"Webhook":{Type, Url, IsActive, Description, Secret}}, one
+  // registration per Type, listed by GET /webhooks ({total, pageSize ≤ 100, data}), removed by
+  // DELETE /webhooks/{id}. The Secret (base64, as the docs ask) is the connection's
+  // webhookSecret, filled in by the proxy: KiotViet then signs every delivery with it.
+  // Idempotent by (Url, Type), like the Shopify family's: registrations at this connection's
+  // address are listed first, missing Types created, duplicates, inactive ones and Types no
+  // longer wanted removed; another address is never touched.
+  //   "webhooksListRequest" {address, settings?, entities?} → {request}
+  //   "webhooksRegister" {address, status, body: the list answer, settings?, entities?}
+  //       → {create: [requests], remove: [requests], registered: [{id, topic}]}
+  //   "webhooksUnregister" {address, status, body} → {remove: [requests]}
+  //   "webhookResult" {status, body} → {ok, webhook?} (or the error)
+  STORELINK_COLD static std::vector<std::string> webhookTypes(const json& input) {
+    const json* settings = js::object(input, "settings");
+    const json* entities = js::array(input, "entities");
+    auto wants = [&](const char* e) {
+      if (entities == nullptr) return true;
+      return std::any_of(entities->begin(), entities->end(), [&](const json& x) { return x.is_string() && x.get<std::string>() == e; });
+    };
+    std::vector<std::string> out;
+    if (wants("products")) out.insert(out.end(), {"product.update", "product.delete", "stock.update"});
+    // Orders come from one source per connection (parseWebhook keeps the other source's events
+    // out): invoices when the connection takes them as its orders, else orders.
+    const bool invoices = settings != nullptr && js::boolean(*settings, "invoicesAsOrders").value_or(false);
+    if (wants("orders")) out.emplace_back(invoices ? "invoice.update" : "order.update");
+    if (wants("customers")) out.insert(out.end(), {"customer.update", "customer.delete"});
+    if (wants("locations")) out.insert(out.end(), {"branch.update", "branch.delete"});
+    return out;
+  }
+
+  STORELINK_COLD static HttpRequest webhookCall(const std::string& method, const std::string& path, const char* purpose) {
+    HttpRequest r;
+    r.method = method;
+    r.purpose = purpose;
+    r.url = std::string(kApiBase) + path;
+    r.headers = {{"Retailer", "{{secret.retailer}}"}, {"Authorization", "Bearer {{secret.accessToken}}"}};
+    if (method == "POST") r.headers.emplace_back("Content-Type", "application/json");
+    return r;
+  }
+
+  // An answer (list, create or delete) as {status, body}: a failure is the error a page would get.
+  STORELINK_COLD std::optional<Error> webhookAnswerError(const json& in) const {
+    HttpResponse resp;
+    resp.status = static_cast<int>(js::num(in, "status").value_or(0));
+    resp.body = js::str(in, "body").value_or("");
+    if (resp.status >= 200 && resp.status < 300) return std::nullopt;
+    if (resp.status == 0) return Error::make(ErrorCode::Network, "Không kết nối được tới KiotViet.", "no answer");
+    ResponseVerdict v = classify(resp);
+    if (resp.status == 403) {
+      v.error.message = "KiotViet chưa cho ứng dụng quyền quản lý webhook; StoreLink sẽ không nhận được thay đổi tức thời "
+                        "(dữ liệu vẫn được đồng bộ theo lịch).";
+    }
+    v.error.httpStatus = resp.status;
+    return v.error;
+  }
+
+  // A registration as listed ({id, type, url, isActive}); PascalCase tolerated.
+  STORELINK_COLD static std::optional<std::string> hookText(const json& w, const char* camel, const char* pascal) {
+    auto v = js::text(w, camel);
+    return v ? v : js::text(w, pascal);
+  }
+
  public:
+  STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
+    const bool known = step == "webhooksListRequest" || step == "webhooksRegister" || step == "webhooksUnregister" ||
+                       step == "webhookResult";
+    if (!known) return Connector::connectStep(step, input);
+    if (step == "webhookResult") {
+      const int status = static_cast<int>(js::num(input, "status").value_or(0));
+      if (status == 404) return json{{"ok", true}, {"webhook", nullptr}};  // a delete of one already gone
+      if (auto err = webhookAnswerError(input)) return *err;
+      json body = parseJson(js::str(input, "body").value_or(""));
+      json out{{"ok", true}, {"webhook", nullptr}};
+      if (auto id = js::id(body, "id")) {
+        out["webhook"] = {{"id", *id}, {"topic", hookText(body, "type", "Type").value_or("")},
+                          {"address", hookText(body, "url", "Url").value_or("")}};
+      }
+      return out;
+    }
+    auto address = js::text(input, "address");
+    const bool loopback = address && (address->rfind("http://127.0.0.1", 0) == 0 || address->rfind("http://localhost", 0) == 0);
+    if (!address || address->size() > 2000 || address->find_first_of(" \t\r\n\"") != std::string::npos ||
+        (!(address->rfind("https://", 0) == 0 && address->size() > 8) && !loopback)) {
+      Error e = Error::make(ErrorCode::InvalidInput, "Địa chỉ nhận webhook phải là một URL https.", "address must be an https URL");
+      e.field = "address";
+      return e;
+    }
+    if (step == "webhooksListRequest") {
+      HttpRequest r = webhookCall("GET", "/webhooks", "verify");
+      r.query = {{"pageSize", "100"}};  // default 20; each address holds at most 9 of ours
+      return json{{"request", requestToJson(r)}};
+    }
+    if (auto err = webhookAnswerError(input)) return *err;
+    json body = parseJson(js::str(input, "body").value_or(""));
+    const json* list = js::array(body, "data");
+    if (list == nullptr) list = js::array(body, "Data");
+    if (list == nullptr) {
+      return Error::make(ErrorCode::UnexpectedShape, "Danh sách webhook KiotViet trả về không đúng định dạng.",
+                         "expected {total, pageSize, data:[...]}");
+    }
+    const std::vector<std::string> wanted = webhookTypes(input);
+    json out{{"create", json::array()}, {"remove", json::array()}, {"registered", json::array()}};
+    std::set<std::string> have;
+    for (const auto& w : *list) {
+      auto id = js::id(w, "id");
+      if (!id) id = js::id(w, "Id");
+      if (!id || hookText(w, "url", "Url").value_or("") != *address) continue;  // another address: not ours
+      const std::string type = hookText(w, "type", "Type").value_or("");
+      const json* activeField = js::field(w, "isActive");
+      const bool active = js::boolean(w, activeField ? "isActive" : "IsActive").value_or(true);
+      const bool wantedType = std::find(wanted.begin(), wanted.end(), type) != wanted.end();
+      if (step == "webhooksUnregister" || !wantedType || !active || !have.insert(type).second) {
+        out["remove"].push_back(requestToJson(webhookCall("DELETE", "/webhooks/" + percentEncode(*id), "write")));
+      } else {
+        out["registered"].push_back({{"id", *id}, {"topic", type}});
+      }
+    }
+    if (step == "webhooksUnregister") {
+      out.erase("create");
+      out.erase("registered");
+      return out;
+    }
+    for (const auto& type : wanted) {
+      if (have.count(type)) continue;
+      HttpRequest r = webhookCall("POST", "/webhooks", "write");
+      r.body = dumpJson(json{{"Webhook",
+                              {{"Type", type},
+                               {"Url", *address},
+                               {"IsActive", true},
+                               {"Description", "StoreLink"},
+                               {"Secret", "{{secret.webhookSecret|json}}"}}}});
+      out["create"].push_back(requestToJson(r));
+    }
+    return out;
+  }
 
   const PlatformInfo& info() const override { return info_; }
 

@@ -54,7 +54,7 @@ std::string platformsJson() {
     json creds = json::array();
     for (const auto& c : p.credentials) {
       creds.push_back({{"key", c.key}, {"label", c.label}, {"help", c.help}, {"secret", c.secret}, {"example", c.example},
-                       {"source", c.source}});
+                       {"source", c.source}, {"optional", c.optional}});
     }
     json settings = json::array();
     for (const auto& s : p.settings) {

@@ -88,6 +88,7 @@ CredentialCheck Connector::checkCredentials(const json& values) const {
   CredentialCheck out;
   for (const auto& f : info().credentials) {
     auto v = js::text(values, f.key);
+    if (!v && f.optional) continue;
     if (!v) {
       Error e = Error::make(ErrorCode::InvalidInput, "Vui lòng nhập " + f.label + ".", "missing credential " + f.key);
       e.field = f.key;

@@ -272,8 +272,11 @@ describe('proxy: a counted attack corpus through POST /api/proxy/:id', () => {
     await fire(crlf, 'a stored secret with CRLF', { headers: [['X-Secret', '{{secret.clientSecret}}']] });
     await fire(crlf, 'a stored secret with CRLF in the URL', { url: 'https://public.kiotapi.com/{{secret.clientSecret}}' });
     // Placeholders that try to reach another connection's secret or none at all.
-    // (accessToken is this connection's own, kept at verification: not an attack.)
+    // (accessToken is this connection's own, kept at verification, and so is the webhookSecret
+    // it registered its webhooks with: not an attack — the one other connection has none.)
     for (const name of ['apiSecret', 'apiKey', 'webhookSecret', 'nope', '__proto__', 'constructor', 'toString', 'valueOf', 'prototype', '', '.', 'clientSecret.x']) {
+      await fire(crlf, `placeholder {{secret.${name}}} (a connection without it)`, { url: 'https://public.kiotapi.com/branches', headers: [['X-Leak', `{{secret.${name}}}`]] });
+      if (Object.hasOwn(sandbox.server.services.secretsOf(await sandbox.server.repo.connections.get(store.id, conn.id)), name)) continue;
       await fire(conn.id, `placeholder {{secret.${name}}}`, { headers: [['X-Leak', `{{secret.${name}}}`]] });
     }
     // A secret filled into the host name: refused, and the refusal does not spell the secret.
@@ -318,9 +321,10 @@ async function consent(url, account) {
 }
 
 // The one place a secret may reach the page, on purpose: a Pancake POS connection's webhook
-// secret, which the shop owner pastes into Pancake POS (it signs nothing, pancake.md §1.8). The
-// scan lets exactly that through — the x-webhook-secret entry of a pancake connection view's
-// webhookHeaders, in answers of the /api/connections routes (the rotate answer included) and in
+// secret, which the shop owner pastes into Pancake POS (it signs nothing, pancake.md §1.8), and
+// likewise a Getfly connection's Secret Key (sent back in clear, getfly.md §3.6). The scan lets
+// exactly that through — the x-webhook-secret entry of a pancake connection view's
+// webhookHeaders, the Secret Key entry of a getfly one's webhookFields, in answers of the /api/connections routes (the rotate answer included) and in
 // the stream's `connection` events — and the run then checks that what it let through is that
 // connection's webhook secret and nothing else. Anywhere else the value is a leak like any other.
 const CONNECTION_ROUTE = /^(GET|POST|PATCH|DELETE) \/api\/connections(\/|\?|$)/;
@@ -333,6 +337,13 @@ function withoutPasted(value, pasted) {
       if (h?.name !== 'x-webhook-secret' || typeof h.value !== 'string') return withoutPasted(h, pasted);
       pasted.push({ connection: value.id, value: h.value });
       return { ...h, value: '[pasted]' };
+    });
+  }
+  if (value.platform === 'getfly' && typeof value.id === 'string' && 'webhookUrl' in value && Array.isArray(value.webhookFields)) {
+    out.webhookFields = value.webhookFields.map((f) => {
+      if (f?.name !== 'Secret Key' || typeof f.value !== 'string') return withoutPasted(f, pasted);
+      pasted.push({ connection: value.id, value: f.value });
+      return { ...f, value: '[pasted]' };
     });
   }
   return out;
@@ -406,6 +417,12 @@ test('the secret scan lets the pasted webhook header through where the page must
   // Caught afterwards: another secret pasted as the webhook secret, or another connection's.
   assert.equal(scan('GET /api/connections', res({ connections: [view({ webhookHeaders: [{ name: 'x-webhook-secret', value: apiKey }] })] })).wrong.length, 1);
   assert.equal(scan('GET /api/connections', res({ connections: [view({ id: 'cn_other' })] })).wrong.length, 1);
+  // Getfly: the Secret Key field of its own view, the same way.
+  const gf = (extra = {}) => ({ id: 'cn_pc', platform: 'getfly', account: {}, webhookUrl: 'https://x/webhooks/getfly?connection=cn_pc', webhookHeaders: null, webhookFields: [{ name: 'Secret Key', value: secret }], ...extra });
+  let g = scan('GET /api/connections/cn_pc', res({ connection: gf() }));
+  assert.deepEqual([g.leaks, g.wrong, g.pasted.length], [[], [], 1]);
+  g = scan('GET /api/connections/cn_pc', res({ connection: gf({ webhookFields: [{ name: 'Callback URL', value: secret }] }) }));
+  assert.ok(g.leaks.length > 0, 'another field of the form is not let through');
 });
 
 describe('secrets: one whole sandbox run over every platform', () => {
@@ -609,7 +626,7 @@ describe('secrets: one whole sandbox run over every platform', () => {
     // What was let through: the Pancake POS connection's own webhook secret, and only that.
     tc.diagnostic(`secrets: the pasted webhook header was let through ${pasted.length} times (connection views and the rotate answer)`);
     assert.ok(pasted.length >= 3, 'the scan saw the pasted header where the page must see it');
-    assert.deepEqual(wronglyPasted(pasted, new Map([[conns.pancake.id, pancakeSecrets]])), []);
+    assert.deepEqual(wronglyPasted(pasted, new Map([[conns.pancake.id, pancakeSecrets], [conns.getfly.id, new Set([webhookSecrets.getfly])]])), []);
     const records = tables.records.length;
     tc.diagnostic(`secrets: ${secretList.length} secret values (×4 forms) over ${seen.length} responses (${Math.round(seen.reduce((n, s) => n + s.length, 0) / 1024)} KiB incl. SSE and exports), ${logs.length} log lines, ${records} records, ${tables.events.length} events, ${tables.runs.length} runs; ${runs.length} sync runs on ${Object.keys(conns).length} platforms; leaks ${leaks.length}`);
     assert.ok(secretList.length >= 20, `enough secrets collected (${secretList.length})`);

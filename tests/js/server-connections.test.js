@@ -70,8 +70,9 @@ for (const backend of BACKENDS) {
       conn = r.body.connection;
       assert.equal(conn.status, 'active');
       assert.equal(conn.name, 'Cửa hàng Q1');
-      assert.deepEqual(conn.account, { retailer: t.server.sandboxes.kiotviet.secrets.retailer });
-      assert.deepEqual(conn.secretsSet.sort(), ['clientId', 'clientSecret']);
+      // Its webhooks are registered with a secret StoreLink generated (kiotviet.md §A.8).
+      assert.deepEqual(conn.account, { retailer: t.server.sandboxes.kiotviet.secrets.retailer, webhooksRegistered: '8' });
+      assert.deepEqual(conn.secretsSet.sort(), ['clientId', 'clientSecret', 'webhookSecret']);
       assert.match(conn.webhookUrl, new RegExp(`/webhooks/kiotviet\\?connection=${conn.id}$`));
       const truth = t.server.sandboxes.kiotviet.sim.truth('branches').map((b) => String(b.id)).sort();
       assert.deepEqual(r.body.locations.map((l) => l.externalId).sort(), truth);

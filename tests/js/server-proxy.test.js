@@ -244,7 +244,7 @@ for (const backend of BACKENDS) {
       // The token the worker's first request obtained stayed in the vault.
       const row = await t.server.repo.connections.get(t.server.demo.store.id, conn.id);
       assert.ok(t.server.services.secretsOf(row).accessToken);
-      assert.deepEqual(row.secretsSet.sort(), ['clientId', 'clientSecret']);
+      assert.deepEqual(row.secretsSet.sort(), ['clientId', 'clientSecret', 'webhookSecret']); // the generated webhook secret (kiotviet.md §A.8)
       assert.equal((await api.patch(`/api/runs/${runId}`, { status: 'failed' })).status, 409, 'an ended run is final');
       // The next browser run starts incrementally from the stored checkpoint.
       const next = await api.post('/api/runs', { connectionId: conn.id, entity: 'customers' });

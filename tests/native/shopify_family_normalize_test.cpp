@@ -645,9 +645,11 @@ TEST(FamilyRegistry, ListedWithHostsAndWebhooks) {
   EXPECT_EQ(s.entities.size(), 4u);
   const PlatformInfo& h = *byId["haravan"];
   EXPECT_TRUE(h.webhooks);
-  ASSERT_EQ(h.credentials.size(), 2u);
+  ASSERT_EQ(h.credentials.size(), 3u);
   EXPECT_EQ(h.credentials[0].key, "shop");
   EXPECT_EQ(h.credentials[1].key, "accessToken");
+  EXPECT_EQ(h.credentials[2].key, "webhookSecret");  // optional: the webhook authentication string
+  EXPECT_TRUE(h.credentials[2].optional);
   json creds = parseJson(api::checkCredentialsJson("sapo", R"({"store":"demoshop.mysapo.net","apiKey":"k","apiSecret":"s"})"));
   EXPECT_EQ(creds["values"]["store"], "demoshop");
   EXPECT_EQ(creds["errors"], json::array());

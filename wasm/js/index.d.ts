@@ -39,6 +39,8 @@ export interface CredentialField {
   key: string; label: string; help: string; secret: boolean; example: string;
   /** Who provides it: typed in the connect form, filled by the connect flow (OAuth), or StoreLink's own app credentials (server config). */
   source: 'user' | 'oauth' | 'app';
+  /** May be left empty (e.g. Haravan's webhook authentication string). */
+  optional: boolean;
 }
 export interface SettingField { key: string; label: string; kind: 'branch' | 'boolean' | 'entities'; help: string }
 export interface PlatformInfo {

@@ -15,7 +15,8 @@
 // with eq, gte, lte, gt, lt, in, contains. Times are tenant-local (GMT+7) strings.
 // Bursts beyond the rate limit get 429 + Retry-After (getfly.md §3.5: 429s happen in practice).
 // Mutations record webhook deliveries (form-encoded, secret_key, data[...] ids only):
-// sim.webhooks() lists them, sim.postWebhooks(url) sends them.
+// sim.webhooks() lists them, sim.postWebhooks(url) sends them; sim.setWebhookSecret(s) is the
+// shop pasting another Secret Key.
 //
 // Test controls: GET /__sandbox/{info,stats,truth/<entity>}, POST /__sandbox/{touch,create,
 // remove,faults,fail-next,reset} — entity: products | orders | customers | locations.
@@ -517,6 +518,13 @@ export function createGetflySimulator(options = {}) {
     reset,
     /** Webhook deliveries recorded so far: [{event, headers, body}] (form-encoded). */
     webhooks: () => deliveries.slice(),
+    /**
+     * What the shop typed into Getfly's webhook settings as the Secret Key (StoreLink generates
+     * it per connection): deliveries recorded from now on carry it as `secret_key`.
+     */
+    setWebhookSecret(secret) {
+      opts.webhookSecret = String(secret);
+    },
     /** POSTs every recorded delivery to `url` (what Getfly's webhook sender does). */
     async postWebhooks(target) {
       const results = [];

@@ -49,7 +49,8 @@ export const SANDBOXES = {
       const sim = haravan.createHaravanSimulator(options);
       const { url } = await sim.listen(options.port ?? 0);
       const { shop, accessToken } = sim.info().credentials;
-      return { sim, url, secrets: { shop, accessToken }, hostMap: { 'apis.haravan.com': url } };
+      // The webhook authentication string the shop copies from its admin (haravan.md A.5.1).
+      return { sim, url, secrets: { shop, accessToken, webhookSecret: sim.info().webhookSecret }, hostMap: { 'apis.haravan.com': url } };
     },
   },
   nhanh: {

@@ -13,8 +13,9 @@
 // KiotViet shape; the include* query flags only decide which parts a response shows.
 //
 // Served: POST /connect/token; GET /branches, /products, /customers, /orders, /invoices
-// (lists), /{products|customers|orders|invoices}/{id} and /.../code/{code}. Writes are not
-// simulated (405). Test controls, JSON, no auth, not counted in stats:
+// (lists), /{products|customers|orders|invoices}/{id} and /.../code/{code}; GET/POST /webhooks,
+// GET/DELETE /webhooks/{id} (registrations; sim.postWebhooks(type, ids) sends signed deliveries to
+// them). Other writes are not simulated (405). Test controls, JSON, no auth, not counted in stats:
 //   GET  /__sandbox/info | /__sandbox/stats | /__sandbox/truth/{entity}
 //   POST /__sandbox/touch {entity, id} | create {entity, fields?} | remove {entity, id}
 //        | expire-tokens | faults {rate429, rate5xx, rateTruncated, rateSlow, slowMs}
@@ -27,6 +28,7 @@ import {
   vnPerson, vnCustomerName, vnBusinessName, vnAddress, vnPhone, vnMobile, vnEmail, ean13,
   stripDiacritics, roundVnd, PRODUCT_TEMPLATES, VARIANT_AXES,
 } from './common.js';
+import crypto, { createHmac } from 'node:crypto';
 
 // ---------------------------------------------------------------------------
 // Public constants
@@ -41,6 +43,10 @@ export const KIOTVIET_ENTITIES = ['branches', 'products', 'customers', 'orders',
 
 /** Order status codes: third-party consensus, no vendor list exists (kv.md §A.4, "Open questions"). */
 export const KIOTVIET_ORDER_STATUS = { 1: 'Phiếu tạm', 2: 'Đang giao hàng', 3: 'Hoàn thành', 4: 'Đã hủy', 5: 'Đã xác nhận' };
+/** Webhook event types, exact strings from the docs (kv.md §A.8). */
+export const KIOTVIET_WEBHOOK_TYPES = ['customer.update', 'customer.delete', 'product.update', 'product.delete', 'stock.update', 'order.update', 'invoice.update',
+  'pricebook.update', 'pricebook.delete', 'pricebookdetail.update', 'pricebookdetail.delete', 'category.update', 'category.delete', 'branch.update', 'branch.delete'];
+
 /** Invoice status codes (kv.md §A.4, webhooks doc 2.11.7). */
 export const KIOTVIET_INVOICE_STATUS = { 1: 'Hoàn thành', 2: 'Đã hủy', 3: 'Đang xử lý', 5: 'Không giao được' };
 
@@ -1056,6 +1062,9 @@ export function createKiotVietSimulator(options = {}) {
   let limiter;
   let faults;
   let stats;
+  let hooks; // webhook registrations (kv.md §A.8): {id, type, url, isActive, description, secret, retailerId, modifiedDate}
+  let hookSeq;
+  let permissions = { webhooks: 'write' }; // test control: 'none' answers 403 on /webhooks
   let server = null;
   const pendingTimers = new Set();
 
@@ -1068,6 +1077,8 @@ export function createKiotVietSimulator(options = {}) {
     faults.reset(opts.faults);
     stats ??= createRequestStats();
     stats.reset();
+    hooks = new Map();
+    hookSeq = 1_200_000;
   }
   reset();
 
@@ -1205,6 +1216,7 @@ export function createKiotVietSimulator(options = {}) {
       const segments = url.pathname.toLowerCase().split('/').filter(Boolean);
       const rawSegments = url.pathname.split('/').filter(Boolean);
       const entity = segments[0];
+      if (entity === 'webhooks') return await handleWebhooks(req, ctx, rawSegments);
       if (!RESOURCES[entity]) throw new ApiError(404, 'NotFound', `Không tìm thấy đường dẫn ${url.pathname}`);
       if (req.method !== 'GET') {
         throw new ApiError(405, 'NotSupported', `Sandbox chỉ mô phỏng các API GET (${req.method} ${url.pathname} chưa được hỗ trợ)`);
@@ -1220,6 +1232,83 @@ export function createKiotVietSimulator(options = {}) {
       if (!(err instanceof ApiError)) throw err;
       return sendObj(ctx, err.status, errorBody(err.errorCode, err.message, err.errors), err.headers);
     }
+  }
+
+  // --- webhooks (kv.md §A.8) ---------------------------------------------------------
+  // POST /webhooks {"Webhook": {Type, Url, IsActive, Description, Secret}} → the registration
+  // (without its secret); GET /webhooks → {total, pageSize, data}; GET/DELETE /webhooks/{id}.
+  // UNCONFIRMED: the validation messages, and whether a second registration of a Type at the
+  // same Url is refused (the docs say one registration per Type): we accept it, so a client
+  // that never doubles is what tests check.
+
+  const hookView = (h) => ({ id: h.id, type: h.type, url: h.url, isActive: h.isActive, retailerId: world.retailerId, description: h.description, modifiedDate: formatKvDate(h.modifiedMs) });
+
+  async function handleWebhooks(req, ctx, rawSegments) {
+    if (permissions.webhooks === 'none') throw new ApiError(403, 'ForbiddenException', 'Ứng dụng không có quyền quản lý webhook');
+    const id = rawSegments[1];
+    if (rawSegments.length > 2 || (id !== undefined && !/^\d+$/.test(id))) throw new ApiError(404, 'NotFound', 'Không tìm thấy đường dẫn');
+    if (req.method === 'GET' && id === undefined) {
+      const all = [...hooks.values()];
+      return send(ctx, 200, JSON.stringify({ total: all.length, pageSize: all.length, data: all.map(hookView) }));
+    }
+    if (req.method === 'GET') {
+      const h = hooks.get(Number(id));
+      if (!h) throw new ApiError(404, 'NotFound', 'Không tìm thấy webhook');
+      return send(ctx, 200, JSON.stringify(hookView(h)));
+    }
+    if (req.method === 'DELETE' && id !== undefined) {
+      if (!hooks.delete(Number(id))) throw new ApiError(404, 'NotFound', 'Không tìm thấy webhook');
+      return sendObj(ctx, 200, { message: 'Hủy đăng ký webhook thành công' });
+    }
+    if (req.method === 'POST' && id === undefined) {
+      let body;
+      try {
+        body = JSON.parse(await readBody(req, { limit: 64 * 1024 }));
+      } catch {
+        throw new ApiError(400, 'SerializationException', 'Dữ liệu gửi lên không hợp lệ');
+      }
+      const w = body?.Webhook ?? body?.webhook;
+      const type = w?.Type ?? w?.type;
+      const url = w?.Url ?? w?.url;
+      if (!KIOTVIET_WEBHOOK_TYPES.includes(type)) throw new ApiError(400, 'ArgumentException', `Type "${type}" không hợp lệ`, [{ errorCode: 'ArgumentException', fieldName: 'Type', message: 'Kiểu sự kiện không hợp lệ' }]);
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ApiError(400, 'ArgumentException', 'Url không hợp lệ', [{ errorCode: 'ArgumentException', fieldName: 'Url', message: 'Url không hợp lệ' }]);
+      const secret = w.Secret ?? w.secret ?? '';
+      if (typeof secret !== 'string') throw new ApiError(400, 'ArgumentException', 'Secret không hợp lệ');
+      const h = { id: hookSeq++, type, url, isActive: (w.IsActive ?? w.isActive) !== false, description: String(w.Description ?? w.description ?? ''), secret, modifiedMs: now() };
+      hooks.set(h.id, h);
+      const { modifiedDate: _m, ...created } = hookView(h);
+      return sendObj(ctx, 200, created);
+    }
+    throw new ApiError(405, 'NotSupported', `${req.method} /webhooks chưa được hỗ trợ`);
+  }
+
+  /** PascalCase keys, as webhook payloads carry them (kv.md §A.8). */
+  const pascal = (v) => (Array.isArray(v) ? v.map(pascal) : v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k === 'isActive' ? k : k[0].toUpperCase() + k.slice(1), pascal(x)])) : v);
+
+  /**
+   * The deliveries KiotViet would send for one change: one per active registration of `type`,
+   * signed as kv.md's "Simulator recommendation" says — X-Hub-Signature: sha256=<lowercase hex
+   * HMAC-SHA256(key = the Secret exactly as registered, raw body)>; none without a Secret.
+   * `ids`: the records (update events carry them whole, delete events only their ids).
+   */
+  function webhookDeliveries(type, ids) {
+    const entity = { product: 'products', stock: 'products', customer: 'customers', order: 'orders', invoice: 'invoices', branch: 'branches' }[type.split('.')[0]];
+    if (!entity || !KIOTVIET_WEBHOOK_TYPES.includes(type)) throw new HttpError(400, `unknown webhook type ${type}`);
+    const list = (Array.isArray(ids) ? ids : [ids]).map(Number);
+    let data;
+    if (type.endsWith('.delete')) data = list;
+    else if (type === 'stock.update') data = list.flatMap((id) => (getRow('products', id).rec.inventories ?? []).map((inv) => pascal(inv)));
+    else data = list.map((id) => pascal(getRow(entity, id).rec));
+    const out = [];
+    for (const h of hooks.values()) {
+      if (h.type !== type || !h.isActive) continue;
+      const body = JSON.stringify({ Id: crypto.randomUUID(), Attempt: 1, Notifications: [{ Action: `${type}.${world.retailerId}`, Data: data }] });
+      const headers = { 'content-type': 'application/json' };
+      if (h.secret) headers['x-hub-signature'] = `sha256=${createHmac('sha256', h.secret).update(body).digest('hex')}`;
+      out.push({ url: h.url, headers, body });
+    }
+    return out;
   }
 
   // --- plumbing ----------------------------------------------------------------------
@@ -1470,5 +1559,16 @@ export function createKiotVietSimulator(options = {}) {
     stats: statsSnapshot,
     truth,
     reset,
+    /** Webhook registrations, secrets included (a test control): [{id, type, url, isActive, description, secret}]. */
+    webhooks: () => [...hooks.values()].map(({ modifiedMs: _m, ...h }) => ({ ...h })),
+    /** Test control: {webhooks: 'write' | 'none'} ('none' answers 403 on /webhooks). */
+    setPermissions: (p) => Object.assign(permissions, p),
+    webhookDeliveries,
+    /** Sends the deliveries of one change to the registered URLs; → their HTTP statuses. */
+    async postWebhooks(type, ids) {
+      const results = [];
+      for (const d of webhookDeliveries(type, ids)) results.push((await fetch(d.url, { method: 'POST', headers: d.headers, body: d.body })).status);
+      return results;
+    },
   };
 }

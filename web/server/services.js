@@ -44,7 +44,16 @@ const WEBHOOK_FIRST = new Set(['pancake']); // verified once, then waits for the
 // (pancake.md §1.8: "No webhook signature. Require a user-configured secret header"): StoreLink
 // generates the secret, and the connection's view lists the headers the shop pastes.
 const SECRET_HEADER = new Set(['pancake']);
-const newWebhookSecret = () => randomBytes(24).toString('base64url'); // 32 characters
+// Getfly sends the Secret Key typed into its webhook settings back in clear in every delivery
+// (getfly.md §3.6): StoreLink generates it too, and the view lists the form fields to paste.
+const SECRET_FIELD = new Set(['getfly']);
+// KiotViet signs deliveries with the Secret given when StoreLink registers its webhooks
+// (kiotviet.md §A.8): generated on connect, registered by the module's connect steps.
+const SECRET_REGISTERED = new Set(['kiotviet']);
+const GENERATES_SECRET = (id) => SECRET_HEADER.has(id) || SECRET_FIELD.has(id) || SECRET_REGISTERED.has(id);
+// 32 characters: base64url where the shop pastes it, standard base64 where KiotViet asks for
+// "random characters, base64-encoded" (24 bytes: no padding).
+const newWebhookSecret = (platformId) => randomBytes(24).toString(SECRET_REGISTERED.has(platformId) ? 'base64' : 'base64url');
 const STORE_KEY_FIELDS = ['shopId', 'storeId', 'retailerId', 'orgId', 'businessId']; // credential that webhooks carry back
 export const WEBHOOK_SLUGS = { kiotviet: 'kiotviet', haravan: 'haravan', sapo: 'sapo', nhanh: 'nhanh', pancakepos: 'pancake', pancake: 'pancake', getfly: 'getfly' };
 // The credential that signs a platform's webhooks when the shop gave no separate webhook secret:
@@ -164,7 +173,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     }
     if (!partial) {
       for (const f of info.credentials) {
-        if (!out[f.key]) throw new ApiError(400, 'invalid_input', `Vui lòng nhập ${f.label}.`, { field: `credentials.${f.key}`, detail: `missing ${f.key}` });
+        if (!out[f.key] && !f.optional) throw new ApiError(400, 'invalid_input', `Vui lòng nhập ${f.label}.`, { field: `credentials.${f.key}`, detail: `missing ${f.key}` });
       }
     }
     return out;
@@ -248,7 +257,9 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     const info = platforms.get(conn.platform);
     return info?.webhooks ? `${publicUrl()}/webhooks/${SLUG_OF[conn.platform] ?? conn.platform}?connection=${conn.id}` : null;
   };
-  const webhookStep = (conn, step, input) => sl.connect(conn.platform, step, { ...input, settings: syncSettings(conn.settings) });
+  const webhookStep = (conn, step, input) => sl.connect(conn.platform, step, {
+    ...input, settings: syncSettings(conn.settings), entities: conn.settings?.entities ?? platforms.get(conn.platform)?.entities ?? [],
+  });
   const answerOf = (res) => ({ status: res.status, body: res.body });
   /** One call through the proxy; a 429 or 5xx is waited out (Retry-After, capped) and repeated a few times. */
   async function sendPaced(conn, request) {
@@ -261,26 +272,47 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     }
   }
 
+  /**
+   * sendPaced for the registration calls of `hook` ({conn}). A 401 once: the stored token may
+   * have expired since the last sync (KiotViet's last a day; disconnecting comes any time
+   * later), so a fresh one is fetched the way syncs get theirs (the verify page) and the call
+   * repeated. Credentials that really are wrong stay a 401.
+   */
+  async function sendHook(hook, request) {
+    const res = await sendPaced(hook.conn, request);
+    if (res.status !== 401 || hook.refreshed) return res;
+    hook.refreshed = true;
+    try {
+      const v = await verify(platformOf(hook.conn.platform), hook.conn.account, secretsOf(hook.conn), hook.conn.settings);
+      if (!Object.keys(v.captured).length) return res;
+      await capture(hook.conn, v.captured);
+      hook.conn = (await repo.connections.getAnyStore(hook.conn.id)) ?? hook.conn;
+    } catch {
+      return res;
+    }
+    return sendPaced(hook.conn, request);
+  }
+
   /** The registrations at the connection's address, as the module plans them; null = no webhooks API. */
-  async function webhookPlan(conn, step) {
-    const address = webhookUrlOf(conn);
+  async function webhookPlan(hook, step) {
+    const address = webhookUrlOf(hook.conn);
     if (!address) return null;
     let request;
     try {
-      ({ request } = webhookStep(conn, 'webhooksListRequest', { address }));
+      ({ request } = webhookStep(hook.conn, 'webhooksListRequest', { address }));
     } catch (e) {
       if (e instanceof SyncError && e.code === 'unsupported') return null; // Haravan private apps: set up by the shop owner
       throw e;
     }
-    return webhookStep(conn, step, { address, ...answerOf(await sendPaced(conn, request)) });
+    return webhookStep(hook.conn, step, { address, ...answerOf(await sendHook(hook, request)) });
   }
 
   /** Sends each descriptor, checking its answer with the module; → the errors. */
-  async function sendAll(conn, requests) {
+  async function sendAll(hook, requests) {
     const errors = [];
     for (const request of requests) {
       try {
-        webhookStep(conn, 'webhookResult', answerOf(await sendPaced(conn, request)));
+        webhookStep(hook.conn, 'webhookResult', answerOf(await sendHook(hook, request)));
       } catch (e) {
         errors.push(e);
       }
@@ -292,16 +324,18 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
   async function registerWebhooks(conn) {
     let registered = 0;
     let error = null;
+    const hook = { conn };
     try {
-      const plan = await webhookPlan(conn, 'webhooksRegister');
+      const plan = await webhookPlan(hook, 'webhooksRegister');
       if (!plan) return conn;
-      await sendAll(conn, plan.remove); // duplicates of a topic at our address
-      const errors = await sendAll(conn, plan.create);
+      await sendAll(hook, plan.remove); // duplicates of a topic at our address (KiotViet: also topics no longer wanted)
+      const errors = await sendAll(hook, plan.create);
       registered = plan.registered.length + plan.create.length - errors.length;
       error = errors[0] ?? null;
     } catch (e) {
       error = e;
     }
+    conn = hook.conn; // a token fetched on the way is in its vault
     const { webhooksError: _old, ...account } = conn.account ?? {};
     account.webhooksRegistered = String(registered);
     if (error) account.webhooksError = error.message ?? String(error);
@@ -313,10 +347,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
   /** Removes the connection's registrations (before its credentials are deleted); best effort. */
   async function unregisterWebhooks(conn) {
     if (conn.status === 'disconnected' || !conn.secretsEnc) return;
+    const hook = { conn };
     try {
-      const plan = await webhookPlan(conn, 'webhooksUnregister');
+      const plan = await webhookPlan(hook, 'webhooksUnregister');
       if (!plan) return;
-      const errors = await sendAll(conn, plan.remove);
+      const errors = await sendAll(hook, plan.remove);
       if (errors.length) throw errors[0];
       log.info({ connection: conn.id, removed: plan.remove.length }, 'webhooks unregistered');
     } catch (e) {
@@ -357,6 +392,25 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         warnings.push({ code: 'webhook_secret_missing', message: `Webhook ${info?.displayName ?? conn.platform} chưa có khóa bí mật: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Bấm “Tạo khóa mới” rồi thêm Request Header x-webhook-secret vào cấu hình webhook trên ${info?.displayName ?? conn.platform}.` });
       }
     }
+    // Getfly: the Secret Key the shop types into its webhook settings (the form's own labels).
+    let webhookFields = null;
+    if (SECRET_FIELD.has(conn.platform) && conn.status !== 'disconnected' && conn.secretsEnc) {
+      const secret = secretsOf(conn).webhookSecret ?? null;
+      webhookFields = sl.connect(conn.platform, 'webhookSettings', secret ? { secret } : {}).fields;
+      if (!secret) {
+        warnings.push({ code: 'webhook_secret_missing', message: `Webhook ${info?.displayName ?? conn.platform} chưa có khóa bí mật: ai biết địa chỉ nhận webhook cũng gửi được dữ liệu giả vào đây. Bấm “Tạo khóa mới” rồi dán Secret Key vào Cài đặt → Tích hợp hệ thống → Getfly Webhook.` });
+      }
+    }
+    // Signed by the platform with a secret StoreLink registers (KiotViet) or the shop copies
+    // from it (Haravan private apps): without one, deliveries are accepted unsigned.
+    if ((SECRET_REGISTERED.has(conn.platform) || conn.platform === 'haravan') && conn.status !== 'disconnected' && conn.secretsEnc && !secretsOf(conn).webhookSecret) {
+      warnings.push({
+        code: 'webhook_secret_missing',
+        message: conn.platform === 'haravan'
+          ? 'Webhook Haravan chưa được xác thực: ai biết địa chỉ nhận webhook cũng gửi được dữ liệu giả vào đây. Trên Haravan vào Cài đặt → Thông báo → Webhook, sao chép chuỗi xác thực webhook, rồi bấm “Kết nối lại” và dán vào ô “Chuỗi xác thực webhook”.'
+          : `Webhook ${info?.displayName ?? conn.platform} của liên kết này chưa có khóa ký: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Hãy kết nối lại để StoreLink đăng ký webhook kèm khóa bí mật.`,
+      });
+    }
     if (conn.status !== 'disconnected' && conn.account?.webhooksError) {
       warnings.push({ code: 'webhooks_not_registered', message: `Chưa đăng ký được webhook trên ${info?.displayName ?? conn.platform} (${conn.account.webhooksError.replace(/\.$/, '')}). Dữ liệu vẫn được đồng bộ theo lịch nhưng thay đổi sẽ không đến ngay; hãy kiểm tra quyền của ứng dụng rồi kết nối lại.` });
     }
@@ -372,6 +426,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       secretsSet: conn.secretsSet,
       webhookUrl: webhookUrlOf(conn),
       webhookHeaders,
+      webhookFields,
       storeKey: conn.storeKey,
       entities,
       createdAt: conn.createdAt,
@@ -403,7 +458,7 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       if (!body || typeof body !== 'object') throw new ApiError(400, 'invalid_input', 'Thiếu dữ liệu.');
       const info = platformOf(body.platform);
       const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
-      if (SECRET_HEADER.has(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret();
+      if (GENERATES_SECRET(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret(info.id);
       const settings = checkSettings(info, body.settings);
       if (body.name != null && (typeof body.name !== 'string' || body.name.length > 200)) throw new ApiError(400, 'invalid_input', 'Tên liên kết không hợp lệ.', { field: 'name' });
       const id = newId('cn');
@@ -464,13 +519,16 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         patch.settings = checkSettings(info, settings);
       }
       let locations = [];
+      let secretChanged = false;
       if (body.credentials !== undefined) {
         // Reconnect: new credentials, verified like at creation; checkpoints are kept, so the
         // next syncs resume where the connection stopped.
         const creds = checkCredentials(info, body.credentials, { partial: OAUTH_PLATFORMS.has(info.id) });
         const previous = secretsOf(conn);
         if (!creds.webhookSecret && previous.webhookSecret) creds.webhookSecret = previous.webhookSecret;
-        if (SECRET_HEADER.has(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret();
+        if (GENERATES_SECRET(info.id) && !creds.webhookSecret) creds.webhookSecret = newWebhookSecret(info.id);
+        // Registrations made with another secret would sign with it: made again below.
+        secretChanged = Boolean(previous.webhookSecret) && previous.webhookSecret !== creds.webhookSecret;
         const account = accountOf(info, creds);
         let secrets = { ...creds };
         let status = conn.status === 'waiting_webhook' && !conn.lastWebhookAt ? 'waiting_webhook' : 'active';
@@ -488,8 +546,13 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
       }
       let updated = Object.keys(patch).length ? await repo.connections.update(store.id, id, patch) : conn;
       await saveLocations(store.id, updated, locations);
-      // Reconnected: register again (what is already there is kept, so nothing doubles).
-      if (body.credentials !== undefined && updated.status === 'active') updated = await registerWebhooks(updated);
+      // Reconnected: register again (what is already there is kept, so nothing doubles). Settings
+      // changed: the topics may have (KiotViet: invoice.update instead of order.update).
+      const settingsChanged = patch.settings !== undefined && JSON.stringify(patch.settings) !== JSON.stringify(conn.settings ?? {});
+      if ((body.credentials !== undefined || settingsChanged) && updated.status === 'active') {
+        if (secretChanged) await unregisterWebhooks(updated);
+        updated = await registerWebhooks(updated);
+      }
       if (patch.status && patch.status !== conn.status) log.info({ connection: id, status: patch.status }, 'connection reconnected');
       return { connection: await announce(updated), locations };
     },
@@ -521,11 +584,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
      */
     async rotateWebhookSecret(store, id) {
       const conn = await connections.get(store, id);
-      if (!SECRET_HEADER.has(conn.platform)) {
+      if (!SECRET_HEADER.has(conn.platform) && !SECRET_FIELD.has(conn.platform)) {
         throw new ApiError(400, 'invalid_input', 'Nền tảng này tự ký webhook, không dùng khóa do StoreLink tạo.', { detail: `${conn.platform} webhooks are signed by the platform` });
       }
       if (conn.status === 'disconnected' || !conn.secretsEnc) throw new ApiError(409, 'conflict', 'Liên kết đã bị ngắt. Hãy kết nối lại.', { detail: 'disconnected' });
-      await capture(conn, { webhookSecret: newWebhookSecret() }); // serialized with the proxy's token captures
+      await capture(conn, { webhookSecret: newWebhookSecret(conn.platform) }); // serialized with the proxy's token captures
       const updated = await repo.connections.update(store.id, id, { secretsSet: [...new Set([...(conn.secretsSet ?? []), 'webhookSecret'])] });
       log.info({ connection: id, platform: conn.platform }, 'webhook secret rotated');
       return { connection: await announce(updated) };

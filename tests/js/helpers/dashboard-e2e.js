@@ -181,6 +181,7 @@ async function platformFlow(p, env, page) {
       const input = form.getByLabel(f.label, { exact: true });
       assert.equal(await input.getAttribute('type'), f.secret ? 'password' : 'text', `${f.key} masked iff secret`);
       if (f.help) assert.ok(await form.getByText(f.help, { exact: true }).isVisible(), `${f.key} help shown`);
+      assert.equal(await form.getByTestId(`optional-${f.key}`).count(), f.optional ? 1 : 0, `${f.key} marked optional iff optional`);
     }
     // Shop names are checked as you type where the platform's hosts follow a pattern.
     // (Which fields: those the module's own rules or the host patterns refuse 'tên shop!' for.)
@@ -198,7 +199,7 @@ async function platformFlow(p, env, page) {
     // The form's summary (not a field's own alert, which can still show the as-you-type
     // message for a moment after the field was emptied): waited for by its text.
     const alert = await form.getByRole('alert').filter({ hasText: /Vui lòng kiểm tra lại/ }).innerText({ timeout: 5_000 });
-    for (const f of fields) assert.ok(alert.includes(f.label), `error names ${f.label}`);
+    for (const f of fields) assert.equal(alert.includes(f.label), !f.optional, `error names ${f.label} (${f.optional ? 'optional: not' : 'required'})`);
     await screenshot(page, `${p.id}-1-form-errors`);
 
     // One click fills the sandbox credentials.
@@ -260,6 +261,9 @@ async function platformFlow(p, env, page) {
         assert.deepEqual(Object.keys(headers), ['x-store-id', 'x-webhook-secret']);
         assert.ok(headers['x-webhook-secret'].length >= 24, 'a generated secret to paste');
       }
+      // Getfly: a settings form — the Callback URL and the Secret Key StoreLink generated.
+      const secretKey = (await page.getByTestId('webhook-field-value').count()) ? await page.locator('#wh-field-0').inputValue() : null;
+      if (p.id === 'getfly') assert.ok(secretKey?.length >= 24, 'a generated Secret Key to paste');
       // The shop's platform delivers its first webhook: through the simulator when it can send
       // one, else a documented webhook body from tests/fixtures/<platform>/ with the headers shown.
       const target = url.replace('localhost', '127.0.0.1');
@@ -267,7 +271,17 @@ async function platformFlow(p, env, page) {
       const file = existsSync(dir) && readdirSync(dir).find((f) => f.startsWith('webhook_') && f.endsWith('.json'));
       const post = (h) => fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body: readFileSync(join(dir, file), 'utf8') });
       const deliver = env?.sim?.sendWebhook ?? env?.sendWebhook;
-      if (typeof deliver === 'function') {
+      // Getfly: form-encoded, the Secret Key in the body (getfly.md §3.6).
+      const gfPost = (key, uid) => fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ event: 'customer.updated', secret_key: key, 'data[account_id]': String(env.sim.truth('customers')[0].id), domain: env.sim.info().host, uid }) });
+      if (secretKey) {
+        assert.equal((await gfPost('guess', 'e2e-gf-0')).status, 401, 'a delivery without the Secret Key is refused');
+        assert.equal(await page.getByTestId('webhook-received').count(), 0);
+        // The shop pastes it into Getfly, which then delivers with it.
+        env.sim.setWebhookSecret(secretKey);
+        env.sim.touch('customers', env.sim.truth('customers')[0].id);
+        const statuses = await env.sim.postWebhooks(target);
+        assert.ok(statuses.length && statuses.every((x) => x < 300), `webhooks accepted (${statuses})`);
+      } else if (typeof deliver === 'function') {
         await deliver.call(env.sim ?? env, { url: target, storeId: headers['x-store-id'] ?? Object.values(headers)[0], headers });
       } else {
         assert.ok(file, `a ${p.id} webhook: the simulator's sendWebhook or a tests/fixtures/${p.id}/webhook_*.json body`);
@@ -299,6 +313,20 @@ async function platformFlow(p, env, page) {
         });
         assert.equal((await post(headers)).status, 401, 'the old secret is refused');
         assert.ok((await post({ ...headers, 'x-webhook-secret': fresh })).status < 300, 'the new one is accepted');
+        await screenshot(page, `${p.id}-4c-webhook-rotated`);
+      }
+      if (secretKey) {
+        await page.getByTestId('webhook-rotate').click();
+        const dialog = page.locator('dialog[open]');
+        await dialog.waitFor();
+        assert.match(await dialog.innerText(), /Khóa cũ bị từ chối.*Secret Key/s);
+        await dialog.getByTestId('confirm').click();
+        await page.waitForFunction((old) => document.querySelector('#wh-field-0')?.value !== old, secretKey);
+        const fresh = await page.locator('#wh-field-0').inputValue();
+        assert.ok(fresh.length >= 24 && fresh !== secretKey);
+        await page.waitForFunction(() => document.activeElement === document.querySelector('#wh-field-0'), null, { timeout: 5000 });
+        assert.equal((await gfPost(secretKey, 'e2e-gf-1')).status, 401, 'the old Secret Key is refused');
+        assert.ok((await gfPost(fresh, 'e2e-gf-2')).status < 300, 'the new one is accepted');
         await screenshot(page, `${p.id}-4c-webhook-rotated`);
       }
     }
@@ -397,6 +425,8 @@ async function platformFlow(p, env, page) {
       // Sapo signs every delivery with the app's secret (sapo.md §B.8: X-Sapo-Hmac-Sha256).
       const auth = p.id === 'nhanh' ? { authorization: NHANH_DEFAULT_VERIFY_TOKEN }
         : p.id === 'sapo' ? { 'x-sapo-topic': 'products/update', 'x-sapo-hmac-sha256': createHmac('sha256', env.secrets.apiSecret).update(body).digest('base64') }
+        // KiotViet signs with the Secret StoreLink registered for this connection (kiotviet.md §A.8).
+        : p.id === 'kiotviet' ? { 'x-hub-signature': `sha256=${createHmac('sha256', env.sim.webhooks().find((w) => w.url === connection.webhookUrl).secret).update(body).digest('hex')}` }
         : {};
       const res = await fetch(connection.webhookUrl.replace('localhost', '127.0.0.1'), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
       assert.equal(res.status, 200);

@@ -69,6 +69,10 @@ export const platforms = {
         label: 'Access Token',
         help: 'On Haravan: Apps → Private apps → Create private app, grant Read & Write on Products, Orders and Customers (plus read access to Shop information and Inventory), then copy the Access Token.',
       },
+      webhookSecret: {
+        label: 'Webhook authentication string',
+        help: 'Only needed when the shop creates webhooks to StoreLink: on Haravan go to Settings → Notifications → Webhooks and copy the webhook authentication string shown at the bottom of the page. StoreLink checks signatures with it; webhooks without the right signature are refused.',
+      },
     },
     settings: {},
   },

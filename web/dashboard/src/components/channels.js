@@ -195,6 +195,7 @@ function WebhookCard({ platform, connection }) {
   useEffect(() => {
     if (confirming || !focusSecret.current) return;
     focusSecret.current = false;
+    if (connection.webhookFields?.length) return void setTimeout(() => document.getElementById('wh-field-0')?.focus(), 0);
     const i = (connection.webhookHeaders ?? []).findIndex((h) => h.name === SECRET_HEADER);
     setTimeout(() => document.getElementById(`wh-value-${i}`)?.focus(), 0);
   });
@@ -202,7 +203,10 @@ function WebhookCard({ platform, connection }) {
   const url = connection.webhookUrl;
   if (!url) return null;
   const headers = Array.isArray(connection.webhookHeaders) ? connection.webhookHeaders : null;
-  const header = headers ? null : webhookHeader(platform, connection);
+  // Getfly: a settings form (Callback URL + Secret Key) instead of request headers.
+  const fields = Array.isArray(connection.webhookFields) ? connection.webhookFields : null;
+  const header = headers || fields ? null : webhookHeader(platform, connection);
+  const k = (key) => (fields ? `webhook.form.${key}` : `webhook.${key}`); // the texts for either way
   const secretAt = headers ? headers.findIndex((h) => h.name === SECRET_HEADER) : -1;
   const name = platform.displayName;
   const rotate = async () => {
@@ -212,7 +216,7 @@ function WebhookCard({ platform, connection }) {
       await rotateWebhookSecret(connection);
       focusSecret.current = true;
       setConfirming(false);
-      toast(t('webhook.rotated', { name }), 'ok', 6000);
+      toast(t(k('rotated'), { name }), 'ok', 6000);
     } catch (e) {
       setConfirming(false);
       setError(errorText(e, platform));
@@ -221,10 +225,21 @@ function WebhookCard({ platform, connection }) {
     }
   };
   return html`<section class="card" aria-labelledby="webhook-title" data-testid="webhook-card">
-    <div class="card-head"><h2 id="webhook-title">${t('webhook.heading', { name })}</h2></div>
+    <div class="card-head"><h2 id="webhook-title">${t(k('heading'), { name })}</h2></div>
     <div class="card-body stack">
-      <p class="muted small">${t('webhook.explain', { name })}</p>
-      <${CopyField} id="wh-url" label=${t('webhook.url')} value=${url} />
+      <p class="muted small">${t(k('explain'), { name })}</p>
+      <${CopyField} id="wh-url" label=${t(k('url'))} value=${url} />
+      ${fields &&
+      html`<div class="stack" data-testid="webhook-fields">
+        ${fields.map(
+          (f, i) => html`<${CopyField} key=${f.name} id=${`wh-field-${i}`} label=${f.name} value=${f.value} testid="webhook-field-value" help=${t('webhook.secretHelp', { name })} />`,
+        )}
+        <div class="row">
+          <button type="button" class="btn" onClick=${() => setConfirming(true)} disabled=${busy} aria-describedby="wh-rotate-help" data-testid="webhook-rotate">${t('webhook.rotate')}</button>
+          <span class="small muted" id="wh-rotate-help">${fields.length ? t('webhook.rotateHelp', { name }) : t('webhook.form.noSecret', { name })}</span>
+        </div>
+        ${error && html`<${Notice} kind="error" role="alert">${error}<//>`}
+      </div>`}
       ${headers &&
       html`<div class="stack" role="group" aria-labelledby="wh-headers-title" data-testid="webhook-headers">
         <h3 id="wh-headers-title" class="small">${t('webhook.headers')}</h3>
@@ -252,7 +267,7 @@ function WebhookCard({ platform, connection }) {
       id="rotate"
       open=${confirming}
       title=${t('webhook.rotateTitle', { name })}
-      body=${t('webhook.rotateBody', { name })}
+      body=${t(k('rotateBody'), { name })}
       confirmLabel=${t('webhook.rotate')}
       busy=${busy}
       onConfirm=${rotate}
@@ -428,7 +443,7 @@ export function ChannelDetail({ platformId, query }) {
     </div></section>`}
 
     ${connection?.status === 'pending' && html`<${OAuthCard} platform=${platform} connection=${connection} auto=${autoOAuth} />`}
-    ${live && platform.webhooks && connection.status !== 'pending' && (connection.status === 'waiting_webhook' || connection.webhookHeaders?.length || webhookHeader(platform, connection)?.key) &&
+    ${live && platform.webhooks && connection.status !== 'pending' && (connection.status === 'waiting_webhook' || connection.webhookHeaders?.length || Array.isArray(connection.webhookFields) || webhookHeader(platform, connection)?.key) &&
     html`<${WebhookCard} platform=${platform} connection=${connection} />`}
     ${live && connection.status !== 'pending' && html`<${BranchSettings} platform=${platform} connection=${connection} locations=${locations} />`}
     ${live && connection.status !== 'pending' && html`<${BooleanSettings} platform=${platform} connection=${connection} />`}

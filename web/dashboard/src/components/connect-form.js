@@ -15,9 +15,9 @@ import { userFields } from '../worker/checks.js';
 function FieldInput({ platform, field, value, error, onInput, onBlur, hint }) {
   const [shown, setShown] = useState(false);
   const id = `f-${platform.id}-${field.key}`;
-  const describedBy = [field.help ? `${id}-help` : null, error ? `${id}-err` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ');
+  const describedBy = [field.optional ? `${id}-opt` : null, field.help ? `${id}-help` : null, error ? `${id}-err` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ');
   return html`<div class="field">
-    <label for=${id}>${field.label}</label>
+    <label for=${id}>${field.label}</label>${field.optional && html` <span class="muted small" id=${`${id}-opt`} data-testid=${`optional-${field.key}`}>${t('form.optional')}</span>`}
     <div class="input-wrap">
       <input
         id=${id}

@@ -88,6 +88,7 @@ export function checkCredentials(sl, platformId, credentials = {}) {
     if (errors.has(f.key)) continue;
     const v = values[f.key];
     // The details are the core's forms ("missing credential KEY"): errorMessage() reads them for English.
+    if (!v && f.optional) continue;
     if (!v) errors.set(f.key, err(f.key, `Vui lòng nhập ${f.label}.`, `missing credential ${f.key}`));
     else if (f.secret && /\s/.test(v)) errors.set(f.key, err(f.key, `${f.label} không được chứa khoảng trắng — hãy sao chép lại.`, `whitespace in ${f.key}`));
   }
