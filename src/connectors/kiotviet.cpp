@@ -389,6 +389,22 @@ void readRemovedIds(const Json& body, Page& page) {
   }
 }
 
+template <class Json>
+bool hasRemovedIds(const Json& body) {
+  for (const char* key : {"removeId", "removedIds", "removeIds", "RemoveId"})
+    if (js::array(body, key)) return true;
+  return false;
+}
+
+// Delete events are documented as a bare {"RemoveId":[...]} (no Action to tell what was
+// deleted), while the official plugin reads them as the usual envelope (kiotviet.md §A.8,
+// UNCONFIRMED): both are accepted. For the bare form, each delete Type is registered at its own
+// URL naming it (`&topic=product.delete`), which the server hands over as x-storelink-topic.
+std::string webhookUrlFor(const std::string& address, const std::string& type) {
+  if (type.find(".delete") == std::string::npos) return address;
+  return address + (address.find('?') == std::string::npos ? "?" : "&") + "topic=" + type;
+}
+
 // {Id, Attempt, Notifications:[{Action:"product.update.<retailer>", Data:[...]}]}
 Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
   Page page;
@@ -466,13 +482,19 @@ class KiotVietConnector final : public Connector {
   Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json body = parseJson(d.body);
     const json* notes = js::array(body, "Notifications");
-    if (notes == nullptr || notes->empty() || !(*notes)[0].is_object()) {
-      return Error::make(ErrorCode::UnexpectedShape, "Webhook KiotViet không đúng định dạng.",
-                         "expected {Id, Attempt, Notifications:[{Action, Data}]}");
-    }
     WebhookEvent ev;
-    ev.eventId = js::str(body, "Id").value_or("");
-    std::string action = js::str((*notes)[0], "Action").value_or("");
+    std::string action;
+    if (notes != nullptr && !notes->empty() && (*notes)[0].is_object()) {
+      ev.eventId = js::str(body, "Id").value_or("");
+      action = js::str((*notes)[0], "Action").value_or("");
+    } else if (auto topic = d.headers.find("x-storelink-topic");
+               topic != d.headers.end() && topic->second.size() < 64 &&
+               topic->second.find(".delete") != std::string::npos && hasRemovedIds(body)) {
+      action = topic->second;  // a bare delete body at the URL registered for its Type
+    } else {
+      return Error::make(ErrorCode::UnexpectedShape, "Webhook KiotViet không đúng định dạng.",
+                         "expected {Id, Attempt, Notifications:[{Action, Data}]}, or {RemoveId:[...]} at a delete topic's URL");
+    }
     // "<entity>.<event>.<retailerId>"
     size_t lastDot = action.rfind('.');
     if (lastDot != std::string::npos && lastDot + 1 < action.size() &&
@@ -620,15 +642,18 @@ class KiotVietConnector final : public Connector {
     const std::vector<std::string> wanted = webhookTypes(input);
     json out{{"create", json::array()}, {"remove", json::array()}, {"registered", json::array()}};
     std::set<std::string> have;
+    const std::string topicUrls = *address + (address->find('?') == std::string::npos ? "?" : "&") + "topic=";
     for (const auto& w : *list) {
       auto id = js::id(w, "id");
       if (!id) id = js::id(w, "Id");
-      if (!id || hookText(w, "url", "Url").value_or("") != *address) continue;  // another address: not ours
+      const std::string url = hookText(w, "url", "Url").value_or("");
+      if (!id || (url != *address && url.rfind(topicUrls, 0) != 0)) continue;  // another address: not ours
       const std::string type = hookText(w, "type", "Type").value_or("");
       const json* activeField = js::field(w, "isActive");
       const bool active = js::boolean(w, activeField ? "isActive" : "IsActive").value_or(true);
       const bool wantedType = std::find(wanted.begin(), wanted.end(), type) != wanted.end();
-      if (step == "webhooksUnregister" || !wantedType || !active || !have.insert(type).second) {
+      const bool rightUrl = url == webhookUrlFor(*address, type);
+      if (step == "webhooksUnregister" || !wantedType || !active || !rightUrl || !have.insert(type).second) {
         out["remove"].push_back(requestToJson(webhookCall("DELETE", "/webhooks/" + percentEncode(*id), "write")));
       } else {
         out["registered"].push_back({{"id", *id}, {"topic", type}});
@@ -644,7 +669,7 @@ class KiotVietConnector final : public Connector {
       HttpRequest r = webhookCall("POST", "/webhooks", "write");
       r.body = dumpJson(json{{"Webhook",
                               {{"Type", type},
-                               {"Url", *address},
+                               {"Url", webhookUrlFor(*address, type)},
                                {"IsActive", true},
                                {"Description", "StoreLink"},
                                {"Secret", "{{secret.webhookSecret|json}}"}}}});
@@ -776,6 +801,12 @@ class KiotVietConnector final : public Connector {
       if (body.is_object() && js::field(body, "id") && !js::field(body, "data")) {
         page.rowCount = 1;
         normalizeRow(entity, map, body, 0, opts, page);
+        return page;
+      }
+      // A delete webhook as the docs show it: a bare {"RemoveId":[...]} (see inspectWebhook).
+      if (hasRemovedIds(body)) {
+        readRemovedIds(body, page);
+        page.rowCount = page.removedIds.size();
         return page;
       }
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu KiotViet trả về không đúng định dạng.",

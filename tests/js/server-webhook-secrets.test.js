@@ -41,7 +41,8 @@ for (const backend of BACKENDS) {
     describe('KiotViet', () => {
       let sim;
       let conn;
-      const ours = (c = conn) => sim.webhooks().filter((w) => w.url === c.webhookUrl);
+      // Delete Types are registered at the address plus &topic=<type> (their documented body names no topic).
+      const ours = (c = conn) => sim.webhooks().filter((w) => w.url === c.webhookUrl || w.url === `${c.webhookUrl}&topic=${w.type}`);
       before(async () => {
         sim = t.server.sandboxes.kiotviet.sim;
         const r = await api.post('/api/connections', { platform: 'kiotviet', credentials: kiotvietCredentials(t.server) });
@@ -72,6 +73,26 @@ for (const backend of BACKENDS) {
         assert.equal(ev.applied >= 1, true);
         const rec = (await api.get(`/api/records?type=product&connectionId=${conn.id}&limit=200`)).body.records.find((x) => x.externalId === String(product.id));
         assert.ok(rec, 'the product arrived by webhook');
+      });
+
+      test('a deletion arrives in either documented shape: the envelope, or a bare {RemoveId} at its Type\'s URL', async () => {
+        const [a, b] = sim.truth('products').slice(-2);
+        assert.ok(ours().filter((w) => w.type.endsWith('.delete')).every((w) => w.url.endsWith(`&topic=${w.type}`)));
+        sim.remove('products', a.id);
+        sim.remove('products', b.id);
+        assert.deepEqual(await sim.postWebhooks('product.delete', a.id), [200]);
+        assert.deepEqual(await sim.postWebhooks('product.delete', b.id, { deleteShape: 'docs' }), [200]);
+        const deleted = async () => (await api.get(`/api/events?connectionId=${conn.id}&status=processed`)).body.events.filter((e) => e.topic === 'product.delete');
+        await eventually(async () => (await deleted()).length === 2 || null, { message: 'both deletions processed' });
+        for (const e of await deleted()) assert.equal(e.signatureChecked, true);
+        const bare = sim.webhookDeliveries('product.delete', b.id, { deleteShape: 'docs' })[0];
+        assert.deepEqual(JSON.parse(bare.body), { RemoveId: [b.id] });
+        // Without the topic its URL gives, a bare body says nothing: refused, never guessed.
+        const r = await api.post(`/webhooks/kiotviet?connection=${conn.id}`, bare.body, { auth: false, headers: bare.headers });
+        assert.notEqual(r.body.ok, true);
+        // And a topic header sent from outside is ignored (only the registered URL counts).
+        const spoofed = await api.post(`/webhooks/kiotviet?connection=${conn.id}`, bare.body, { auth: false, headers: { ...bare.headers, 'x-storelink-topic': 'product.delete' } });
+        assert.notEqual(spoofed.body.ok, true);
       });
 
       test('unsigned and forged deliveries are refused and recorded (answered 200: KiotViet would stop delivering)', async () => {

@@ -39,6 +39,11 @@ json hook(int64_t id, const std::string& type, const std::string& url, bool acti
           {"description", "StoreLink"}, {"modifiedDate", "2026-01-02T10:00:00.0000000"}};
 }
 
+// Delete Types have their own URL: their documented body ({"RemoveId":[...]}) names no topic.
+std::string urlFor(const std::string& type) {
+  return type.find(".delete") == std::string::npos ? std::string(kAddress) : std::string(kAddress) + "&topic=" + type;
+}
+
 const std::set<std::string> kAllTypes = {"product.update",  "product.delete", "stock.update",  "order.update",
                                          "customer.update", "customer.delete", "branch.update", "branch.delete"};
 
@@ -99,7 +104,7 @@ TEST(KiotVietWebhookRegistration, IdempotentPlanKeepsOursRemovesDuplicatesAndNev
   // All there already: nothing to do.
   std::vector<json> all;
   int64_t id = 100;
-  for (const auto& t : kAllTypes) all.push_back(hook(id++, t, kAddress));
+  for (const auto& t : kAllTypes) all.push_back(hook(id++, t, urlFor(t)));
   json again = step("kiotviet", "webhooksRegister", {{"address", kAddress}, {"status", 200}, {"body", listOf(all)}});
   EXPECT_TRUE(again["create"].empty());
   EXPECT_TRUE(again["remove"].empty());
@@ -123,6 +128,43 @@ TEST(KiotVietWebhookRegistration, TopicsFollowTheSettingsAndTheSyncedEntities) {
   json some = step("kiotviet", "webhooksRegister",
                    {{"address", kAddress}, {"status", 200}, {"body", listOf({})}, {"entities", {"products", "orders"}}});
   EXPECT_EQ(createdTypes(some), (std::set<std::string>{"product.update", "product.delete", "stock.update", "order.update"}));
+}
+
+TEST(KiotVietWebhookRegistration, DeleteTypesHaveTheirOwnUrlAndTheirBareBodyIsUnderstoodThere) {
+  json plan = step("kiotviet", "webhooksRegister", {{"address", kAddress}, {"status", 200}, {"body", listOf({})}});
+  for (const auto& c : plan["create"]) {
+    json w = parseJson(c["body"].get<std::string>())["Webhook"];
+    EXPECT_EQ(w["Url"], urlFor(w["Type"].get<std::string>()));
+  }
+  // A delete registered at the bare address by an older StoreLink: replaced by one at its URL.
+  json moved = step("kiotviet", "webhooksRegister",
+                    {{"address", kAddress}, {"status", 200}, {"body", listOf({hook(9, "product.delete", kAddress)})}});
+  ASSERT_EQ(moved["remove"].size(), 1u);
+  EXPECT_TRUE(createdTypes(moved).count("product.delete"));
+  json gone = step("kiotviet", "webhooksUnregister",
+                   {{"address", kAddress}, {"status", 200}, {"body", listOf({hook(9, "product.delete", urlFor("product.delete"))})}});
+  EXPECT_EQ(gone["remove"].size(), 1u) << "ours too, for disconnect";
+
+  // The docs' bare body, signed, at the product.delete URL (the server's x-storelink-topic).
+  const auto* kv = findConnector("kiotviet");
+  const std::string secret = "c3RvcmVsaW5rLXNlY3JldA==";
+  WebhookDelivery d;
+  d.body = R"({"RemoveId":[26254255,26254256]})";
+  d.headers["x-hub-signature"] = "sha256=" + crypto::toHex(crypto::hmacSha256(secret, d.body));
+  EXPECT_EQ(kv->inspectWebhook(d, secret).error().code, ErrorCode::UnexpectedShape) << "no topic: nothing to guess from";
+  d.headers["x-storelink-topic"] = "product.delete";
+  auto ev = kv->inspectWebhook(d, secret);
+  ASSERT_TRUE(ev.ok()) << ev.error().detail;
+  EXPECT_EQ(ev->topic, "product.delete");
+  EXPECT_EQ(ev->entity, Entity::Products);
+  EXPECT_TRUE(ev->deletion);
+  EXPECT_TRUE(ev->signatureChecked);
+  d.headers["x-storelink-topic"] = "product.update";
+  EXPECT_FALSE(kv->inspectWebhook(d, secret).ok()) << "a bare id list is only ever a deletion";
+  auto page = kv->parsePage(Entity::Products, d.body, {});
+  ASSERT_TRUE(page.ok()) << page.error().detail;
+  EXPECT_EQ(page->removedIds, (std::vector<std::string>{"26254255", "26254256"}));
+  EXPECT_TRUE(page->records.empty());
 }
 
 TEST(KiotVietWebhookRegistration, AnswersAndRefusals) {

@@ -1292,7 +1292,10 @@ export function createKiotVietSimulator(options = {}) {
    * HMAC-SHA256(key = the Secret exactly as registered, raw body)>; none without a Secret.
    * `ids`: the records (update events carry them whole, delete events only their ids).
    */
-  function webhookDeliveries(type, ids) {
+  // `deleteShape`: 'envelope' (the official plugin's reading: Data = the ids) or 'docs' (the
+  // webhook docs' bare {"RemoveId":[...]}, no Action: only the URL registered for the Type says
+  // what it is). Which one KiotViet really sends is UNCONFIRMED (kv.md §A.8); StoreLink takes both.
+  function webhookDeliveries(type, ids, { deleteShape = 'envelope' } = {}) {
     const entity = { product: 'products', stock: 'products', customer: 'customers', order: 'orders', invoice: 'invoices', branch: 'branches' }[type.split('.')[0]];
     if (!entity || !KIOTVIET_WEBHOOK_TYPES.includes(type)) throw new HttpError(400, `unknown webhook type ${type}`);
     const list = (Array.isArray(ids) ? ids : [ids]).map(Number);
@@ -1303,7 +1306,9 @@ export function createKiotVietSimulator(options = {}) {
     const out = [];
     for (const h of hooks.values()) {
       if (h.type !== type || !h.isActive) continue;
-      const body = JSON.stringify({ Id: crypto.randomUUID(), Attempt: 1, Notifications: [{ Action: `${type}.${world.retailerId}`, Data: data }] });
+      const body = type.endsWith('.delete') && deleteShape === 'docs'
+        ? JSON.stringify({ RemoveId: data })
+        : JSON.stringify({ Id: crypto.randomUUID(), Attempt: 1, Notifications: [{ Action: `${type}.${world.retailerId}`, Data: data }] });
       const headers = { 'content-type': 'application/json' };
       if (h.secret) headers['x-hub-signature'] = `sha256=${createHmac('sha256', h.secret).update(body).digest('hex')}`;
       out.push({ url: h.url, headers, body });
@@ -1565,9 +1570,9 @@ export function createKiotVietSimulator(options = {}) {
     setPermissions: (p) => Object.assign(permissions, p),
     webhookDeliveries,
     /** Sends the deliveries of one change to the registered URLs; → their HTTP statuses. */
-    async postWebhooks(type, ids) {
+    async postWebhooks(type, ids, options) {
       const results = [];
-      for (const d of webhookDeliveries(type, ids)) results.push((await fetch(d.url, { method: 'POST', headers: d.headers, body: d.body })).status);
+      for (const d of webhookDeliveries(type, ids, options)) results.push((await fetch(d.url, { method: 'POST', headers: d.headers, body: d.body })).status);
       return results;
     },
   };

@@ -897,14 +897,18 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
   }
 
   // --- webhooks ---------------------------------------------------------------------------
-  const KEEP_HEADERS = /^(content-type|user-agent|x-store-id|x-haravan-topic|x-haravan-org-id|x-haravan-test|x-sapo-topic|x-webhook-event|x-webhook-delivery|x-request-id)$/;
+  const KEEP_HEADERS = /^(content-type|user-agent|x-store-id|x-haravan-topic|x-haravan-org-id|x-haravan-test|x-sapo-topic|x-webhook-event|x-webhook-delivery|x-request-id|x-storelink-topic)$/;
 
   /**
    * Intake of one delivery: find the connection, verify, store durably. Returns
    * {ok, eventId, duplicate, event} or throws ApiError (400/401/404/413) — the route turns a
    * KiotViet refusal into 200 + a recorded rejection.
    */
-  async function receiveWebhook(platformId, { headers, body, query }) {
+  async function receiveWebhook(platformId, { headers: received, body, query }) {
+    // The topic a registration put in its own URL (KiotViet delete Types, whose documented body
+    // is a bare {"RemoveId":[...]}) reaches the module as x-storelink-topic; never from outside.
+    const headers = Object.fromEntries(Object.entries(received ?? {}).filter(([k]) => !k.startsWith('x-storelink-')));
+    if (typeof query?.topic === 'string' && query.topic.length < 64) headers['x-storelink-topic'] = query.topic;
     const info = platforms.get(platformId);
     if (!info || !info.webhooks) throw new ApiError(404, 'not_found', 'Nền tảng không gửi webhook tới StoreLink.', { detail: `${platformId} sends no webhooks (yet)` });
     const text = body.toString('utf8');
