@@ -62,6 +62,34 @@ bool inputHasReplacement(size_t n) {
   }
 }
 
+// sl.normalize's records as columns (api::normalizeRecords): wasm/js/core.js builds the
+// objects from them, which is cheaper than TextDecoder + JSON.parse of the same records as text.
+storelink::RecordStream stream;
+std::string tail;
+
+size_t normalizeRecordsInput(const std::string& platform, const std::string& entity, size_t n, const std::string& options) {
+  if (n > input.size()) n = input.size();
+  stream.words.release(4u << 20);
+  stream.numbers.release(4u << 20);
+  stream.ascii.release(8u << 20);
+  stream.wide.release(8u << 20);
+  if (tail.capacity() > (1u << 20)) std::string().swap(tail);
+  const size_t count = api::normalizeRecords(stream, tail, platform, entity, std::string_view(input.data(), n), options);
+  if (input.capacity() > (8u << 20)) std::string().swap(input);
+  return count;
+}
+
+// [words: Uint32Array, numbers: Float64Array, ascii: Uint8Array, wide: Uint16Array, tail: Uint8Array]
+val recordViews() {
+  val views = val::array();
+  views.set(0, val(typed_memory_view(stream.words.size(), stream.words.data())));
+  views.set(1, val(typed_memory_view(stream.numbers.size(), stream.numbers.data())));
+  views.set(2, val(typed_memory_view(stream.ascii.size(), reinterpret_cast<unsigned char*>(stream.ascii.data()))));
+  views.set(3, val(typed_memory_view(stream.wide.size(), stream.wide.data())));
+  views.set(4, val(typed_memory_view(tail.size(), reinterpret_cast<unsigned char*>(tail.data()))));
+  return views;
+}
+
 val outputView() { return val(typed_memory_view(output.size(), reinterpret_cast<unsigned char*>(output.data()))); }
 
 // {heapBytes: linear memory size, usedBytes: allocated by malloc}: what the module holds.
@@ -87,6 +115,8 @@ EMSCRIPTEN_BINDINGS(storelink) {
   function("normalizeInput", &normalizeInput);
   function("outputView", &outputView);
   function("inputHasReplacement", &inputHasReplacement);
+  function("normalizeRecords", &normalizeRecordsInput);
+  function("recordViews", &recordViews);
   function("memory", &memoryJson);
   class_<api::Job>("Job")
       .constructor<>()

@@ -23,6 +23,11 @@ std::string normalizeJson(const std::string& platform, const std::string& entity
 // \u escapes — the same JSON — so the wasm boundary hands JS bytes it decodes without UTF-8.
 void normalizeInto(std::string& out, std::string_view platform, std::string_view entity, std::string_view body,
                    const std::string& optionsJson, bool asciiOnly);
+// The same records as columns (RecordStream, read by wasm/js/core.js) and the rest of the
+// envelope as ASCII JSON text in `tail`: {"errors":[...],"total":n|null,"removedIds":[...]}
+// or {"error": {...}}. → the number of records.
+size_t normalizeRecords(RecordStream& out, std::string& tail, std::string_view platform, std::string_view entity,
+                        std::string_view body, const std::string& optionsJson);
 // {"request": {...}} with placeholders filled, or {"error": {...}}
 std::string fillSecretsJson(const std::string& requestJson, const std::string& secretsJson);
 // {"body": "...", "captured": {name: value}}: what the proxy keeps and what it returns

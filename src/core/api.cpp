@@ -86,26 +86,71 @@ std::string normalizeJson(const std::string& platform, const std::string& entity
   return out;
 }
 
-void normalizeInto(std::string& out, std::string_view platform, std::string_view entity, std::string_view body,
-                   const std::string& optionsJson, bool asciiOnly) {
-  out.clear();
+namespace {
+
+// `"errors":[...],"total":n|null,"removedIds":[...]}`: the envelope after the records.
+void appendEnvelopeTail(std::string& out, const Page& p, bool asciiOnly) {
   const auto dump = [asciiOnly](const json& j) { return j.dump(-1, ' ', asciiOnly, json::error_handler_t::replace); };
-  NormalizeOptions opts;
-  json settings = json::object();
+  if (asciiOnly && p.rowErrors.empty()) {
+    // The wasm boundary's common case, written without nlohmann's serializer (whose code the
+    // engine would otherwise compile on the first call: cold start). The same JSON values.
+    out += "\"errors\":[],\"total\":";
+    if (!p.total) out += "null";
+    else if (*p.total == 0 && std::signbit(*p.total)) out += "-0.0";
+    else appendJsonNumber(out, *p.total);
+    out += ",\"removedIds\":[";
+    for (size_t i = 0; i < p.removedIds.size(); ++i) {
+      if (i) out += ',';
+      appendJsonString(out, p.removedIds[i], true);
+    }
+    out += "]}";
+    return;
+  }
+  json errors = json::array();
+  for (const auto& e : p.rowErrors) errors.push_back(errorToJson(e));
+  out += "\"errors\":" + dump(errors);
+  out += ",\"total\":" + (p.total ? dump(json(*p.total)) : std::string("null"));
+  out += ",\"removedIds\":" + dump(json(p.removedIds)) + "}";
+}
+
+// Options text → opts (its settings held in `settings`); false when it is not a JSON object.
+bool readNormalizeOptions(const std::string& optionsJson, NormalizeOptions& opts, json& settings) {
+  settings = json::object();
   if (!optionsJson.empty()) {
     json o = parseJson(optionsJson);
-    if (!o.is_object()) {
-      out = dump(json{{"error", errorToJson(badInput("options must be a JSON object", "options"))}});
-      return;
-    }
+    if (!o.is_object()) return false;
     opts.includeRaw = js::boolean(o, "raw").value_or(false);
     if (const json* st = js::field(o, "settings"); st && st->is_object()) settings = *st;
   }
   opts.settings = &settings;
+  return true;
+}
+
+std::string badOptionsText(bool asciiOnly) {
+  return json{{"error", errorToJson(badInput("options must be a JSON object", "options"))}}.dump(
+      -1, ' ', asciiOnly, json::error_handler_t::replace);
+}
+
+std::string pageErrorTail(const Error& e, bool asciiOnly) {
+  return "\"errors\":[" + errorToJson(e).dump(-1, ' ', asciiOnly, json::error_handler_t::replace) +
+         "],\"total\":null,\"removedIds\":[]}";
+}
+
+}  // namespace
+
+void normalizeInto(std::string& out, std::string_view platform, std::string_view entity, std::string_view body,
+                   const std::string& optionsJson, bool asciiOnly) {
+  out.clear();
+  NormalizeOptions opts;
+  json settings;
+  if (!readNormalizeOptions(optionsJson, opts, settings)) {
+    out = badOptionsText(asciiOnly);
+    return;
+  }
   auto page = normalizeBody(platform, entity, body, opts);
   out += "{\"records\":[";
   if (!page) {
-    out += "],\"errors\":[" + dump(errorToJson(page.error())) + "],\"total\":null,\"removedIds\":[]}";
+    out += "]," + pageErrorTail(page.error(), asciiOnly);
     return;
   }
   const Page& p = page.value();
@@ -122,26 +167,34 @@ void normalizeInto(std::string& out, std::string_view platform, std::string_view
     Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), std::string(platform), id);
     appendRecordJson(out, t, asciiOnly);
   }
-  if (asciiOnly && p.rowErrors.empty()) {
-    // The wasm boundary's common case, written without nlohmann's serializer (whose code the
-    // engine would otherwise compile on the first call: cold start). The same JSON values.
-    out += "],\"errors\":[],\"total\":";
-    if (!p.total) out += "null";
-    else if (*p.total == 0 && std::signbit(*p.total)) out += "-0.0";
-    else appendJsonNumber(out, *p.total);
-    out += ",\"removedIds\":[";
-    for (size_t i = 0; i < p.removedIds.size(); ++i) {
-      if (i) out += ',';
-      appendJsonString(out, p.removedIds[i], true);
-    }
-    out += "]}";
-    return;
+  out += "],";
+  appendEnvelopeTail(out, p, asciiOnly);
+}
+
+size_t normalizeRecords(RecordStream& out, std::string& tail, std::string_view platform, std::string_view entity,
+                        std::string_view body, const std::string& optionsJson) {
+  out.clear();
+  tail.clear();
+  NormalizeOptions opts;
+  json settings;
+  if (!readNormalizeOptions(optionsJson, opts, settings)) {
+    tail = badOptionsText(true);
+    return 0;
   }
-  json errors = json::array();
-  for (const auto& e : p.rowErrors) errors.push_back(errorToJson(e));
-  out += "],\"errors\":" + dump(errors);
-  out += ",\"total\":" + (p.total ? dump(json(*p.total)) : std::string("null"));
-  out += ",\"removedIds\":" + dump(json(p.removedIds)) + "}";
+  auto page = normalizeBody(platform, entity, body, opts);
+  if (!page) {
+    tail = "{" + pageErrorTail(page.error(), true);
+    return 0;
+  }
+  const Page& p = page.value();
+  for (const auto& r : p.records) appendRecordStream(out, r);
+  for (const auto& id : p.removedIds) {
+    Record t = Record::tombstone(recordTypeOf(*entityFromName(entity)), std::string(platform), id);
+    appendRecordStream(out, t);
+  }
+  tail += '{';
+  appendEnvelopeTail(tail, p, true);
+  return p.records.size() + p.removedIds.size();
 }
 
 STORELINK_COLD_BEGIN

@@ -470,6 +470,216 @@ void writeLocation(Writer& w, const Location& l) {
   w.str("phone", l.phone);
 }
 
+// --- the record stream (RecordStream in record.hpp) ---------------------------------------
+
+#define STREAM_CALL __attribute__((noinline))
+
+class StreamWriter {
+ public:
+  explicit StreamWriter(RecordStream& s) : s_(s) {}
+
+  // The writer's methods stay out of line (STREAM_CALL): inlined into every field of
+  // appendRecordStream they cost ≈ 10 KB of wasm for no measurable speed.
+  STREAM_CALL void str(std::string_view v) {
+    const char* p = v.data();
+    const size_t n = v.size();
+    size_t i = 0;
+    constexpr uint64_t high = 0x8080808080808080ULL;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (w & high) break;
+    }
+    while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
+    uint32_t* ref = s_.words.extend(2);
+    if (i == n) {
+      const size_t start = s_.ascii.size();
+      s_.ascii.append(p, n);
+      ref[0] = static_cast<uint32_t>(start * 2 + 1);
+      ref[1] = static_cast<uint32_t>(n);
+      return;
+    }
+    const size_t start = s_.wide.size();
+    uint16_t* d = s_.wide.extend(n);  // never more UTF-16 units than UTF-8 bytes
+    size_t k = 0;
+    for (size_t j = 0; j < i; ++j) d[k++] = static_cast<unsigned char>(p[j]);
+    // The same validation and code points as appendString's asciiOnly branch.
+    while (i < n) {
+      const unsigned char c = static_cast<unsigned char>(p[i]);
+      if (c < 0x80) {
+        d[k++] = c;
+        ++i;
+        continue;
+      }
+      size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+      bool ok = len != 0 && i + len <= n;
+      for (size_t q = 1; ok && q < len; ++q) ok = (static_cast<unsigned char>(p[i + q]) & 0xC0) == 0x80;
+      if (ok && len == 3) {
+        const unsigned char c1 = static_cast<unsigned char>(p[i + 1]);
+        ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+      }
+      if (ok && len == 4) {
+        const unsigned char c1 = static_cast<unsigned char>(p[i + 1]);
+        ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+      }
+      if (!ok) {
+        d[k++] = 0xFFFD;
+        ++i;
+        continue;
+      }
+      uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+      for (size_t q = 1; q < len; ++q) cp = (cp << 6) | (static_cast<unsigned char>(p[i + q]) & 0x3F);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        d[k++] = static_cast<uint16_t>(0xD800 + (cp >> 10));
+        d[k++] = static_cast<uint16_t>(0xDC00 + (cp & 0x3FF));
+      } else {
+        d[k++] = static_cast<uint16_t>(cp);
+      }
+      i += len;
+    }
+    s_.wide.shrinkTo(start + k);
+    ref[0] = static_cast<uint32_t>(start * 2 + 2);
+    ref[1] = static_cast<uint32_t>(k);
+  }
+  void str(const std::string& v) { str(std::string_view(v)); }
+  STREAM_CALL void str(const OptString& v) {
+    if (v) str(std::string_view(*v));
+    else s_.words.push(0);
+  }
+  STREAM_CALL void lit(const char* v) {  // enum names: ASCII
+    if (v == nullptr) {
+      s_.words.push(0);
+      return;
+    }
+    const size_t n = std::strlen(v), start = s_.ascii.size();
+    s_.ascii.append(v, n);
+    uint32_t* ref = s_.words.extend(2);
+    ref[0] = static_cast<uint32_t>(start * 2 + 1);
+    ref[1] = static_cast<uint32_t>(n);
+  }
+  STREAM_CALL void num(const OptNumber& v) {
+    // NaN is null: the text writes non-finite numbers as null, and never "-0".
+    s_.numbers.push(v && std::isfinite(*v) ? (*v == 0 ? 0.0 : *v) : std::nan(""));
+  }
+  STREAM_CALL void boolean(const OptBool& v) { s_.words.push(v ? (*v ? 2 : 1) : 0); }
+  STREAM_CALL void word(uint32_t w) { s_.words.push(w); }
+  STREAM_CALL void time(const std::optional<int64_t>& ms) {
+    if (!ms) {
+      s_.words.push(0);
+      return;
+    }
+    char buf[64];
+    const size_t n = formatIsoUtcInto(buf, *ms);
+    const size_t start = s_.ascii.size();
+    s_.ascii.append(buf, n);
+    uint32_t* ref = s_.words.extend(2);
+    ref[0] = static_cast<uint32_t>(start * 2 + 1);
+    ref[1] = static_cast<uint32_t>(n);
+  }
+  void strings(const std::vector<std::string>& v) {
+    word(static_cast<uint32_t>(v.size()));
+    for (const auto& x : v) str(x);
+  }
+  void address(const std::optional<Address>& a) {
+    word(a ? 1 : 0);
+    if (!a) return;
+    str(a->name);
+    str(a->phone);
+    str(a->address);
+    str(a->ward);
+    str(a->district);
+    str(a->province);
+    str(a->country);
+  }
+
+ private:
+  RecordStream& s_;
+};
+
+void streamProduct(StreamWriter& w, const Product& p) {
+  w.str(p.name);
+  w.str(p.sku);
+  w.str(p.barcode);
+  w.str(p.description);
+  w.str(p.category);
+  w.str(p.brand);
+  w.boolean(p.active);
+  w.strings(p.images);
+  w.num(p.taxRate);
+  w.str(p.parentExternalId);
+  w.word(static_cast<uint32_t>(p.variants.size()));
+  for (const auto& v : p.variants) {
+    w.str(v.externalId);
+    w.str(v.sku);
+    w.str(v.barcode);
+    w.str(v.name);
+    w.word(static_cast<uint32_t>(v.options.size()));
+    for (const auto& [name, value] : v.options) {
+      w.str(name);
+      w.str(value);
+    }
+    w.num(v.price);
+    w.num(v.compareAtPrice);
+    w.num(v.cost);
+    w.num(v.weightGrams);
+    w.word(static_cast<uint32_t>(v.stock.size()));
+    for (const auto& s : v.stock) {
+      w.str(s.locationId);
+      w.num(s.onHand);
+      w.num(s.available);
+    }
+    w.num(v.totalStock);
+  }
+  w.num(p.totalStock);
+}
+
+void streamOrder(StreamWriter& w, const Order& o) {
+  w.str(o.code);
+  w.lit(o.status ? orderStatusName(*o.status) : nullptr);
+  w.str(o.platformStatus);
+  w.lit(o.paymentStatus ? paymentStatusName(*o.paymentStatus) : nullptr);
+  w.word(o.customer ? 1 : 0);
+  if (o.customer) {
+    w.str(o.customer->externalId);
+    w.str(o.customer->name);
+    w.str(o.customer->phone);
+    w.str(o.customer->email);
+  }
+  w.word(static_cast<uint32_t>(o.lines.size()));
+  for (const auto& l : o.lines) {
+    w.str(l.productExternalId);
+    w.str(l.variantExternalId);
+    w.str(l.sku);
+    w.str(l.name);
+    w.num(l.quantity);
+    w.num(l.unitPrice);
+    w.num(l.discount);
+    w.num(l.total);
+  }
+  w.num(o.subtotal);
+  w.num(o.discount);
+  w.num(o.shippingFee);
+  w.num(o.tax);
+  w.num(o.total);
+  w.str(o.currency);
+  w.address(o.shippingAddress);
+  w.str(o.locationId);
+  w.str(o.note);
+}
+
+void streamCustomer(StreamWriter& w, const Customer& c) {
+  w.str(c.name);
+  w.str(c.phone);
+  w.str(c.email);
+  w.str(c.gender);
+  w.str(c.birthday);
+  w.address(c.address);
+  w.num(c.totalSpent);
+  w.num(c.orderCount);
+  w.strings(c.groups);
+}
+
 }  // namespace
 
 void appendRecordJson(std::string& out, const Record& r) { appendRecordJson(out, r, false); }
@@ -514,6 +724,30 @@ void appendJsonNumber(std::string& out, double d) {
   JsonOut buf;
   appendNumber(buf, d);
   out.append(buf.view());
+}
+
+void appendRecordStream(RecordStream& out, const Record& r) {
+  StreamWriter w(out);
+  // The kind tells the reader which fields follow: the text writes no body for a tombstone.
+  w.word(r.deleted ? 0 : static_cast<uint32_t>(r.body.index()) + 1);
+  w.lit(recordTypeName(r.type));
+  w.str(r.platform);
+  w.str(r.externalId);
+  w.time(r.createdAtMs);
+  w.time(r.updatedAtMs);
+  w.boolean(r.deleted);
+  if (!r.deleted) {
+    if (const auto* p = std::get_if<Product>(&r.body)) streamProduct(w, *p);
+    else if (const auto* o = std::get_if<Order>(&r.body)) streamOrder(w, *o);
+    else if (const auto* c = std::get_if<Customer>(&r.body)) streamCustomer(w, *c);
+    else if (const auto* l = std::get_if<Location>(&r.body)) {
+      w.str(l->name);
+      w.str(l->address);
+      w.str(l->phone);
+    }
+  }
+  w.word(r.rawJson ? 1 : 0);
+  if (r.rawJson) w.str(*r.rawJson);  // JSON text, parsed by the reader
 }
 
 std::string recordToJson(const Record& r) {

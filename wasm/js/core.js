@@ -41,6 +41,121 @@ function writeInput(m, body) {
   return written;
 }
 
+// --- records from columns (api::normalizeRecords, RecordStream in record.hpp) -----------
+// The same objects, keys in the same order, as JSON.parse of the record writer's text, built
+// directly: strings are slices of two texts decoded once per call (ASCII bytes, UTF-16 units),
+// numbers come from a Float64Array (NaN is null). The layout mirrors record.cpp's stream
+// writer field by field; tests/js/normalize-boundary.test.js checks both against each other.
+// ignoreBOM: a string may well start with U+FEFF. The units never hold a lone surrogate.
+const wideDecoder = new TextDecoder('utf-16le', { ignoreBOM: true });
+let W = null; // words
+let F = null; // numbers
+let A = ''; // the ASCII strings
+let U = ''; // the other strings
+let w = 0;
+let f = 0;
+
+function s() {
+  const a = W[w++];
+  if (a === 0) return null;
+  const len = W[w++];
+  const start = (a - 1) >>> 1;
+  return (a & 1) === 1 ? A.substring(start, start + len) : U.substring(start, start + len);
+}
+const n = () => {
+  const v = F[f++];
+  return v === v ? v : null;
+};
+const b = () => {
+  const v = W[w++];
+  return v === 0 ? null : v === 2;
+};
+function strs() {
+  const out = [];
+  for (let k = W[w++]; k > 0; k--) out.push(s());
+  return out;
+}
+function optionsObject() {
+  const o = {};
+  for (let k = W[w++]; k > 0; k--) {
+    const key = s();
+    const value = s();
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype.
+    if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+    else o[key] = value;
+  }
+  return o;
+}
+function stock() {
+  const out = [];
+  for (let k = W[w++]; k > 0; k--) out.push({ locationId: s(), onHand: n(), available: n() });
+  return out;
+}
+function variants() {
+  const out = [];
+  for (let k = W[w++]; k > 0; k--) {
+    out.push({ externalId: s(), sku: s(), barcode: s(), name: s(), options: optionsObject(), price: n(), compareAtPrice: n(), cost: n(), weightGrams: n(), stock: stock(), totalStock: n() });
+  }
+  return out;
+}
+function lines() {
+  const out = [];
+  for (let k = W[w++]; k > 0; k--) {
+    out.push({ productExternalId: s(), variantExternalId: s(), sku: s(), name: s(), quantity: n(), unitPrice: n(), discount: n(), total: n() });
+  }
+  return out;
+}
+const address = () => (W[w++] === 0 ? null : { name: s(), phone: s(), address: s(), ward: s(), district: s(), province: s(), country: s() });
+const orderCustomer = () => (W[w++] === 0 ? null : { externalId: s(), name: s(), phone: s(), email: s() });
+
+function record() {
+  const kind = W[w++];
+  const type = s();
+  const platform = s();
+  const externalId = s();
+  const createdAt = s();
+  const updatedAt = s();
+  const deleted = b();
+  let r;
+  switch (kind) {
+    case 1:
+      r = { type, platform, externalId, createdAt, updatedAt, deleted, name: s(), sku: s(), barcode: s(), description: s(), category: s(), brand: s(), active: b(), images: strs(), taxRate: n(), parentExternalId: s(), variants: variants(), totalStock: n() };
+      break;
+    case 2:
+      r = { type, platform, externalId, createdAt, updatedAt, deleted, code: s(), status: s(), platformStatus: s(), paymentStatus: s(), customer: orderCustomer(), lines: lines(), subtotal: n(), discount: n(), shippingFee: n(), tax: n(), total: n(), currency: s(), shippingAddress: address(), locationId: s(), note: s() };
+      break;
+    case 3:
+      r = { type, platform, externalId, createdAt, updatedAt, deleted, name: s(), phone: s(), email: s(), gender: s(), birthday: s(), address: address(), totalSpent: n(), orderCount: n(), groups: strs() };
+      break;
+    case 4:
+      r = { type, platform, externalId, createdAt, updatedAt, deleted, name: s(), address: s(), phone: s() };
+      break;
+    default:
+      r = { type, platform, externalId, createdAt, updatedAt, deleted };
+  }
+  if (W[w++] === 1) r.raw = JSON.parse(s());
+  return r;
+}
+
+/** The normalize envelope from m.recordViews(), read before any other call into the module. */
+function readRecords([words, numbers, ascii, wide, tail]) {
+  const env = JSON.parse(decoder.decode(tail)); // ASCII: {errors, total, removedIds} or {error}
+  if (env.error) return env;
+  const records = [];
+  W = words;
+  F = numbers;
+  A = ascii.length === 0 ? '' : decoder.decode(ascii);
+  U = wide.length === 0 ? '' : wideDecoder.decode(wide);
+  w = 0;
+  f = 0;
+  try {
+    while (w < W.length) records.push(record());
+  } finally {
+    W = F = null; // views die when the memory grows: never kept
+    A = U = '';
+  }
+  return { records, errors: env.errors, total: env.total, removedIds: env.removedIds };
+}
 
 // --- arguments -------------------------------------------------------------------
 // Every value crosses into wasm as text. A value that cannot become that text is the caller's
@@ -143,17 +258,15 @@ export class StoreLink {
     // needs the isWellFormed scan (the core answers that far faster than a pass in JS).
     const legacy = (text) => JSON.parse(this.#call((m) => m.normalize(...args, text, opts)));
     if (body instanceof ArrayBuffer) body = new Uint8Array(body);
-    const text = this.#call((m) => {
-      const n = writeInput(m, body);
-      if (typeof body === 'string' && typeof body.isWellFormed === 'function' && m.inputHasReplacement(n) && !body.isWellFormed()) return null;
-      m.normalizeInput(...args, n, opts);
-      return decoder.decode(m.outputView()); // ASCII bytes: non-ASCII arrives as \u escapes
+    let out = this.#call((m) => {
+      const len = writeInput(m, body);
+      if (typeof body === 'string' && typeof body.isWellFormed === 'function' && m.inputHasReplacement(len) && !body.isWellFormed()) return null;
+      m.normalizeRecords(...args, len, opts);
+      return readRecords(m.recordViews()); // the objects, built from the module's columns
     });
-    let out;
-    if (text === null) {
+    if (out === null) {
       out = legacy(body);
     } else {
-      out = JSON.parse(text);
       // Bytes that are not UTF-8 were always decoded with U+FFFD replacement first.
       if (typeof body !== 'string' && out.errors?.[0]?.code === 'invalid_json' && !isUtf8(body)) {
         out = legacy(decoder.decode(body));
