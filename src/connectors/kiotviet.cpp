@@ -17,6 +17,7 @@
 #include <cctype>
 
 #include "connectors.hpp"
+#include "storelink/cold.hpp"
 #include "storelink/crypto.hpp"
 #include "storelink/json_view.hpp"
 #include "storelink/normalize.hpp"
@@ -47,6 +48,7 @@ std::optional<std::string> kvPhone(const JsonValue& obj, std::string_view key) {
 
 // Webhook payloads are PascalCase ("Id", "OnHand"); REST is camelCase. Lower-casing the first
 // letter of every key lets one mapping serve both ("isActive" is camel in both already).
+STORELINK_COLD_BEGIN
 json camelize(const json& j) {
   if (j.is_array()) {
     json a = json::array();
@@ -62,6 +64,7 @@ json camelize(const json& j) {
   }
   return o;
 }
+STORELINK_COLD_END
 
 std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
   // Codes per shared/platforms/kiotviet.md (third-party consensus; the vendor lists none).
@@ -367,6 +370,7 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+STORELINK_COLD_BEGIN
 Error platformError(const json& rs) {
   auto msg = js::text(rs, "message");
   Error e = Error::make(ErrorCode::PlatformError, "KiotViet báo lỗi: " + msg.value_or("không rõ nguyên nhân") + ".",
@@ -375,6 +379,7 @@ Error platformError(const json& rs) {
   if (e.platformCode == "TokenException") e.code = ErrorCode::InvalidCredentials;
   return e;
 }
+STORELINK_COLD_END
 
 // Over json (webhook items) and JsonValue (list pages) alike.
 template <class Json>
@@ -388,6 +393,7 @@ void readRemovedIds(const Json& body, Page& page) {
 }
 
 // {Id, Attempt, Notifications:[{Action:"product.update.<retailer>", Data:[...]}]}
+STORELINK_COLD_BEGIN
 Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
   Page page;
   static const char* kPrefix[] = {"product.", "order.", "customer.", "branch."};
@@ -429,10 +435,11 @@ Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOption
   }
   return page;
 }
+STORELINK_COLD_END
 
 class KiotVietConnector final : public Connector {
  public:
-  KiotVietConnector() {
+  STORELINK_COLD KiotVietConnector() {
     info_.id = "kiotviet";
     info_.displayName = "KiotViet";
     info_.description = "Phần mềm quản lý bán hàng phổ biến cho cửa hàng bán lẻ.";
@@ -461,7 +468,7 @@ class KiotVietConnector final : public Connector {
   // X-Hub-Signature: HMAC-SHA256 of the raw body with the secret registered for the webhook.
   // The exact encoding is unconfirmed (shared/platforms/kiotviet.md A.8), so accept an optional
   // "sha256=" prefix, hex or base64, and the key either as registered or base64-decoded.
-  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+  STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json body = parseJson(d.body);
     const json* notes = js::array(body, "Notifications");
     if (notes == nullptr || notes->empty() || !(*notes)[0].is_object()) {
@@ -509,7 +516,7 @@ class KiotVietConnector final : public Connector {
   }
 
  private:
-  static Error badSignature(std::string detail) {
+  STORELINK_COLD static Error badSignature(std::string detail) {
     return Error::make(ErrorCode::Forbidden, "Chữ ký webhook KiotViet không hợp lệ.", std::move(detail));
   }
 
@@ -517,7 +524,7 @@ class KiotVietConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  std::optional<Error> validateSettings(const json& settings) const override {
+  STORELINK_COLD std::optional<Error> validateSettings(const json& settings) const override {
     const json* inv = js::field(settings, "invoicesAsOrders");
     if (!js::isNull(inv) && !inv->is_boolean()) {
       Error e = Error::make(ErrorCode::InvalidInput, "Cài đặt \"Lấy hóa đơn bán hàng làm đơn hàng\" phải là bật hoặc tắt.",
@@ -538,7 +545,7 @@ class KiotVietConnector final : public Connector {
     return std::nullopt;
   }
 
-  std::optional<HttpRequest> tokenRequest(const json&) const override {
+  STORELINK_COLD std::optional<HttpRequest> tokenRequest(const json&) const override {
     HttpRequest r;
     r.method = "POST";
     r.url = kTokenUrl;
@@ -551,7 +558,7 @@ class KiotVietConnector final : public Connector {
     return r;
   }
 
-  PagingPolicy paging(Entity e) const override {
+  STORELINK_COLD PagingPolicy paging(Entity e) const override {
     PagingPolicy p;
     p.kind = PagingPolicy::Kind::ModifiedTimeOffset;
     p.pageSize = 100;  // documented maximum
@@ -563,7 +570,7 @@ class KiotVietConnector final : public Connector {
   // 10 requests per second, since bursts above that are reported to draw 429s.
   RatePolicy rate() const override { return {4900.0 / 3600.0, 100, 100}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     HttpRequest r;
     r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/branches"};
@@ -601,7 +608,7 @@ class KiotVietConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     if (v.kind == ResponseVerdict::Kind::Ok) return v;
     json body = parseJson(resp.body);
