@@ -329,6 +329,7 @@ std::optional<Record> mapAccount(const JsonValue& o, const NormalizeOptions& opt
   return r;
 }
 
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
 std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
@@ -340,6 +341,7 @@ std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& o
   r.body = std::move(l);
   return r;
 }
+STORELINK_COLD_END
 
 using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 Mapper mapperFor(Entity e) {
