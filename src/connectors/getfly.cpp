@@ -64,6 +64,7 @@ constexpr int kInventoryPageSize = 100;
 // this offset the answer is taken as runaway (has_more never false) and the walk stops.
 constexpr int kMaxInventoryOffset = 20'000;
 
+STORELINK_COLD_BEGIN
 HttpRequest apiGet(std::string_view path, Pairs query) {
   HttpRequest r;
   r.purpose = "page";
@@ -84,6 +85,7 @@ HttpRequest inventoriesRequest(const std::vector<std::string>& productIds, int64
   q.emplace_back("direction", "asc");
   return apiGet("/product/inventories", std::move(q));
 }
+STORELINK_COLD_END
 
 // A string whose trimmed form (js::text) is itself, so it can be read in place.
 bool untrimmed(std::string_view s) {
@@ -327,6 +329,7 @@ std::optional<Record> mapAccount(const JsonValue& o, const NormalizeOptions& opt
   return r;
 }
 
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
 std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
@@ -338,6 +341,7 @@ std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& o
   r.body = std::move(l);
   return r;
 }
+STORELINK_COLD_END
 
 using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 Mapper mapperFor(Entity e) {
@@ -350,6 +354,7 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+STORELINK_COLD_BEGIN
 // A webhook delivery as {event, secret_key, data: {...}, domain, uid, created_at}: the form
 // body with `data[key]` folded into an object, or a JSON body (also seen: data.data nesting).
 json webhookFields(const std::string& body) {
@@ -374,10 +379,11 @@ std::optional<Entity> webhookEntity(const std::string& event) {
   if (kind == "product" || kind.rfind("store_sheet", 0) == 0) return Entity::Products;  // stock sheets change stock
   return std::nullopt;
 }
+STORELINK_COLD_END
 
 class GetflyConnector final : public Connector {
  public:
-  GetflyConnector() {
+  STORELINK_COLD GetflyConnector() {
     info_.id = "getfly";
     info_.displayName = "Getfly CRM";
     info_.description = "Phần mềm quản lý khách hàng và bán hàng Getfly CRM (API v6.1).";
@@ -398,7 +404,7 @@ class GetflyConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  PagingPolicy paging(Entity) const override {
+  STORELINK_COLD PagingPolicy paging(Entity) const override {
     PagingPolicy p;
     p.kind = PagingPolicy::Kind::Cursor;  // the last id read
     p.pageSize = 100;  // 1–100 [3P glama.ai Getfly MCP]; the docs give no maximum
@@ -412,7 +418,7 @@ class GetflyConnector final : public Connector {
   // within its upper end; a 429 still empties the bucket and waits (Retry-After or backoff).
   RatePolicy rate() const override { return {4.8, 5, 0}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     static const char* kPath[] = {"/products", "/sale_orders", "/accounts", "/warehouses"};
     static const char* kFields[] = {kProductFields, kOrderFields, kAccountFields, kWarehouseFields};
     HttpRequest r = apiGet(kPath[static_cast<int>(q.entity)],
@@ -428,7 +434,7 @@ class GetflyConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     if (v.kind == ResponseVerdict::Kind::Ok) return v;
     json body = parseJson(resp.body);
@@ -520,12 +526,12 @@ class GetflyConnector final : public Connector {
 
   // --- stock: the warehouse names once per products job, then inventories per page ---------
 
-  std::optional<HttpRequest> setupRequest(Entity e, const json&, const json& learned) const override {
+  STORELINK_COLD std::optional<HttpRequest> setupRequest(Entity e, const json&, const json& learned) const override {
     if (e != Entity::Products || js::field(learned, "warehouses")) return std::nullopt;
     return apiGet("/warehouses", {{"fields", kWarehouseFields}, {"limit", "100"}, {"offset", "0"}, {"sort", "id"}, {"direction", "asc"}});
   }
 
-  Result<json> applySetup(Entity, const json& learned, const HttpRequest&, const HttpResponse& resp) const override {
+  STORELINK_COLD Result<json> applySetup(Entity, const json& learned, const HttpRequest&, const HttpResponse& resp) const override {
     if (resp.status < 200 || resp.status >= 300) return classify(resp).error;
     json body = parseJson(resp.body);
     if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "warehouses body is not JSON");
@@ -542,14 +548,14 @@ class GetflyConnector final : public Connector {
     return out;
   }
 
-  std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
+  STORELINK_COLD std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     if (q.entity != Entity::Products || page.records.empty()) return {};
     std::vector<std::string> ids;
     for (const auto& r : page.records) ids.push_back(r.externalId);
     return {inventoriesRequest(ids, 0)};
   }
 
-  std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t, const HttpResponse& resp) const override {
+  STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t, const HttpResponse& resp) const override {
     json body = parseJson(resp.body);
     if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Dữ liệu Getfly trả về bị lỗi hoặc không đầy đủ.", "inventories body is not JSON");
     const json* rows = js::array(body, "data");
@@ -591,7 +597,7 @@ class GetflyConnector final : public Connector {
 
   // The inventories list is paged too (has_more): applyFollowUp notes the next offset in
   // page.pending, and the engine asks for it here once the answer is merged.
-  std::vector<HttpRequest> moreFollowUps(const PageQuery&, Page& page) const override {
+  STORELINK_COLD std::vector<HttpRequest> moreFollowUps(const PageQuery&, Page& page) const override {
     if (!page.pending.is_object() || !page.pending.contains("inventoryNext")) return {};
     const int64_t offset = page.pending["inventoryNext"].get<int64_t>();
     page.pending.erase("inventoryNext");
@@ -603,7 +609,7 @@ class GetflyConnector final : public Connector {
   }
 
   // secret_key travels in the body in clear; compare it in constant time.
-  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+  STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json f = webhookFields(d.body);
     auto event = js::text(f, "event");
     if (!event) {
@@ -639,7 +645,7 @@ class GetflyConnector final : public Connector {
 
  private:
   // Ids only: deletions become tombstones; anything else has to be fetched by a sync.
-  static Result<Page> parseWebhook(Entity entity, const std::string& body) {
+  STORELINK_COLD static Result<Page> parseWebhook(Entity entity, const std::string& body) {
     json f = webhookFields(body);
     Page page;
     std::string event = js::str(f, "event").value_or("");

@@ -49,6 +49,7 @@ std::optional<std::string> kvPhone(const JsonValue& obj, std::string_view key) {
 
 // Webhook payloads are PascalCase ("Id", "OnHand"); REST is camelCase. Lower-casing the first
 // letter of every key lets one mapping serve both ("isActive" is camel in both already).
+STORELINK_COLD_BEGIN
 json camelize(const json& j) {
   if (j.is_array()) {
     json a = json::array();
@@ -64,6 +65,7 @@ json camelize(const json& j) {
   }
   return o;
 }
+STORELINK_COLD_END
 
 std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
   // Codes per shared/platforms/kiotviet.md (third-party consensus; the vendor lists none).
@@ -334,6 +336,7 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   return r;
 }
 
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
 std::optional<Record> mapBranch(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
@@ -356,6 +359,7 @@ std::optional<Record> mapBranch(const JsonValue& o, const NormalizeOptions& opts
   r.body = std::move(l);
   return r;
 }
+STORELINK_COLD_END
 
 using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 
@@ -369,6 +373,7 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+STORELINK_COLD_BEGIN
 Error platformError(const json& rs) {
   auto msg = js::text(rs, "message");
   Error e = Error::make(ErrorCode::PlatformError, "KiotViet báo lỗi: " + msg.value_or("không rõ nguyên nhân") + ".",
@@ -377,6 +382,7 @@ Error platformError(const json& rs) {
   if (e.platformCode == "TokenException") e.code = ErrorCode::InvalidCredentials;
   return e;
 }
+STORELINK_COLD_END
 
 // Over json (webhook items) and JsonValue (list pages) alike.
 template <class Json>
@@ -406,6 +412,7 @@ std::string webhookUrlFor(const std::string& address, const std::string& type) {
 }
 
 // {Id, Attempt, Notifications:[{Action:"product.update.<retailer>", Data:[...]}]}
+STORELINK_COLD_BEGIN
 Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOptions& opts) {
   Page page;
   static const char* kPrefix[] = {"product.", "order.", "customer.", "branch."};
@@ -447,10 +454,11 @@ Result<Page> parseWebhook(Entity entity, const json& body, const NormalizeOption
   }
   return page;
 }
+STORELINK_COLD_END
 
 class KiotVietConnector final : public Connector {
  public:
-  KiotVietConnector() {
+  STORELINK_COLD KiotVietConnector() {
     info_.id = "kiotviet";
     info_.displayName = "KiotViet";
     info_.description = "Phần mềm quản lý bán hàng phổ biến cho cửa hàng bán lẻ.";
@@ -479,7 +487,7 @@ class KiotVietConnector final : public Connector {
   // X-Hub-Signature: HMAC-SHA256 of the raw body with the secret registered for the webhook.
   // The exact encoding is unconfirmed (shared/platforms/kiotviet.md A.8), so accept an optional
   // "sha256=" prefix, hex or base64, and the key either as registered or base64-decoded.
-  Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
+  STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
     json body = parseJson(d.body);
     const json* notes = js::array(body, "Notifications");
     WebhookEvent ev;
@@ -533,7 +541,7 @@ class KiotVietConnector final : public Connector {
   }
 
  private:
-  static Error badSignature(std::string detail) {
+  STORELINK_COLD static Error badSignature(std::string detail) {
     return Error::make(ErrorCode::Forbidden, "Chữ ký webhook KiotViet không hợp lệ.", std::move(detail));
   }
 
@@ -680,7 +688,7 @@ class KiotVietConnector final : public Connector {
 
   const PlatformInfo& info() const override { return info_; }
 
-  std::optional<Error> validateSettings(const json& settings) const override {
+  STORELINK_COLD std::optional<Error> validateSettings(const json& settings) const override {
     const json* inv = js::field(settings, "invoicesAsOrders");
     if (!js::isNull(inv) && !inv->is_boolean()) {
       Error e = Error::make(ErrorCode::InvalidInput, "Cài đặt \"Lấy hóa đơn bán hàng làm đơn hàng\" phải là bật hoặc tắt.",
@@ -701,7 +709,7 @@ class KiotVietConnector final : public Connector {
     return std::nullopt;
   }
 
-  std::optional<HttpRequest> tokenRequest(const json&) const override {
+  STORELINK_COLD std::optional<HttpRequest> tokenRequest(const json&) const override {
     HttpRequest r;
     r.method = "POST";
     r.url = kTokenUrl;
@@ -714,7 +722,7 @@ class KiotVietConnector final : public Connector {
     return r;
   }
 
-  PagingPolicy paging(Entity e) const override {
+  STORELINK_COLD PagingPolicy paging(Entity e) const override {
     PagingPolicy p;
     p.kind = PagingPolicy::Kind::ModifiedTimeOffset;
     p.pageSize = 100;  // documented maximum
@@ -726,7 +734,7 @@ class KiotVietConnector final : public Connector {
   // 10 requests per second, since bursts above that are reported to draw 429s.
   RatePolicy rate() const override { return {4900.0 / 3600.0, 100, 100}; }
 
-  HttpRequest pageRequest(const PageQuery& q) const override {
+  STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
     HttpRequest r;
     r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/branches"};
@@ -764,7 +772,7 @@ class KiotVietConnector final : public Connector {
     return r;
   }
 
-  ResponseVerdict classify(const HttpResponse& resp) const override {
+  STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
     if (v.kind == ResponseVerdict::Kind::Ok) return v;
     json body = parseJson(resp.body);

@@ -557,6 +557,7 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   return r;
 }
 
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
 std::optional<Record> mapDepot(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
@@ -581,6 +582,7 @@ std::optional<Record> mapDepot(const JsonValue& o, const NormalizeOptions& opts)
   r.body = std::move(l);
   return r;
 }
+STORELINK_COLD_END
 
 using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 

@@ -28,6 +28,8 @@ namespace {
 constexpr const char* kApiBase = "https://pos.pages.fm/api/v1";
 constexpr int kPageSize = 100;  // maximum unconfirmed; integrations use 100–200 (pc.md §1.3)
 
+// The mappers over the nlohmann DOM, compiled for size (wasm); parsePage and the parse stay -O3.
+STORELINK_COLD_BEGIN
 // Naive ISO-8601, UTC (pc.md §1.9).
 std::optional<int64_t> pcTime(const json& o, std::string_view key) {
   auto s = js::text(o, key);
@@ -361,6 +363,7 @@ std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) 
   r.body = std::move(l);
   return r;
 }
+STORELINK_COLD_END
 
 using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
 
