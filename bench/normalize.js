@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createStoreLink } from '../wasm/js/node.js';
 import { captureBodies } from './lib/bodies.js';
-import { interleaved } from './lib/measure.js';
+import { interleaved, median } from './lib/measure.js';
+
+const NATIVE_ROUNDS = 3;
 
 const root = new URL('..', import.meta.url).pathname;
 const utf8 = new TextDecoder();
@@ -66,19 +68,38 @@ export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4, only
     // UTF-8 as it is; plain JS decodes it first, as res.json() / res.text() would.
     fns.wasmBytes = () => { for (const b of bytes) sl.normalize(platform, entity, b); };
     if (js) fns.jsBytes = () => { for (const b of bytes) js(entity, utf8.decode(b)); };
-    const t = interleaved(fns, { budgetMs });
-
-    let native = null;
+    // Native runs in its own process, so it cannot be interleaved sample by sample: the budget
+    // is split into rounds, each timing wasm/JS then native right after, and wasm ÷ native is
+    // the median of the rounds' own ratios (a load change between two long blocks used to
+    // move it by ±30 %: bench/RESULTS.md round three (b)).
+    let files = null;
     if (nativeBin && existsSync(nativeBin)) {
-      const files = bodies.map((b, i) => {
+      files = bodies.map((b, i) => {
         const f = path.join(bodyDir, `${platform}-${entity}-${i}.json`);
         writeFileSync(f, b);
         return f;
       });
-      const out = JSON.parse(execFileSync(nativeBin, ['--ms', String(Math.round(budgetMs / 2)), platform, entity, ...files], { encoding: 'utf8' }));
-      assert.equal(out.records, records, `native bench counted ${out.records} records, wasm ${records}`);
-      native = { cpu: out.cpuMedian, wall: out.wallMedian, samples: out.samples };
     }
+    const rounds = [];
+    for (let k = 0; k < NATIVE_ROUNDS; k++) {
+      const t = interleaved(fns, { budgetMs: budgetMs / NATIVE_ROUNDS, minRounds: 4 });
+      let native = null;
+      if (files) {
+        const out = JSON.parse(execFileSync(nativeBin, ['--ms', String(Math.round(budgetMs / 2 / NATIVE_ROUNDS)), platform, entity, ...files], { encoding: 'utf8' }));
+        assert.equal(out.records, records, `native bench counted ${out.records} records, wasm ${records}`);
+        native = { cpu: out.cpuMedian, wall: out.wallMedian, samples: out.samples };
+      }
+      rounds.push({ t, native });
+    }
+    const t = Object.fromEntries(Object.keys(fns).map((n) => [n, {
+      cpu: median(rounds.map((r) => r.t[n].cpu)), wall: median(rounds.map((r) => r.t[n].wall)), samples: rounds.reduce((a, r) => a + r.t[n].samples, 0),
+    }]));
+    const native = files ? {
+      cpu: median(rounds.map((r) => r.native.cpu)), wall: median(rounds.map((r) => r.native.wall)), samples: rounds.reduce((a, r) => a + r.native.samples, 0),
+      // Paired in time: each round's native ÷ that round's wasm.
+      coreRatio: median(rounds.map((r) => r.native.cpu / r.t.wasmCore.cpu)),
+      e2eRatio: median(rounds.map((r) => r.native.cpu / r.t.wasm.cpu)),
+    } : null;
     rows.push({ platform, entity, pages: bodies.length, rowsPerPage: set.rowsPerPage, bytes: totalBytes, records, ...t, native, jsChecked: !!js });
   }
   return rows;

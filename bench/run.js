@@ -77,8 +77,9 @@ const mbps = (r, s) => (r.bytes / s) / 1e6;
 const recps = (r, s) => r.records / s;
 const normRows = norm.map((r) => {
   const jsRatio = r.js ? r.js.cpu / r.wasm.cpu : NaN;
-  const nativeRatio = r.native ? r.native.cpu / r.wasmCore.cpu : NaN;
-  const nativeRatioE2E = r.native ? r.native.cpu / r.wasm.cpu : NaN;
+  // Paired by round (bench/normalize.js): each round's native ÷ that round's wasm, median.
+  const nativeRatio = r.native ? r.native.coreRatio ?? r.native.cpu / r.wasmCore.cpu : NaN;
+  const nativeRatioE2E = r.native ? r.native.e2eRatio ?? r.native.cpu / r.wasm.cpu : NaN;
   const bytesRatio = r.jsBytes ? r.jsBytes.cpu / r.wasmBytes.cpu : NaN;
   return { ...r, jsRatio, nativeRatio, nativeRatioE2E, bytesRatio };
 });
@@ -166,7 +167,7 @@ ${mdTable(['what', 'measured', 'target', ''], summary)}
 
 ### Normalize throughput
 
-Full-size list pages (the connector's own requests and page size) captured from each platform's simulator; every comparison interleaved sample by sample in one process. Figures are per-sample **CPU time** medians (the machine is shared). *wasm sl.normalize*: the package API, string body in → JS objects out. *wasm core call*: the same C++ call the native bench times (UTF-8 bytes in → JSON text bytes out). *plain JS*: \`bench/js/<platform>.js\`, checked equal to sl.normalize on every page before timing. The targets use string bodies; *bytes in* is the same comparison starting from the UTF-8 bytes a transport receives (wasm takes them as they are, plain JS decodes them with TextDecoder first, as \`res.json()\` would).
+Full-size list pages (the connector's own requests and page size) captured from each platform's simulator; every comparison interleaved sample by sample in one process, in three rounds; native (its own process) runs right after each round, and the ratios to native are the median of the rounds' own ratios. Figures are per-sample **CPU time** medians (the machine is shared). *wasm sl.normalize*: the package API, string body in → JS objects out. *wasm core call*: the same C++ call the native bench times (UTF-8 bytes in → JSON text bytes out). *plain JS*: \`bench/js/<platform>.js\`, checked equal to sl.normalize on every page before timing. The targets use string bodies; *bytes in* is the same comparison starting from the UTF-8 bytes a transport receives (wasm takes them as they are, plain JS decodes them with TextDecoder first, as \`res.json()\` would).
 
 ${normTable}
 
