@@ -210,6 +210,17 @@ class Connector {
   virtual Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
                                   const HttpResponse& response) const;
 
+  // What setup learned that a later job of the same entity may reuse instead of asking again
+  // (the shop's locations, a probe's outcome), for at most `maxAgeMs` of the caller's clock
+  // since it was learned: the engine keeps it in the checkpoint and seeds the next job's
+  // `learned` with it while it is younger than that (a full run always asks again). nullopt
+  // (the default) = nothing is kept; each job runs its setup.
+  struct ReusableSetup {
+    json learned;
+    int64_t maxAgeMs = 0;
+  };
+  virtual std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const { return std::nullopt; }
+
   // Follow-up requests: some platforms list records without their children (Odoo sale.order
   // → sale.order.line, MISA invoice list → invoice detail). After parsePage, the engine sends
   // these one at a time (paced and retried like pages) and hands each answer to

@@ -541,6 +541,18 @@ class GetflyConnector final : public Connector {
     return out;
   }
 
+  // The warehouse names carry over to the next products job for an hour (kept in the
+  // checkpoint), so an incremental run does not list them again. A warehouse added meanwhile
+  // still counts: its rows fall back to the name as the location id until the list is re-read.
+  std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const override {
+    const json* names = e == Entity::Products ? js::object(learned, "warehouses") : nullptr;
+    if (!names) return std::nullopt;
+    for (const auto& [name, id] : names->items()) {
+      if (!id.is_string()) return std::nullopt;  // not what applySetup writes: ask again
+    }
+    return ReusableSetup{json{{"warehouses", *names}}, 60 * 60 * 1000};
+  }
+
   std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     if (q.entity != Entity::Products || page.records.empty()) return {};
     std::vector<std::string> ids;

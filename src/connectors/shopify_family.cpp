@@ -1042,6 +1042,26 @@ Result<json> ShopifyFamilyConnector::applySetup(Entity, const json& learned, con
   return out;
 }
 
+// A location added on the platform reaches the stock requests within this long (Haravan sends
+// the known location ids with them; Sapo answers for every location anyway), and a probe's
+// verdict is re-checked as often. Only a finished setup that found stock readable ("ok") or
+// no location at all ("none") is kept: a shop whose token lacks the inventory scope asks again
+// on every job, so a permission granted later takes effect at once.
+constexpr int64_t kSetupReuseMs = 60 * 60 * 1000;
+
+std::optional<Connector::ReusableSetup> ShopifyFamilyConnector::reusableSetup(Entity e, const json& learned) const {
+  if (e != Entity::Products || d_.stockResource.empty()) return std::nullopt;
+  const std::string stage = js::str(learned, "stock").value_or("");
+  if (stage != "ok" && stage != "none") return std::nullopt;
+  const json* locIds = js::array(learned, "locIds");
+  json keep = {{"stock", stage}, {"locIds", locIds ? *locIds : json::array()}};
+  for (const auto& id : keep["locIds"]) {
+    if (!id.is_string()) return std::nullopt;  // not what applySetup writes: ask again
+  }
+  if (stage == "ok" && keep["locIds"].empty()) return std::nullopt;
+  return ReusableSetup{std::move(keep), kSetupReuseMs};
+}
+
 json ShopifyFamilyConnector::stockPlan(const PageQuery& q, const Page& page) const {
   json specs = json::array();
   if (q.entity != Entity::Products || !q.partition.empty() || q.learned == nullptr) return specs;

@@ -86,6 +86,9 @@ class ShopifyFamilyConnector : public Connector {
   std::optional<HttpRequest> setupRequest(Entity e, const json& settings, const json& learned) const override;
   Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
                           const HttpResponse& response) const override;
+  // The locations and the probe's outcome carry over to the next products job for
+  // kSetupReuseMs (kept in the checkpoint): incremental runs skip those requests.
+  std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const override;
   std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override;
   std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
                                      const HttpResponse& response) const override;

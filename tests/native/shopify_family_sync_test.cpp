@@ -693,6 +693,115 @@ TEST(FamilyStock, AFullAnswerIsFollowedByItsNextPage) {
   EXPECT_EQ(secondPages, 30);
 }
 
+// The locations and the probe are kept in the checkpoint: an incremental run within the hour
+// asks for neither, and its records still carry every location's current stock.
+TEST(FamilySetupReuse, IncrementalRunsReuseTheLocationsForAnHourThenAskAgain) {
+  for (auto kind : {FakeShop::Kind::Sapo, FakeShop::Kind::Haravan}) {
+    const std::string platform = kind == FakeShop::Kind::Sapo ? "sapo" : "haravan";
+    FakeShop shop(kind);
+    seed(shop, 80);
+    Driver d(shop);
+    auto full = makeJob(platform, "products");
+    ASSERT_EQ(d.run(*full).kind, Step::Kind::Done) << platform;
+    std::string checkpoint = full->checkpoint();
+    EXPECT_NE(checkpoint.find("\"setup\""), std::string::npos) << checkpoint;
+    auto setupRequests = [&]() {
+      int n = 0;
+      for (const auto& r : shop.stockLog) {
+        n += r.url.find("/locations.json") != std::string::npos ||
+             (queryValue(r, "inventory_item_ids").empty() && queryValue(r, "variant_ids").empty());
+      }
+      return n;
+    };
+    EXPECT_EQ(setupRequests(), 2) << platform << ": locations and the probe, once";
+
+    // 40 minutes later: three products edited; the incremental run lists no locations.
+    d.now += 40 * 60'000;
+    for (int i = 0; i < 3; ++i) shop.touch(2'000'000 + i * 3, d.now, "đổi tên");
+    shop.stockLog.clear();
+    d.records.clear();
+    auto inc = makeJob(platform, "products", checkpoint);
+    ASSERT_EQ(d.run(*inc).kind, Step::Kind::Done) << platform;
+    EXPECT_EQ(inc->progress().mode, "incremental");
+    EXPECT_EQ(setupRequests(), 0) << platform;
+    ASSERT_FALSE(shop.stockLog.empty()) << platform << ": the edited products' stock is still read";
+    expectStockEverywhere(shop, d.records);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(seen(d.records).last[std::to_string(2'000'000 + i * 3)], "đổi tên");
+    // The reused setup keeps the time it was learned: its age runs on across runs.
+    checkpoint = inc->checkpoint();
+
+    // 30 more minutes: over the hour since the locations were listed → asked again.
+    d.now += 30 * 60'000;
+    shop.touch(2'000'000 + 9, d.now, "lần nữa");
+    shop.stockLog.clear();
+    d.records.clear();
+    auto late = makeJob(platform, "products", checkpoint);
+    ASSERT_EQ(d.run(*late).kind, Step::Kind::Done) << platform;
+    EXPECT_EQ(setupRequests(), 2) << platform;
+    expectStockEverywhere(shop, d.records);
+
+    // A full run never reuses it, however young.
+    shop.stockLog.clear();
+    SyncOptions o;
+    o.platform = platform;
+    o.entity = "products";
+    o.checkpoint = late->checkpoint();
+    o.mode = "full";
+    auto again = SyncJob::create(o);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(d.run(*again.value()).kind, Step::Kind::Done) << platform;
+    EXPECT_EQ(setupRequests(), 2) << platform;
+  }
+}
+
+TEST(FamilySetupReuse, ARefusedProbeIsNotKeptSoAGrantedPermissionCountsAtOnce) {
+  FakeShop shop(FakeShop::Kind::Haravan);
+  seed(shop, 20);
+  shop.stockForbidden = true;
+  Driver d(shop);
+  auto full = makeJob("haravan", "products");
+  ASSERT_EQ(d.run(*full).kind, Step::Kind::Done);
+  EXPECT_EQ(full->checkpoint().find("\"setup\""), std::string::npos) << full->checkpoint();
+  shop.stockForbidden = false;  // the shop owner grants com.read_inventories
+  d.now += 60'000;
+  shop.touch(2'000'000, d.now, "x");
+  shop.stockLog.clear();
+  d.records.clear();
+  auto inc = makeJob("haravan", "products", full->checkpoint());
+  ASSERT_EQ(d.run(*inc).kind, Step::Kind::Done);
+  expectStockEverywhere(shop, d.records);
+}
+
+TEST(FamilySetupReuse, AClockSetBackOrAMalformedSetupMeansAskingAgain) {
+  FakeShop shop(FakeShop::Kind::Sapo);
+  seed(shop, 10);
+  Driver d(shop);
+  auto full = makeJob("sapo", "products");
+  ASSERT_EQ(d.run(*full).kind, Step::Kind::Done);
+  json cp = parseJson(full->checkpoint());
+  ASSERT_TRUE(cp.contains("setup"));
+  auto setupCount = [&](const std::string& checkpoint, int64_t now) {
+    shop.stockLog.clear();
+    d.now = now;
+    auto job = makeJob("sapo", "products", checkpoint);
+    EXPECT_EQ(d.run(*job).kind, Step::Kind::Done);
+    int n = 0;
+    for (const auto& r : shop.stockLog) n += queryValue(r, "inventory_item_ids").empty();
+    return n;
+  };
+  const int64_t learnedAt = cp["setup"]["at"].get<int64_t>();
+  EXPECT_EQ(setupCount(dumpJson(cp), learnedAt - 60'000), 2) << "a clock behind the time it was learned";
+  for (const json& bad : {json("x"), json{{"learned", 5}, {"at", learnedAt}}, json{{"learned", json::object()}},
+                         json{{"learned", {{"stock", "ok"}, {"locIds", json::array({825802})}}}, {"at", learnedAt}},
+                         json{{"learned", {{"stock", "ok"}, {"locIds", json::array()}}}, {"at", learnedAt}},
+                         json{{"learned", {{"stock", "ok"}, {"locIds", json::array({"825802"})}}}, {"at", 1e300}}}) {
+    json c = cp;
+    c["setup"] = bad;
+    EXPECT_EQ(setupCount(dumpJson(c), learnedAt + 1000), 2) << dumpJson(bad);
+  }
+  EXPECT_EQ(setupCount(dumpJson(cp), learnedAt + 1000), 0) << "the well-formed one is reused";
+}
+
 TEST(FamilyStock, AKillBetweenAPageAndItsStockLosesAndRepeatsNothing) {
   for (auto kind : {FakeShop::Kind::Sapo, FakeShop::Kind::Haravan}) {
     const std::string platform = kind == FakeShop::Kind::Sapo ? "sapo" : "haravan";
