@@ -41,7 +41,7 @@ struct Dialect {
   std::string stockIdsParam;        // "inventory_item_ids" | "variant_ids"
   std::string stockVariantKey;      // the variant's field its rows are keyed by: "inventory_item_id" | "id"
   std::string stockRowKey;          // the row's field naming it: "inventory_item_id" | "variant_id"
-  int stockMaxIds = 50;             // ids per request
+  int stockMaxIds = 50;             // ids per request (rows beyond one answer are paged)
   int stockLimit = 250;             // rows per answer (`limit` ceiling)
   std::string stockLocationsParam;  // sent with the page's locations ("location_ids"); "" = not sent
   int stockMaxLocations = 50;       // location ids per request
