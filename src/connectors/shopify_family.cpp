@@ -1081,11 +1081,14 @@ json ShopifyFamilyConnector::stockPlan(const PageQuery& q, const Page& page) con
     groups.push_back(json::array());
   }
   for (const auto& locs : groups) {
-    // As many ids per request as the platform takes: a full answer is followed by its next
-    // rows (page or since_id), so the requests number ceil(levels / stockLimit) per id group,
-    // never more than sizing each group to fit one answer would (ids × locations rows), and
-    // fewer when most items are stocked at only some locations.
-    const size_t n = static_cast<size_t>(std::max(1, d_.stockMaxIds));
+    // One level per id and location: ids × locations rows should fit one answer (a fuller
+    // answer is followed by its next rows all the same). Paged by `page` (Sapo), they must
+    // fit strictly: an exactly full answer costs an empty page 2, and a page 2 asked after a
+    // product of the group was deleted starts past rows never read (tests/js/faults.test.js,
+    // seed 4 sapo/products, when groups were filled to the id cap and paged).
+    const size_t perAnswer = std::max<size_t>(1, locs.empty() ? nLocs : locs.size());
+    const size_t room = static_cast<size_t>(std::max(1, d_.stockSinceId ? d_.stockLimit : d_.stockLimit - 1));
+    const size_t n = std::clamp<size_t>(room / perAnswer, 1, static_cast<size_t>(std::max(1, d_.stockMaxIds)));
     for (size_t i = 0; i < order->size(); i += n) {
       json ids(std::vector<json>(order->begin() + i, order->begin() + std::min(order->size(), i + n)));
       specs.push_back({{"ids", ids}, {"locs", locs}, {"page", 1}});
