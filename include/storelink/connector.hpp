@@ -234,6 +234,14 @@ class Connector {
   // filled to its limit, noted in page.pending by applyFollowUp). Indexes restart at 0.
   // Empty = the page is complete.
   virtual std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const { return {}; }
+  // A follow-up the verdict would end the job for (classify: Fatal), which the connector can
+  // do without: a stock permission withdrawn since setup found it granted. Returns the new
+  // `learned` (which must no longer ask for such follow-ups, nor be kept by reusableSetup);
+  // the engine then releases the page with what it holds, asks no more follow-ups for it,
+  // and goes on. nullopt (the default) = the refusal ends the job as usual.
+  virtual std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const {
+    return std::nullopt;
+  }
 
   virtual PagingPolicy paging(Entity e) const = 0;
   virtual RatePolicy rate() const = 0;

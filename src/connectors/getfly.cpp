@@ -546,7 +546,7 @@ class GetflyConnector final : public Connector {
   // still counts: its rows fall back to the name as the location id until the list is re-read.
   std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const override {
     const json* names = e == Entity::Products ? js::object(learned, "warehouses") : nullptr;
-    if (!names) return std::nullopt;
+    if (!names || js::str(learned, "stock").value_or("") == "forbidden") return std::nullopt;
     for (const auto& [name, id] : names->items()) {
       if (!id.is_string()) return std::nullopt;  // not what applySetup writes: ask again
     }
@@ -555,6 +555,7 @@ class GetflyConnector final : public Connector {
 
   std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     if (q.entity != Entity::Products || page.records.empty()) return {};
+    if (q.learned && js::str(*q.learned, "stock").value_or("") == "forbidden") return {};
     std::vector<std::string> ids;
     for (const auto& r : page.records) ids.push_back(r.externalId);
     return {inventoriesRequest(ids, 0)};
@@ -598,6 +599,21 @@ class GetflyConnector final : public Connector {
       page.pending["inventoryNext"] = offset + static_cast<int64_t>(rows->size());
     }
     return std::nullopt;
+  }
+
+  // A 403 on product/inventories (the key's user lost the right to see stock since the
+  // warehouses were listed, possibly by a job an hour back): products go on without
+  // per-warehouse stock for the rest of the job, as they carry none of their own, and the
+  // warehouse list is no longer kept, so the next job lists it and asks for stock again.
+  std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& resp) const override {
+    if (q.entity != Entity::Products || resp.status != 403) return std::nullopt;
+    json out = q.learned && q.learned->is_object() ? *q.learned : json::object();
+    out["stock"] = "forbidden";
+    if (page.pending.is_object()) {
+      page.pending.erase("inventoryNext");
+      page.pending.erase("inventoryOffset");
+    }
+    return out;
   }
 
   // The inventories list is paged too (has_more): applyFollowUp notes the next offset in

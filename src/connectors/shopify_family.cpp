@@ -1166,6 +1166,20 @@ std::optional<Error> ShopifyFamilyConnector::applyFollowUp(const PageQuery& q, P
   return std::nullopt;
 }
 
+// The rest of the job asks no stock ("forbidden", as a refused probe leaves it), and
+// reusableSetup keeps nothing, so the next job lists locations and probes again. Variants
+// whose levels came in before the refusal keep them; the others keep their own figures.
+std::optional<json> ShopifyFamilyConnector::followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const {
+  if (q.entity != Entity::Products || d_.stockResource.empty() || response.status != 403) return std::nullopt;
+  json out = q.learned && q.learned->is_object() ? *q.learned : json::object();
+  out["stock"] = "forbidden";
+  if (page.pending.is_object()) {
+    page.pending.erase("next");
+    page.pending.erase("batch");
+  }
+  return out;
+}
+
 std::vector<HttpRequest> ShopifyFamilyConnector::moreFollowUps(const PageQuery& q, Page& page) const {
   std::vector<HttpRequest> out;
   json next = page.pending.contains("next") ? std::move(page.pending["next"]) : json::array();

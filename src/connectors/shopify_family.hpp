@@ -92,6 +92,10 @@ class ShopifyFamilyConnector : public Connector {
   std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override;
   std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
                                      const HttpResponse& response) const override;
+  // A 403 on a stock request (the inventory permission withdrawn since the probe, possibly
+  // by a setup kept from an earlier job): stock falls back to the variants' own figures, as
+  // when the probe is refused, and the setup is no longer kept.
+  std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const override;
   std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const override;
 
   // Webhook registration, as connect steps (the server sends the descriptors through its proxy):

@@ -514,6 +514,22 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     return true;
   }
 
+  if (kind == Pending::FollowUp && verdict.kind == ResponseVerdict::Kind::Fatal && heldPage_) {
+    // A refusal the connector can do without (a stock permission withdrawn): the page goes
+    // out with what it has, and the new `learned` asks for no more such follow-ups (nor is
+    // it kept in the checkpoint, so the next job runs its setup again).
+    if (auto fallback = connector_.followUpRefused(currentQuery(), *heldPage_, response)) {
+      learned_ = std::move(*fallback);
+      attempts_ = 0;
+      Page done = std::move(*heldPage_);
+      heldPage_.reset();
+      followUps_.clear();
+      followUpIndex_ = 0;
+      onPage(std::move(done), nowMs);
+      return true;
+    }
+  }
+
   if (handleVerdict(verdict, response, nowMs)) return true;
 
   if (kind == Pending::FollowUp) {

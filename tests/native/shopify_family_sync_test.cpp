@@ -52,6 +52,7 @@ class FakeShop {
   // inventory item id ×10+1) with a level at every location.
   std::vector<int64_t> locations{825802, 825900};
   bool stockForbidden = false;      // Haravan com.read_inventories not granted
+  bool stockIdsForbidden = false;   // the permission withdrawn after the probe: only requests with ids are refused
   std::vector<HttpRequest> stockLog;  // locations, probe and stock requests (log has the list pages)
   static double availableAt(int64_t variantId, int64_t loc) { return static_cast<double>((variantId / 10 + loc) % 7); }
 
@@ -65,6 +66,9 @@ class FakeShop {
         list.push_back({{"id", locations[i]}, {"name", "Kho " + std::to_string(i)}});
       }
       return {200, h, dumpJson(json{{"locations", list}}), ""};
+    }
+    if (stockIdsForbidden && (q.count("inventory_item_ids") || q.count("variant_ids"))) {
+      return {403, h, R"({"errors":"[API] This action requires merchant approval for com.read_inventories scope."})", ""};
     }
     if (stockForbidden) return {403, h, R"({"errors":"[API] This action requires merchant approval for com.read_inventories scope."})", ""};
     auto split = [](const std::string& text) {
@@ -796,6 +800,73 @@ TEST(FamilySetupReuse, ARefusedProbeIsNotKeptSoAGrantedPermissionCountsAtOnce) {
   auto inc = makeJob("haravan", "products", full->checkpoint());
   ASSERT_EQ(d.run(*inc).kind, Step::Kind::Done);
   expectStockEverywhere(shop, d.records);
+}
+
+// The permission withdrawn within the hour after a probe found it granted: the stock requests'
+// 403 falls back to the variants' figures (as a refused probe does) instead of failing the
+// job, and the kept setup is dropped, so the next job lists locations and probes again. The
+// same when the probe of this very job found it granted (a 403 between probe and stock).
+TEST(FamilySetupReuse, AStockPermissionWithdrawnFallsBackAndDropsTheKeptSetup) {
+  for (auto kind : {FakeShop::Kind::Sapo, FakeShop::Kind::Haravan}) {
+    const std::string platform = kind == FakeShop::Kind::Sapo ? "sapo" : "haravan";
+    FakeShop shop(kind);
+    seed(shop, 80);
+    Driver d(shop);
+    auto full = makeJob(platform, "products");
+    ASSERT_EQ(d.run(*full).kind, Step::Kind::Done) << platform;
+    ASSERT_NE(full->checkpoint().find("\"setup\""), std::string::npos) << full->checkpoint();
+    auto setupRequests = [&]() {
+      int n = 0;
+      for (const auto& r : shop.stockLog) {
+        n += r.url.find("/locations.json") != std::string::npos ||
+             (queryValue(r, "inventory_item_ids").empty() && queryValue(r, "variant_ids").empty());
+      }
+      return n;
+    };
+
+    // 10 minutes later the shop withdraws the permission; 3 products edited.
+    shop.stockForbidden = true;
+    d.now += 10 * 60'000;
+    for (int i = 0; i < 3; ++i) shop.touch(2'000'000 + i * 3, d.now, "đổi tên");
+    shop.stockLog.clear();
+    d.records.clear();
+    auto inc = makeJob(platform, "products", full->checkpoint());
+    Step end = d.run(*inc);
+    ASSERT_EQ(end.kind, Step::Kind::Done) << platform << ": " << end.error.message;
+    EXPECT_EQ(setupRequests(), 0) << platform << ": the kept setup was used";
+    EXPECT_EQ(shop.stockLog.size(), 1u) << platform << ": one refused stock request, then none";
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(seen(d.records).last[std::to_string(2'000'000 + i * 3)], "đổi tên") << platform;
+    for (const auto& r : d.records) {
+      EXPECT_TRUE(productOf(r).variants[0].stock.empty()) << platform;
+      EXPECT_EQ(productOf(r).variants[0].totalStock, 3) << platform << ": the variant's own figure";
+    }
+    const std::string cp = inc->checkpoint();
+    EXPECT_EQ(cp.find("\"setup\""), std::string::npos) << platform << ": " << cp;
+
+    // The next job (still within the hour of the first probe) asks again: refused probe, no stock.
+    d.now += 60'000;
+    shop.touch(2'000'000 + 9, d.now, "lần nữa");
+    shop.stockLog.clear();
+    d.records.clear();
+    auto next = makeJob(platform, "products", cp);
+    ASSERT_EQ(d.run(*next).kind, Step::Kind::Done) << platform;
+    EXPECT_EQ(setupRequests(), 2) << platform << ": locations and the probe again";
+    EXPECT_EQ(shop.stockLog.size(), 2u) << platform;
+    EXPECT_FALSE(d.records.empty()) << platform;
+
+    // Freshly probed: the probe passes, the stock requests are refused.
+    shop.stockForbidden = false;
+    shop.stockIdsForbidden = true;
+    shop.stockLog.clear();
+    d.records.clear();
+    auto fresh = makeJob(platform, "products");
+    end = d.run(*fresh);
+    ASSERT_EQ(end.kind, Step::Kind::Done) << platform << ": " << end.error.message;
+    EXPECT_EQ(seen(d.records).count.size(), 80u) << platform;
+    EXPECT_EQ(shop.stockLog.size(), 3u) << platform << ": locations, probe, one refused stock request";
+    for (const auto& r : d.records) EXPECT_EQ(productOf(r).variants[0].totalStock, 3) << platform;
+    EXPECT_EQ(fresh->checkpoint().find("\"setup\""), std::string::npos) << platform;
+  }
 }
 
 TEST(FamilySetupReuse, AClockSetBackOrAMalformedSetupMeansAskingAgain) {
