@@ -17,14 +17,17 @@ const here = new URL('.', import.meta.url).pathname;
 // A platform added later gets its row here.
 export const CEILINGS = {
   kiotviet: { limit: 5000, windowMs: 3_600_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: { rateLimit: { limit: 5000, windowMs: 3_600_000 } }, source: 'kiotviet.md §A.6: 5,000 GET per hour per retailer' },
-  sapo: { limit: 2, windowMs: 1000, pageSize: 250, entity: 'products', simEntity: 'products', simOptions: {}, source: 'sapo.md §B.6: leaky bucket of 40, leaking 2 requests/s' },
-  haravan: { limit: 4, windowMs: 1000, pageSize: 50, entity: 'products', simEntity: 'products', simOptions: {}, source: 'haravan.md §A.4.1: leaky bucket of 80, leaking 4 requests/s' },
+  sapo: { limit: 2, windowMs: 1000, pageSize: 250, entity: 'products', simEntity: 'products', simOptions: {}, source: 'sapo.md §B.6: leaky bucket of 40, leaking 2 requests/s',
+    stock: { rowsPerRequest: 250, source: 'sapo.md §B.3/§B.4: per-location stock only from inventory_levels (the variant holds the total available), ≤ 250 rows per answer' } },
+  haravan: { limit: 4, windowMs: 1000, pageSize: 50, entity: 'products', simEntity: 'products', simOptions: {}, source: 'haravan.md §A.4.1: leaky bucket of 80, leaking 4 requests/s',
+    stock: { idsPerRequest: 50, rowsPerRequest: 250, source: 'haravan.md §A.2.2/§A.7: per-location stock only from inventory_locations, ≤ 50 variant_ids and ≤ 250 rows per request' } },
   nhanh: { limit: 150, windowMs: 30_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'nhanh.md: 150 requests / 30 s per app + business + URL' },
   // Pancake: the hour binds any sync longer than its burst (10,000/h = 2.78/s < 1000/min).
   // Products have no documented updated-since filter (pancake.md §1.3), so an incremental
   // products run re-pages the whole list: `fullRepage` makes that the minimum.
   pancake: { limit: 10_000, windowMs: 3_600_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, fullRepage: true, source: 'pancake.md §1.7: "1000 requests/minute, 10000/hour" (UNCONFIRMED; the simulator enforces both)' },
-  getfly: { limit: 5, windowMs: 1000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'getfly.md §3.5: undocumented; 429s in practice, "aim for ≤ 2–5 requests/s" (UNCONFIRMED): the upper end is taken as the ceiling; the simulator allows ~10/s' },
+  getfly: { limit: 5, windowMs: 1000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {},
+    stock: { rowsPerRequest: 100, source: 'getfly.md §3.3/§3.4: products carry no stock, per-warehouse rows only from product/inventories; `limit` ≤ 100 (§3.2: maximum UNCONFIRMED, a third-party client’s 1–100)' }, source: 'getfly.md §3.5: undocumented; 429s in practice, "aim for ≤ 2–5 requests/s" (UNCONFIRMED): the upper end is taken as the ceiling; the simulator allows ~10/s' },
 };
 
 /**
@@ -132,10 +135,18 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
           // The fewest requests that can read `changed` rows: their pages, plus the token
           // exchange when the platform needs one per run (the full run shows whether it does).
           // (A platform with no updated-since filter for the entity: every page of the list.)
+          // Where a product's per-location stock is only on a separate endpoint (`stock`, with
+          // the platform fact that caps it), the fewest requests that endpoint needs for the
+          // changed products' levels, counted from the simulator's own data: ids per request
+          // and rows per answer as documented, every id in as few requests as those allow.
           incremental: r.incremental && (() => {
             const pages = Math.ceil((ceiling.fullRepage ? n : r.incremental.changed) / ceiling.pageSize);
             const auth = r.authRequests > 0 ? 1 : 0;
-            return { ...r.incremental, minimum: auth + pages, minimumAuth: auth, minimumPages: pages, fullRepage: !!ceiling.fullRepage };
+            const st = ceiling.stock && r.incremental.stock;
+            const stock = st && st.levels > 0
+              ? Math.max(ceiling.stock.idsPerRequest ? Math.ceil(st.variants / ceiling.stock.idsPerRequest) : 1, Math.ceil(st.levels / ceiling.stock.rowsPerRequest))
+              : 0;
+            return { ...r.incremental, minimum: auth + pages + stock, minimumAuth: auth, minimumPages: pages, minimumStock: stock, fullRepage: !!ceiling.fullRepage };
           })(),
         });
       } finally {

@@ -50,7 +50,8 @@ function peakRss() {
 
 const sl = await createStoreLink();
 const base = createLocalTransport(sl, { secrets: spec.secrets, hostMap: spec.hostMap });
-const log = []; // {t (virtual ms at send), purpose, status, realMs}
+const log = []; // {t (virtual ms at send), purpose, status, realMs, url}
+const traceUrl = (request) => (process.env.BENCH_SYNC_TRACE ? `${request.url.replace(/^.*\/\/[^/]*/, '')}?${(request.query ?? []).map(([k, v]) => `${k}=${String(v).length > 60 ? `${String(v).slice(0, 60)}…(${String(v).split(',').length})` : v}`).join('&')}` : undefined);
 const transport = async (request, ctx) => {
   const t = clock.now();
   const r0 = performance.now();
@@ -62,7 +63,7 @@ const transport = async (request, ctx) => {
     afterResponse();
     throw e;
   }
-  log.push({ t, purpose: request.purpose, status: res.status, realMs: performance.now() - r0 });
+  log.push({ t, purpose: request.purpose, status: res.status, realMs: performance.now() - r0, url: traceUrl(request) });
   afterResponse();
   return res;
 };
@@ -105,11 +106,16 @@ let incremental = null;
 if (spec.changes > 0) {
   await clock.sleep(60_000); // a minute later (virtual)
   for (const id of toChange) await control('touch', { entity: spec.simEntity, id });
+  // What reading the changed products' per-location stock takes (for the minimum), from the
+  // simulator's data, outside the measured run.
+  const stock = spec.simEntity === 'products' ? await (await fetch(`${spec.url}/__bench/stock?products=${toChange.join(',')}`)).json() : null;
   const inc = sl.createSync({ platform: spec.platform, entity: spec.entity, checkpoint: full.checkpoint, seed: 2 });
   let got = 0;
   const result = await runSync(inc, transport, { clock, onRecords: async (batch) => { got += batch.length; } });
   inc.dispose();
   const incLog = log.splice(0);
+  // BENCH_SYNC_TRACE=1: what the incremental run asked for, on stderr.
+  if (process.env.BENCH_SYNC_TRACE) for (const e of incLog) process.stderr.write(`  ${spec.platform} incremental: ${e.status} ${e.url}\n`);
   incremental = {
     changed: toChange.length,
     records: got,
@@ -117,7 +123,9 @@ if (spec.changes > 0) {
     requests: incLog.length,
     pageRequests: incLog.filter((e) => e.purpose === 'page').length,
     authRequests: incLog.filter((e) => e.purpose === 'auth').length,
+    listPages: result.progress.pages,
     failed: incLog.filter((e) => e.status === 0 || e.status >= 400).length,
+    stock,
   };
 }
 clearInterval(sampler);

@@ -213,6 +213,17 @@ class Connector {
   virtual Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
                                   const HttpResponse& response) const;
 
+  // What setup learned that a later job of the same entity may reuse instead of asking again
+  // (the shop's locations, a probe's outcome), for at most `maxAgeMs` of the caller's clock
+  // since it was learned: the engine keeps it in the checkpoint and seeds the next job's
+  // `learned` with it while it is younger than that (a full run always asks again). nullopt
+  // (the default) = nothing is kept; each job runs its setup.
+  struct ReusableSetup {
+    json learned;
+    int64_t maxAgeMs = 0;
+  };
+  virtual std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const { return std::nullopt; }
+
   // Follow-up requests: some platforms list records without their children (Odoo sale.order
   // → sale.order.line, MISA invoice list → invoice detail). After parsePage, the engine sends
   // these one at a time (paced and retried like pages) and hands each answer to
@@ -226,6 +237,14 @@ class Connector {
   // filled to its limit, noted in page.pending by applyFollowUp). Indexes restart at 0.
   // Empty = the page is complete.
   virtual std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const { return {}; }
+  // A follow-up the verdict would end the job for (classify: Fatal), which the connector can
+  // do without: a stock permission withdrawn since setup found it granted. Returns the new
+  // `learned` (which must no longer ask for such follow-ups, nor be kept by reusableSetup);
+  // the engine then releases the page with what it holds, asks no more follow-ups for it,
+  // and goes on. nullopt (the default) = the refusal ends the job as usual.
+  virtual std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const {
+    return std::nullopt;
+  }
 
   virtual PagingPolicy paging(Entity e) const = 0;
   virtual RatePolicy rate() const = 0;

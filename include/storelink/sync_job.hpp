@@ -116,6 +116,12 @@ class SyncJob {
   // Setup (connector-driven requests before the first page) and follow-ups of a held page.
   bool setupDone_ = false;
   json learned_ = json::object();
+  // When learned_ was learned (the caller's clock), and a previous job's reusable setup read
+  // from the checkpoint, applied at the first next() if it is still young enough.
+  std::optional<int64_t> learnedAtMs_;
+  std::optional<json> keptLearned_;
+  std::optional<int64_t> keptLearnedAtMs_;
+  json reusableSetupJson() const;
   std::optional<Page> heldPage_;
   std::vector<HttpRequest> followUps_;
   size_t followUpIndex_ = 0;

@@ -74,13 +74,20 @@ HttpRequest apiGet(std::string_view path, Pairs query) {
   return r;
 }
 
-HttpRequest inventoriesRequest(const std::vector<std::string>& productIds, int64_t offset) {
+// Paged by keyset on the row id, not by offset: a product of the page deleted between two
+// inventory pages removes its rows and would shift every later row one offset back, so the
+// next page would start past rows never read (tests/js/faults.test.js, getfly/products seeds
+// 46, 85, 118, 160: "stale after the full sync"). `filtering[id:gt]` on product/inventories is
+// UNCONFIRMED (the docs list product_id eq,in for it; the lists' keyset uses the same operator,
+// equally unconfirmed, getfly.md 3.2).
+HttpRequest inventoriesRequest(const std::vector<std::string>& productIds, const std::string& afterId) {
   Pairs q;
   // `in` takes an array [DOC product/inventory: product_id eq,in]; PHP-style repeated keys
   // (the bracket form is UNCONFIRMED, getfly.md 3.2).
   for (const auto& id : productIds) q.emplace_back("filtering[product_id:in][]", id);
+  if (!afterId.empty()) q.emplace_back("filtering[id:gt]", afterId);
   q.emplace_back("limit", std::to_string(kInventoryPageSize));
-  q.emplace_back("offset", std::to_string(offset));
+  q.emplace_back("offset", "0");
   q.emplace_back("sort", "id");
   q.emplace_back("direction", "asc");
   return apiGet("/product/inventories", std::move(q));
@@ -548,11 +555,24 @@ class GetflyConnector final : public Connector {
     return out;
   }
 
+  // The warehouse names carry over to the next products job for an hour (kept in the
+  // checkpoint), so an incremental run does not list them again. A warehouse added meanwhile
+  // still counts: its rows fall back to the name as the location id until the list is re-read.
+  STORELINK_COLD std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const override {
+    const json* names = e == Entity::Products ? js::object(learned, "warehouses") : nullptr;
+    if (!names || js::str(learned, "stock").value_or("") == "forbidden") return std::nullopt;
+    for (const auto& [name, id] : names->items()) {
+      if (!id.is_string()) return std::nullopt;  // not what applySetup writes: ask again
+    }
+    return ReusableSetup{json{{"warehouses", *names}}, 60 * 60 * 1000};
+  }
+
   STORELINK_COLD std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override {
     if (q.entity != Entity::Products || page.records.empty()) return {};
+    if (q.learned && js::str(*q.learned, "stock").value_or("") == "forbidden") return {};
     std::vector<std::string> ids;
     for (const auto& r : page.records) ids.push_back(r.externalId);
-    return {inventoriesRequest(ids, 0)};
+    return {inventoriesRequest(ids, "")};
   }
 
   STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t, const HttpResponse& resp) const override {
@@ -589,23 +609,49 @@ class GetflyConnector final : public Connector {
       v.stock.push_back(std::move(level));
     }
     if (js::boolean(body, "has_more").value_or(false) && !rows->empty()) {
-      const int64_t offset = page.pending.is_object() ? page.pending.value("inventoryOffset", int64_t{0}) : 0;
-      page.pending["inventoryNext"] = offset + static_cast<int64_t>(rows->size());
+      // The next page starts after the highest row id read (rows without a numeric id cannot
+      // be continued: the walk stops, as a runaway one would). Counted too, for the cap.
+      std::optional<int64_t> last;
+      for (const auto& row : *rows) {
+        if (auto id = idNumber(js::id(row, "id").value_or(""))) last = std::max(*id, last.value_or(*id));
+      }
+      const int64_t read = (page.pending.is_object() ? page.pending.value("inventoryRead", int64_t{0}) : 0) +
+                           static_cast<int64_t>(rows->size());
+      const std::string after = page.pending.is_object() ? page.pending.value("inventoryAfter", std::string()) : std::string();
+      if (last && (after.empty() || *last > idNumber(after).value_or(-1))) {
+        page.pending["inventoryNext"] = std::to_string(*last);
+        page.pending["inventoryRead"] = read;
+      }
     }
     return std::nullopt;
+  }
+
+  // A 403 on product/inventories (the key's user lost the right to see stock since the
+  // warehouses were listed, possibly by a job an hour back): products go on without
+  // per-warehouse stock for the rest of the job, as they carry none of their own, and the
+  // warehouse list is no longer kept, so the next job lists it and asks for stock again.
+  STORELINK_COLD std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& resp) const override {
+    if (q.entity != Entity::Products || resp.status != 403) return std::nullopt;
+    json out = q.learned && q.learned->is_object() ? *q.learned : json::object();
+    out["stock"] = "forbidden";
+    if (page.pending.is_object()) {
+      page.pending.erase("inventoryNext");
+      page.pending.erase("inventoryAfter");
+    }
+    return out;
   }
 
   // The inventories list is paged too (has_more): applyFollowUp notes the next offset in
   // page.pending, and the engine asks for it here once the answer is merged.
   STORELINK_COLD std::vector<HttpRequest> moreFollowUps(const PageQuery&, Page& page) const override {
     if (!page.pending.is_object() || !page.pending.contains("inventoryNext")) return {};
-    const int64_t offset = page.pending["inventoryNext"].get<int64_t>();
+    const std::string after = page.pending["inventoryNext"].get<std::string>();
     page.pending.erase("inventoryNext");
-    if (offset > kMaxInventoryOffset) return {};
-    page.pending["inventoryOffset"] = offset;
+    if (page.pending.value("inventoryRead", int64_t{0}) > kMaxInventoryOffset) return {};
+    page.pending["inventoryAfter"] = after;
     std::vector<std::string> ids;
     for (const auto& r : page.records) ids.push_back(r.externalId);
-    return {inventoriesRequest(ids, offset)};
+    return {inventoriesRequest(ids, after)};
   }
 
   // secret_key travels in the body in clear; compare it in constant time.

@@ -41,12 +41,15 @@ family::Dialect sapoDialect() {
   d.storeHeaders = {"x-sapo-shop-domain", "x-sapo-store-domain", "x-sapo-tenant-domain"};
   d.eventIdHeaders = {"x-sapo-webhook-id", "x-sapo-event-id"};
   // Per-branch stock: inventory_levels keyed by inventory_item_id (≠ variant id), `page` + `limit`
-  // ≤ 250 (B.3, B.9.7). No documented cap on ids per request: 40, as a live integration asks.
+  // ≤ 250 (B.3, B.9.7). No documented cap on ids per request (B.3; a live integration asks 40 at
+  // a time, SP-INV): up to 250, so the id list is bounded by what fits one answer (249 / the
+  // shop's locations: 124 items with 2 branches, 83 with 3, 249 with one) rather than by 40. The query
+  // stays under ~2.5 KB (ids of 9–10 digits). UNCONFIRMED that Sapo accepts that many ids.
   d.stockResource = "inventory_levels";
   d.stockIdsParam = "inventory_item_ids";
   d.stockVariantKey = "inventory_item_id";
   d.stockRowKey = "inventory_item_id";
-  d.stockMaxIds = 40;
+  d.stockMaxIds = 250;
   d.stockLimit = 250;
   // Registered on connect (B.8): the topics the family reads, in the docs' spelling
   // (`orders/updated`; deliveries spelled `orders/update` are accepted too).

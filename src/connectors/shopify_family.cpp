@@ -1042,6 +1042,26 @@ Result<json> ShopifyFamilyConnector::applySetup(Entity, const json& learned, con
   return out;
 }
 
+// A location added on the platform reaches the stock requests within this long (Haravan sends
+// the known location ids with them; Sapo answers for every location anyway), and a probe's
+// verdict is re-checked as often. Only a finished setup that found stock readable ("ok") or
+// no location at all ("none") is kept: a shop whose token lacks the inventory scope asks again
+// on every job, so a permission granted later takes effect at once.
+constexpr int64_t kSetupReuseMs = 60 * 60 * 1000;
+
+std::optional<Connector::ReusableSetup> ShopifyFamilyConnector::reusableSetup(Entity e, const json& learned) const {
+  if (e != Entity::Products || d_.stockResource.empty()) return std::nullopt;
+  const std::string stage = js::str(learned, "stock").value_or("");
+  if (stage != "ok" && stage != "none") return std::nullopt;
+  const json* locIds = js::array(learned, "locIds");
+  json keep = {{"stock", stage}, {"locIds", locIds ? *locIds : json::array()}};
+  for (const auto& id : keep["locIds"]) {
+    if (!id.is_string()) return std::nullopt;  // not what applySetup writes: ask again
+  }
+  if (stage == "ok" && keep["locIds"].empty()) return std::nullopt;
+  return ReusableSetup{std::move(keep), kSetupReuseMs};
+}
+
 json ShopifyFamilyConnector::stockPlan(const PageQuery& q, const Page& page) const {
   json specs = json::array();
   if (q.entity != Entity::Products || !q.partition.empty() || q.learned == nullptr) return specs;
@@ -1062,9 +1082,13 @@ json ShopifyFamilyConnector::stockPlan(const PageQuery& q, const Page& page) con
   }
   for (const auto& locs : groups) {
     // One level per id and location: ids × locations rows should fit one answer (a fuller
-    // answer is followed by its next rows all the same).
+    // answer is followed by its next rows all the same). Paged by `page` (Sapo), they must
+    // fit strictly: an exactly full answer costs an empty page 2, and a page 2 asked after a
+    // product of the group was deleted starts past rows never read (tests/js/faults.test.js,
+    // seed 4 sapo/products, when groups were filled to the id cap and paged).
     const size_t perAnswer = std::max<size_t>(1, locs.empty() ? nLocs : locs.size());
-    const size_t n = std::clamp<size_t>(d_.stockLimit / perAnswer, 1, d_.stockMaxIds);
+    const size_t room = static_cast<size_t>(std::max(1, d_.stockSinceId ? d_.stockLimit : d_.stockLimit - 1));
+    const size_t n = std::clamp<size_t>(room / perAnswer, 1, static_cast<size_t>(std::max(1, d_.stockMaxIds)));
     for (size_t i = 0; i < order->size(); i += n) {
       json ids(std::vector<json>(order->begin() + i, order->begin() + std::min(order->size(), i + n)));
       specs.push_back({{"ids", ids}, {"locs", locs}, {"page", 1}});
@@ -1140,6 +1164,20 @@ std::optional<Error> ShopifyFamilyConnector::applyFollowUp(const PageQuery& q, P
     page.pending["next"].push_back(std::move(next));
   }
   return std::nullopt;
+}
+
+// The rest of the job asks no stock ("forbidden", as a refused probe leaves it), and
+// reusableSetup keeps nothing, so the next job lists locations and probes again. Variants
+// whose levels came in before the refusal keep them; the others keep their own figures.
+std::optional<json> ShopifyFamilyConnector::followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const {
+  if (q.entity != Entity::Products || d_.stockResource.empty() || response.status != 403) return std::nullopt;
+  json out = q.learned && q.learned->is_object() ? *q.learned : json::object();
+  out["stock"] = "forbidden";
+  if (page.pending.is_object()) {
+    page.pending.erase("next");
+    page.pending.erase("batch");
+  }
+  return out;
 }
 
 std::vector<HttpRequest> ShopifyFamilyConnector::moreFollowUps(const PageQuery& q, Page& page) const {

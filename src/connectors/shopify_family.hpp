@@ -41,7 +41,7 @@ struct Dialect {
   std::string stockIdsParam;        // "inventory_item_ids" | "variant_ids"
   std::string stockVariantKey;      // the variant's field its rows are keyed by: "inventory_item_id" | "id"
   std::string stockRowKey;          // the row's field naming it: "inventory_item_id" | "variant_id"
-  int stockMaxIds = 50;             // ids per request
+  int stockMaxIds = 50;             // ids per request (rows beyond one answer are paged)
   int stockLimit = 250;             // rows per answer (`limit` ceiling)
   std::string stockLocationsParam;  // sent with the page's locations ("location_ids"); "" = not sent
   int stockMaxLocations = 50;       // location ids per request
@@ -86,9 +86,16 @@ class ShopifyFamilyConnector : public Connector {
   std::optional<HttpRequest> setupRequest(Entity e, const json& settings, const json& learned) const override;
   Result<json> applySetup(Entity e, const json& learned, const HttpRequest& request,
                           const HttpResponse& response) const override;
+  // The locations and the probe's outcome carry over to the next products job for
+  // kSetupReuseMs (kept in the checkpoint): incremental runs skip those requests.
+  std::optional<ReusableSetup> reusableSetup(Entity e, const json& learned) const override;
   std::vector<HttpRequest> followUpRequests(const PageQuery& q, const Page& page) const override;
   std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index,
                                      const HttpResponse& response) const override;
+  // A 403 on a stock request (the inventory permission withdrawn since the probe, possibly
+  // by a setup kept from an earlier job): stock falls back to the variants' own figures, as
+  // when the probe is refused, and the setup is no longer kept.
+  std::optional<json> followUpRefused(const PageQuery& q, Page& page, const HttpResponse& response) const override;
   std::vector<HttpRequest> moreFollowUps(const PageQuery& q, Page& page) const override;
 
   // Webhook registration, as connect steps (the server sends the descriptors through its proxy):

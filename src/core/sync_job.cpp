@@ -101,6 +101,7 @@ std::string SyncJob::checkpoint() const {
   json j = {{"v", kCheckpointVersion},
             {"platform", connector_.info().id},
             {"entity", entityName(entity_)}};
+  if (json kept = reusableSetupJson(); !kept.is_null()) j["setup"] = std::move(kept);
   if (phase_ == Phase::Done) {
     j["state"] = "done";
     j["watermark"] = optMs(runMaxMs_ ? runMaxMs_ : prevWatermarkMs_);
@@ -130,6 +131,14 @@ std::string SyncJob::checkpoint() const {
   return dumpJson(j);
 }
 
+// {"learned": {...}, "at": ms} when the connector lets this setup outlive the job.
+json SyncJob::reusableSetupJson() const {
+  if (!setupDone_ || !learnedAtMs_) return nullptr;
+  auto keep = connector_.reusableSetup(entity_, learned_);
+  if (!keep || keep->maxAgeMs <= 0 || !keep->learned.is_object()) return nullptr;
+  return json{{"learned", std::move(keep->learned)}, {"at", *learnedAtMs_}};
+}
+
 bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optional<Error>& err) {
   json j = parseJson(text);
   auto bad = [&](const std::string& why) {
@@ -147,6 +156,18 @@ bool SyncJob::restoreCheckpoint(const std::string& text, bool full, std::optiona
   bool outOfRange = false;
   prevWatermarkMs_ = readMs(j, "watermark", outOfRange);
   if (outOfRange) return bad("watermark out of range");
+  // A previous job's setup, reused while young enough (decided at the first next(), which
+  // brings the clock). A malformed one is ignored: setup simply runs again.
+  if (!full) {
+    if (const json* kept = js::object(j, "setup")) {
+      bool badAt = false;
+      auto at = readMs(*kept, "at", badAt);
+      if (const json* l = js::object(*kept, "learned"); l && at && !badAt) {
+        keptLearned_ = *l;
+        keptLearnedAtMs_ = at;
+      }
+    }
+  }
   if (full) {
     prevWatermarkMs_.reset();
     return true;  // a requested full run ignores where the last one stopped
@@ -300,6 +321,18 @@ Step SyncJob::next(int64_t nowMs) {
       auto req = connector_.tokenRequestAt(settings_, nowMs);
       return emitRequest(std::move(*req), Pending::Token);
     }
+  }
+
+  if (keptLearned_) {
+    // Reuse it only as the connector allows (its age on this clock; a clock set back makes
+    // it stale too), and only once: from here on this job's own setup applies.
+    auto keep = connector_.reusableSetup(entity_, *keptLearned_);
+    if (keep && keep->maxAgeMs > 0 && nowMs >= *keptLearnedAtMs_ && nowMs - *keptLearnedAtMs_ <= keep->maxAgeMs) {
+      learned_ = std::move(keep->learned);
+      learnedAtMs_ = keptLearnedAtMs_;
+    }
+    keptLearned_.reset();
+    keptLearnedAtMs_.reset();
   }
 
   // What comes next: a setup request, a follow-up of the held page, or the next page.
@@ -476,8 +509,25 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
       return true;
     }
     learned_ = std::move(learned.value());
+    learnedAtMs_ = nowMs;
     attempts_ = 0;
     return true;
+  }
+
+  if (kind == Pending::FollowUp && verdict.kind == ResponseVerdict::Kind::Fatal && heldPage_) {
+    // A refusal the connector can do without (a stock permission withdrawn): the page goes
+    // out with what it has, and the new `learned` asks for no more such follow-ups (nor is
+    // it kept in the checkpoint, so the next job runs its setup again).
+    if (auto fallback = connector_.followUpRefused(currentQuery(), *heldPage_, response)) {
+      learned_ = std::move(*fallback);
+      attempts_ = 0;
+      Page done = std::move(*heldPage_);
+      heldPage_.reset();
+      followUps_.clear();
+      followUpIndex_ = 0;
+      onPage(std::move(done), nowMs);
+      return true;
+    }
   }
 
   if (handleVerdict(verdict, response, nowMs)) return true;

@@ -103,6 +103,28 @@ test('values: discounts, VAT, statuses and phones', async () => {
   });
 });
 
+test('an incremental products run reuses the warehouse names for an hour; the edited products still carry their stock', async () => {
+  await withSim({ counts: { products: 120 } }, async (sim, sync, clock) => {
+    const idByName = new Map((await sync('locations')).records.map((l) => [l.name, l.externalId]));
+    const warehouses = () => sim.stats().byRoute['GET /api/v6.1/warehouses'][200];
+    let { checkpoint } = await sync('products');
+    assert.equal(warehouses(), 2, 'the locations sync and the products job setup');
+    for (const [minutes, asks] of [[20, 0], [30, 0], [15, 1]]) {
+      clock.sleep(minutes * 60_000);
+      const edited = sim.truth('products')[minutes];
+      sim.touch('products', edited.id); // its price and its stock move
+      const before = warehouses();
+      const inc = await sync('products', { checkpoint });
+      assert.equal(inc.progress.mode, 'incremental');
+      assert.equal(warehouses() - before, asks, `after ${minutes} more minutes`);
+      const got = inc.records.find((r) => r.externalId === String(edited.id));
+      const mine = sim.inventories().filter((r) => r.product_id === edited.id);
+      assert.deepEqual(got.variants[0].stock.map((s) => [s.locationId, s.onHand]).sort(), mine.map((r) => [idByName.get(r.warehouse_name), r.quantity]).sort());
+      checkpoint = inc.checkpoint;
+    }
+  });
+});
+
 test('incremental runs filter by updated_at and keep one filter while paging', async () => {
   await withSim({ counts: { products: 20, customers: 20, orders: 250 } }, async (sim, sync, clock) => {
     let first = 0;

@@ -16,7 +16,7 @@ familySuite('sapo', {
   productDeleteTopic: 'products/delete',
   ordersPermission: 'Đơn hàng',
   pageSize: 250,
-  stock: { path: 'inventory_levels', idsParam: 'inventory_item_ids', maxIds: 40, locations: false },
+  stock: { path: 'inventory_levels', idsParam: 'inventory_item_ids', maxIds: 250, locations: false },
   credentialLabel: 'API Secret',
 });
 

@@ -4,6 +4,7 @@
 
 #include "../../src/connectors/connectors.hpp"
 #include "storelink/normalize.hpp"
+#include "storelink/sync_job.hpp"
 #include "test_util.hpp"
 
 namespace storelink {
@@ -139,7 +140,9 @@ TEST(Getfly, ProductStockComesFromInventoriesPerWarehouse) {
   EXPECT_FALSE(getfly().applyFollowUp(q, page, 0, first));
   auto next = getfly().moreFollowUps(q, page);
   ASSERT_EQ(next.size(), 1u) << "has_more: the next inventory page";
-  EXPECT_EQ(queryValue(next[0], "offset"), "3");
+  EXPECT_EQ(queryValue(next[0], "filtering[id:gt]"), "3") << "keyset on the row id: a deletion cannot shift it";
+  EXPECT_EQ(queryValue(next[0], "offset"), "0");
+  EXPECT_EQ(queryValue(ups[0], "filtering[id:gt]"), "<absent>");
   HttpResponse second{200, {}, test::readFixture("getfly/inventories_page2.json"), ""};
   EXPECT_FALSE(getfly().applyFollowUp(q, page, 0, second));
   EXPECT_TRUE(getfly().moreFollowUps(q, page).empty()) << "has_more: false ends the walk";
@@ -166,6 +169,132 @@ TEST(Getfly, ProductStockComesFromInventoriesPerWarehouse) {
   Page empty = parse(Entity::Products, "products_page.json");
   EXPECT_FALSE(getfly().applyFollowUp(q, empty, 0, {200, {}, R"({"data": [], "has_more": true})", ""}));
   EXPECT_TRUE(getfly().moreFollowUps(q, empty).empty()) << "has_more with no rows never loops";
+}
+
+// The warehouse list is kept in the checkpoint: an incremental products run within the hour
+// does not list it again, and its stock rows still map names to the warehouses' ids.
+TEST(Getfly, IncrementalRunsReuseTheWarehouseListForAnHour) {
+  std::vector<std::string> paths;
+  auto run = [&](const std::string& checkpoint, int64_t& now, const std::string& mode = "auto") {
+    SyncOptions o;
+    o.platform = "getfly";
+    o.entity = "products";
+    o.checkpoint = checkpoint;
+    o.mode = mode;
+    auto job = SyncJob::create(o);
+    EXPECT_TRUE(job.ok());
+    std::vector<Record> records;
+    paths.clear();
+    for (int i = 0; i < 50; ++i) {
+      Step s = job.value()->next(now);
+      if (s.kind == Step::Kind::Done) break;
+      EXPECT_NE(s.kind, Step::Kind::Failed) << s.error.detail;
+      if (s.kind == Step::Kind::Failed) break;
+      if (s.kind == Step::Kind::Wait) {
+        now += s.waitMs;
+        continue;
+      }
+      const std::string path = s.request.url.substr(s.request.url.find("/api/v6.1") + 9);
+      paths.push_back(path);
+      std::string body = path == "/warehouses"           ? test::readFixture("getfly/warehouses_page.json")
+                         : path == "/product/inventories" ? R"({"data": [{"id": 1, "product_id": 101, "quantity": 45, "warehouse_name": "Kho Quận 1"}], "has_more": false})"
+                                                          : test::readFixture("getfly/products_page.json");
+      if (path == "/products") {  // one page, no more
+        json j = parseJson(body);
+        j["has_more"] = false;
+        body = dumpJson(j);
+      }
+      job.value()->receive(s.requestId, {200, {}, body, ""}, now += 100);
+      for (auto& r : job.value()->takeRecords()) records.push_back(std::move(r));
+    }
+    EXPECT_TRUE(job.value()->finished());
+    return std::make_pair(job.value()->checkpoint(), records);
+  };
+  int64_t now = 1'780'000'000'000;
+  auto [full, fullRecords] = run("", now);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/warehouses", "/products", "/product/inventories"}));
+  EXPECT_NE(full.find("\"setup\""), std::string::npos) << full;
+
+  now += 20 * 60'000;
+  auto [inc, incRecords] = run(full, now);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/products", "/product/inventories"})) << "no warehouse list within the hour";
+  ASSERT_FALSE(incRecords.empty());
+  const auto& v = std::get<Product>(incRecords[0].body).variants[0];
+  ASSERT_EQ(v.stock.size(), 1u);
+  EXPECT_EQ(v.stock[0].locationId, "2") << "the kept list still turns names into ids (Kho Quận 1 is warehouse 2)";
+
+  now += 45 * 60'000;  // 65 minutes since the list was read
+  run(inc, now);
+  EXPECT_EQ(paths.front(), "/warehouses");
+  run(full, now -= 60 * 60'000, "full");
+  EXPECT_EQ(paths.front(), "/warehouses") << "a full run always lists them";
+}
+
+// The right to see stock withdrawn within the hour after the warehouses were listed (kept
+// setup) or after this job listed them: product/inventories' 403 no longer fails the products
+// job; the products go out without per-warehouse stock (later pages ask none: learned "stock": "forbidden"),
+// and the warehouse list is not kept, so the next job lists it and asks for stock again.
+TEST(Getfly, AStockPermissionWithdrawnFallsBackAndDropsTheKeptWarehouses) {
+  std::vector<std::string> paths;
+  bool forbidden = false;
+  auto run = [&](const std::string& checkpoint, int64_t& now) {
+    SyncOptions o;
+    o.platform = "getfly";
+    o.entity = "products";
+    o.checkpoint = checkpoint;
+    auto job = SyncJob::create(o);
+    EXPECT_TRUE(job.ok());
+    std::vector<Record> records;
+    paths.clear();
+    for (int i = 0; i < 50; ++i) {
+      Step s = job.value()->next(now);
+      if (s.kind == Step::Kind::Done) break;
+      EXPECT_NE(s.kind, Step::Kind::Failed) << s.error.message << " " << s.error.detail;
+      if (s.kind == Step::Kind::Failed) break;
+      if (s.kind == Step::Kind::Wait) {
+        now += s.waitMs;
+        continue;
+      }
+      const std::string path = s.request.url.substr(s.request.url.find("/api/v6.1") + 9);
+      paths.push_back(path);
+      HttpResponse resp{200, {}, "", ""};
+      if (path == "/warehouses") {
+        resp.body = test::readFixture("getfly/warehouses_page.json");
+      } else if (path == "/product/inventories") {
+        if (forbidden) resp = {403, {}, R"({"message": "Bạn không có quyền xem tồn kho", "code": 403})", ""};
+        else resp.body = R"({"data": [{"id": 1, "product_id": 101, "quantity": 45, "warehouse_name": "Kho Quận 1"}], "has_more": false})";
+      } else {
+        json j = parseJson(test::readFixture("getfly/products_page.json"));
+        j["has_more"] = false;
+        resp.body = dumpJson(j);
+      }
+      job.value()->receive(s.requestId, resp, now += 100);
+      for (auto& r : job.value()->takeRecords()) records.push_back(std::move(r));
+    }
+    EXPECT_TRUE(job.value()->finished());
+    return std::make_pair(job.value()->checkpoint(), records);
+  };
+  int64_t now = 1'780'000'000'000;
+  auto [full, fullRecords] = run("", now);
+  ASSERT_NE(full.find("\"setup\""), std::string::npos) << full;
+
+  forbidden = true;
+  now += 10 * 60'000;
+  auto [inc, incRecords] = run(full, now);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/products", "/product/inventories"})) << "the kept list is used";
+  ASSERT_FALSE(incRecords.empty());
+  for (const auto& r : incRecords) EXPECT_TRUE(std::get<Product>(r.body).variants[0].stock.empty());
+  EXPECT_EQ(inc.find("\"setup\""), std::string::npos) << inc;
+
+  now += 60'000;
+  run(inc, now);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/warehouses", "/products", "/product/inventories"})) << "asked again";
+
+  // Freshly listed in this job, refused at the stock: the same.
+  auto [fresh, freshRecords] = run("", now);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/warehouses", "/products", "/product/inventories"}));
+  EXPECT_FALSE(freshRecords.empty());
+  EXPECT_EQ(fresh.find("\"setup\""), std::string::npos) << fresh;
 }
 
 TEST(Getfly, OrdersWithDetailsDiscountsAndStatus) {

@@ -151,17 +151,46 @@ export function familySuite(platform, p) {
       const inc = sl.createSync({ platform, entity: 'products', checkpoint });
       const pages = [];
       let events = 0;
+      let locations = 0;
       const counting = async (request, o) => {
         if (request.url.endsWith('/products.json')) pages.push(request);
         if (request.url.endsWith('/events.json')) events++; // Haravan's deletions feed
+        if (request.url.endsWith('/locations.json')) locations++;
         return transport(request, o);
       };
       const result = await runSync(inc, counting, { clock, onRecords: async (r) => store.apply(r) });
       assert.equal(result.progress.mode, 'incremental');
       assert.ok(pages.length <= 2, `incremental read ${pages.length} pages`);
-      // + the locations and the stock probe (setup), + the stock of each page.
-      assert.ok(result.progress.requests <= 2 + 2 * pages.length + events, `incremental used ${result.progress.requests} requests`);
+      // The locations and the stock probe come from the checkpoint (the first run's setup is
+      // younger than an hour): only the pages and their stock.
+      assert.equal(locations, 0, 'no locations list within the hour');
+      assert.ok(result.progress.requests <= 2 * pages.length + events, `incremental used ${result.progress.requests} requests`);
       assert.ok(result.progress.fetched < 20);
+      assertStockMatches(sim, [...store.latest.values()], { minMulti: 0 });
+    });
+  });
+
+  test(`${platform}: an incremental run reuses the locations for an hour, then lists them again`, async () => {
+    await withSim(platform, { counts: { products: 30 } }, async (sim, transport, clock) => {
+      const asked = [];
+      const logging = async (request, o) => {
+        asked.push(request.url.replace(/^.*\//, ''));
+        return transport(request, o);
+      };
+      const store = applier();
+      const full = await runSync(sl.createSync({ platform, entity: 'products' }), logging, { clock, onRecords: async (r) => store.apply(r) });
+      assert.deepEqual(asked.slice(0, 2), ['locations.json', `${s.path}.json`], 'the first run lists the locations and probes the stock');
+      let checkpoint = full.checkpoint;
+      for (const [minutes, setup] of [[20, false], [30, false], [15, true]]) {
+        clock.advance(minutes * 60_000);
+        sim.touch('products', sim.truth('products')[minutes % 25].id); // its price and one location's stock move
+        asked.length = 0;
+        const inc = await runSync(sl.createSync({ platform, entity: 'products', checkpoint }), logging, { clock, onRecords: async (r) => store.apply(r) });
+        assert.equal(inc.progress.mode, 'incremental');
+        assert.equal(asked.includes('locations.json'), setup, `after ${minutes} more minutes: ${asked.join(' ')}`);
+        assertStockMatches(sim, [...store.latest.values()], { minMulti: 0 });
+        checkpoint = inc.checkpoint;
+      }
     });
   });
 
@@ -169,7 +198,7 @@ export function familySuite(platform, p) {
   // variants (Sapo by inventory_item_id, Haravan by variant id + location ids), merged before
   // the page is released. Checked against the simulator's own levels.
   const s = p.stock;
-  function assertStockMatches(sim, records) {
+  function assertStockMatches(sim, records, { minMulti = 11 } = {}) {
     const levels = new Map();
     for (const l of sim.stockTruth()) {
       const list = levels.get(String(l.variantId)) ?? [];
@@ -197,7 +226,7 @@ export function familySuite(platform, p) {
       }
       assert.equal(r.totalStock, productTotal, `${r.externalId}: product totalStock`);
     }
-    assert.ok(multi > 10, 'variants stocked at several locations');
+    assert.ok(multi >= minMulti, 'variants stocked at several locations');
   }
 
   test(`${platform}: stock per location follows each products page (${s.path})`, async () => {
