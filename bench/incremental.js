@@ -16,7 +16,7 @@ for (const r of rows) {
   const i = r.incremental;
   const verdict = i.requests <= i.minimum + 2 ? 'PASS' : 'FAIL';
   console.log(`${r.platform} N=${r.n}: incremental after ${i.changed} changes: ${i.requests} requests (${i.listPages} list pages), ` +
-    `minimum ${i.minimum} (${i.minimumAuth ? '1 token + ' : ''}${i.minimumPages} pages${i.minimumStock ? ` + ${i.minimumStock} stock for ${i.stock.levels} levels of ${i.stock.variants}` : ''}) → ${verdict}; ` +
+    `minimum ${i.minimum} (${i.minimumAuth ? '1 token + ' : ''}${i.minimumPages} pages${i.minimumStock ? ` + ${i.minimumStock} stock for ${i.stock.levels} levels of ${i.stock.variants}` : ''}${i.minimumDeletions ? ` + ${i.minimumDeletions} deletions feed` : ''}) → ${verdict}; ` +
     `records ${i.records}, failed ${i.failed}; full sync ${r.requests} requests`);
 }
 process.exit(0);

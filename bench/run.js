@@ -150,7 +150,7 @@ const incRows = syncRuns.filter((r) => r.incremental).map((r) => {
   const pages = i.listPages ?? i.pageRequests;
   const other = i.requests - i.authRequests - pages;
   const stock = i.minimumStock ? ` + ${i.minimumStock} stock: ${i.stock.levels} levels of ${i.stock.variants} ${r.platform === 'getfly' ? 'products' : 'variants'}, ${CEILINGS[r.platform].stock.source}` : '';
-  return [r.platform, i.changed, i.records, i.mode, `${i.requests} (${i.authRequests ? `${i.authRequests} token + ` : ''}${pages} list page${pages === 1 ? '' : 's'}${other > 0 ? ` + ${other} setup / follow-up` : ''})`, `${i.minimum} (${i.minimumAuth ? '1 token + ' : ''}${i.minimumPages} page${i.minimumPages > 1 ? 's' : ''}${i.fullRepage ? ': the whole list, the API has no updated-since filter for it' : ''}${stock})`, i.failed];
+  return [r.platform, i.changed, i.records, i.mode, `${i.requests} (${i.authRequests ? `${i.authRequests} token + ` : ''}${pages} list page${pages === 1 ? '' : 's'}${other > 0 ? ` + ${other} setup / follow-up` : ''})`, `${i.minimum} (${i.minimumAuth ? '1 token + ' : ''}${i.minimumPages} page${i.minimumPages > 1 ? 's' : ''}${i.fullRepage ? ': the whole list, the API has no updated-since filter for it' : ''}${stock}${i.minimumDeletions ? ` + ${i.minimumDeletions} deletions feed: ${CEILINGS[r.platform].deletions.source}` : ''})`, i.failed];
 });
 const incTable = mdTable(['platform', 'changed', 'records read', 'mode', 'requests', 'minimum possible', 'failed'], incRows);
 const sizeTable = mdTable(['file', 'raw', 'gzip -9'], [

@@ -20,7 +20,8 @@ export const CEILINGS = {
   sapo: { limit: 2, windowMs: 1000, pageSize: 250, entity: 'products', simEntity: 'products', simOptions: {}, source: 'sapo.md §B.6: leaky bucket of 40, leaking 2 requests/s',
     stock: { rowsPerRequest: 250, source: 'sapo.md §B.3/§B.4: per-location stock only from inventory_levels (the variant holds the total available), ≤ 250 rows per answer' } },
   haravan: { limit: 4, windowMs: 1000, pageSize: 50, entity: 'products', simEntity: 'products', simOptions: {}, source: 'haravan.md §A.4.1: leaky bucket of 80, leaking 4 requests/s',
-    stock: { idsPerRequest: 50, rowsPerRequest: 250, source: 'haravan.md §A.2.2/§A.7: per-location stock only from inventory_locations, ≤ 50 variant_ids and ≤ 250 rows per request' } },
+    stock: { idsPerRequest: 50, rowsPerRequest: 250, source: 'haravan.md §A.2.2/§A.7: per-location stock only from inventory_locations, ≤ 50 variant_ids and ≤ 250 rows per request' },
+    deletions: { requests: 1, path: '/com/events.json', source: 'haravan.md (H-EVT): lists carry no tombstones; deleted products only from events.json?filter=Product&verb=destroy' } },
   nhanh: { limit: 150, windowMs: 30_000, pageSize: 100, entity: 'products', simEntity: 'products', simOptions: {}, source: 'nhanh.md: 150 requests / 30 s per app + business + URL' },
   // Pancake: the hour binds any sync longer than its burst (10,000/h = 2.78/s < 1000/min).
   // Products have no documented updated-since filter (pancake.md §1.3), so an incremental
@@ -146,7 +147,10 @@ export async function runSyncBench(prepared, { changes = 100, log = () => {} } =
             const stock = st && st.levels > 0
               ? Math.max(ceiling.stock.idsPerRequest ? Math.ceil(st.variants / ceiling.stock.idsPerRequest) : 1, Math.ceil(st.levels / ceiling.stock.rowsPerRequest))
               : 0;
-            return { ...r.incremental, minimum: auth + pages + stock, minimumAuth: auth, minimumPages: pages, minimumStock: stock, fullRepage: !!ceiling.fullRepage };
+            // Deletions: where the list carries none (`deletions`), one request of the platform's
+            // deleted feed — when the connector reads one (the trace shows it), else nothing.
+            const deletions = ceiling.deletions && r.incremental.paths?.includes(ceiling.deletions.path) ? ceiling.deletions.requests : 0;
+            return { ...r.incremental, minimum: auth + pages + stock + deletions, minimumAuth: auth, minimumPages: pages, minimumStock: stock, minimumDeletions: deletions, fullRepage: !!ceiling.fullRepage };
           })(),
         });
       } finally {

@@ -63,7 +63,7 @@ const transport = async (request, ctx) => {
     afterResponse();
     throw e;
   }
-  log.push({ t, purpose: request.purpose, status: res.status, realMs: performance.now() - r0, url: traceUrl(request) });
+  log.push({ t, purpose: request.purpose, status: res.status, realMs: performance.now() - r0, url: traceUrl(request), path: request.url.replace(/^.*\/\/[^/]*/, '') });
   afterResponse();
   return res;
 };
@@ -125,6 +125,7 @@ if (spec.changes > 0) {
     authRequests: incLog.filter((e) => e.purpose === 'auth').length,
     listPages: result.progress.pages,
     failed: incLog.filter((e) => e.status === 0 || e.status >= 400).length,
+    paths: incLog.map((e) => e.path),
     stock,
   };
 }
