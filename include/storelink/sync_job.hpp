@@ -88,6 +88,7 @@ class SyncJob {
   void fail(Error e);
   void scheduleRetry(const ResponseVerdict& v, int64_t nowMs, ErrorCode exhaustedCode);
   void onPage(Page page, int64_t nowMs);
+  void deliverHeldPage(int64_t nowMs);
   // Shared handling of a page or follow-up answer's verdict; true when it was dealt with
   // (retry scheduled, token refresh, failure) and the body must not be read.
   bool handleVerdict(const ResponseVerdict& verdict, const HttpResponse& response, int64_t nowMs);

@@ -521,11 +521,7 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
     if (auto fallback = connector_.followUpRefused(currentQuery(), *heldPage_, response)) {
       learned_ = std::move(*fallback);
       attempts_ = 0;
-      Page done = std::move(*heldPage_);
-      heldPage_.reset();
-      followUps_.clear();
-      followUpIndex_ = 0;
-      onPage(std::move(done), nowMs);
+      deliverHeldPage(nowMs);
       return true;
     }
   }
@@ -554,11 +550,7 @@ bool SyncJob::receive(uint64_t requestId, const HttpResponse& response, int64_t 
         followUpIndex_ = 0;
         return true;
       }
-      Page done = std::move(*heldPage_);
-      heldPage_.reset();
-      followUps_.clear();
-      followUpIndex_ = 0;
-      onPage(std::move(done), nowMs);
+      deliverHeldPage(nowMs);
     }
     return true;
   }
@@ -623,6 +615,15 @@ bool SyncJob::handleVerdict(const ResponseVerdict& verdict, const HttpResponse& 
   }
 
   return false;
+}
+
+// The page held for its follow-ups is complete (or goes out with what it has): hand it on.
+void SyncJob::deliverHeldPage(int64_t nowMs) {
+  Page done = std::move(*heldPage_);
+  heldPage_.reset();
+  followUps_.clear();
+  followUpIndex_ = 0;
+  onPage(std::move(done), nowMs);
 }
 
 void SyncJob::onPage(Page page, int64_t nowMs) {
