@@ -31,6 +31,15 @@ inline std::optional<int64_t> toInt64(double d, double lo = -9007199254740992.0,
   return static_cast<int64_t>(d);
 }
 
+// double → int for codes, statuses and counts read from platform bodies: `fallback` for NaN,
+// ±Inf and anything outside int's range (MISA "ErrorType": 5e+200 was UB, tests/fuzz).
+inline int toIntOr(double d, int fallback) {
+  if (!(d >= -2147483648.0 && d <= 2147483647.0)) return fallback;
+  return static_cast<int>(d);
+}
+// The same for int64 (times, ids): `fallback` outside ±2^53.
+inline int64_t toInt64Or(double d, int64_t fallback) { return toInt64(d).value_or(fallback); }
+
 namespace js {
 
 // The member `key` of `obj`, or nullptr when obj is not an object or has no such key.

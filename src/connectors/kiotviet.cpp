@@ -70,7 +70,7 @@ STORELINK_COLD_END
 std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
   // Codes per shared/platforms/kiotviet.md (third-party consensus; the vendor lists none).
   if (code) {
-    switch (static_cast<int>(*code)) {
+    switch (toIntOr(*code, 0)) {
       case 1: return OrderStatus::Pending;     // Phiếu tạm
       case 2: return OrderStatus::Shipping;    // Đang giao hàng
       case 3: return OrderStatus::Completed;   // Hoàn thành
@@ -95,7 +95,7 @@ std::optional<OrderStatus> orderStatus(const std::optional<double>& code, const 
 // Invoice status codes differ from the order ones (kiotviet.md "Invoice status").
 std::optional<OrderStatus> invoiceStatus(const std::optional<double>& code, const std::optional<std::string>& text) {
   if (code) {
-    switch (static_cast<int>(*code)) {
+    switch (toIntOr(*code, 0)) {
       case 1: return OrderStatus::Completed;   // Hoàn thành
       case 2: return OrderStatus::Cancelled;   // Đã hủy
       case 3: return OrderStatus::Processing;  // Đang xử lý (being delivered)
@@ -590,7 +590,7 @@ class KiotVietConnector final : public Connector {
   // An answer (list, create or delete) as {status, body}: a failure is the error a page would get.
   STORELINK_COLD std::optional<Error> webhookAnswerError(const json& in) const {
     HttpResponse resp;
-    resp.status = static_cast<int>(js::num(in, "status").value_or(0));
+    resp.status = toIntOr(js::num(in, "status").value_or(0), 0);
     resp.body = js::str(in, "body").value_or("");
     if (resp.status >= 200 && resp.status < 300) return std::nullopt;
     if (resp.status == 0) return Error::make(ErrorCode::Network, "Không kết nối được tới KiotViet.", "no answer");
@@ -615,7 +615,7 @@ class KiotVietConnector final : public Connector {
                        step == "webhookResult";
     if (!known) return Connector::connectStep(step, input);
     if (step == "webhookResult") {
-      const int status = static_cast<int>(js::num(input, "status").value_or(0));
+      const int status = toIntOr(js::num(input, "status").value_or(0), 0);
       if (status == 404) return json{{"ok", true}, {"webhook", nullptr}};  // a delete of one already gone
       if (auto err = webhookAnswerError(input)) return *err;
       json body = parseJson(js::str(input, "body").value_or(""));

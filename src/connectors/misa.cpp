@@ -83,7 +83,7 @@ STORELINK_COLD_BEGIN
 // ErrorType → our error (ServiceResult, shared/platforms/misa.md 4.2).
 Error serviceError(const json& body, int httpStatus, bool& retry, std::optional<int64_t>& waitMs) {
   retry = false;
-  const int type = static_cast<int>(mnum(body, "ErrorType").value_or(0));
+  const int type = toIntOr(mnum(body, "ErrorType").value_or(0), 0);
   const std::string given = mtext(body, "ErrorMessage").value_or("");
   const std::string detail = "ErrorType " + std::to_string(type) + (given.empty() ? "" : ": " + given);
   Error e;

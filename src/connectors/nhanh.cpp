@@ -56,7 +56,7 @@ std::optional<int64_t> nhTime(const J& o, std::string_view key) {
   if (auto n = js::num(v)) {
     if (*n <= 0) return std::nullopt;
     // Seconds, as documented; a value that is clearly milliseconds is taken as such.
-    return static_cast<int64_t>(*n > 1e11 ? *n : *n * 1000);
+    return toInt64(*n > 1e11 ? *n : *n * 1000);
   }
   if (auto s = js::text(v)) return parseDateTime(*s, kVietnamOffsetMinutes);
   return std::nullopt;
@@ -110,7 +110,7 @@ std::string lower(std::string s) {
 std::optional<bool> activeFromStatus(const JsonValue* v) {
   if (js::isNull(v)) return std::nullopt;
   if (auto n = js::num(v)) {
-    switch (static_cast<int>(*n)) {
+    switch (toIntOr(*n, 0)) {
       case 1: case 2: case 4: return true;
       case 3: return false;
       default: return std::nullopt;
@@ -399,7 +399,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   ord.code = *id;  // Nhanh shows the order id as its code; appOrderId is the source system's id
   const JsonValue* st = js::field(top, "status");
   if (auto n = js::num(st)) {
-    ord.status = orderStatusFromCode(static_cast<int>(*n));
+    ord.status = orderStatusFromCode(toIntOr(*n, 0));
     ord.platformStatus = js::str(st);
   } else if (auto s = js::text(st)) {
     ord.status = orderStatusFromName(*s);
@@ -690,9 +690,9 @@ Walk decodeWalk(const PageQuery& q) {
   if (!j.is_object()) return startWalk(q);  // foreign cursor: start over (never a crash)
   Walk w;
   w.phase = js::str(j, "p").value_or("list");
-  w.run = static_cast<int64_t>(js::num(j, "run").value_or(static_cast<double>(q.nowMs / 1000)));
-  w.end = static_cast<int64_t>(js::num(j, "end").value_or(static_cast<double>(w.run)));
-  w.quiet = static_cast<int>(js::num(j, "q").value_or(0));
+  w.run = toInt64Or(js::num(j, "run").value_or(static_cast<double>(q.nowMs / 1000)), q.nowMs / 1000);
+  w.end = toInt64Or(js::num(j, "end").value_or(static_cast<double>(w.run)), w.run);
+  w.quiet = toIntOr(js::num(j, "q").value_or(0), 0);
   w.rows = js::boolean(j, "r").value_or(false);
   if (const json* n = js::field(j, "n")) w.next = *n;
   if (const json* ids = js::field(j, "ids")) w.ids = *ids;
@@ -723,7 +723,7 @@ std::optional<int64_t> ordersSince(const json* settings) {
   if (settings == nullptr) return std::nullopt;
   const json* v = js::field(*settings, "ordersSince");
   if (js::isNull(v)) return std::nullopt;
-  if (auto n = js::num(v)) return static_cast<int64_t>(*n);
+  if (auto n = js::num(v)) return toInt64(*n);
   if (auto s = js::text(v)) {
     if (auto ms = parseDateTime(*s, kVietnamOffsetMinutes)) return *ms / 1000;
   }
@@ -899,7 +899,7 @@ class NhanhConnector final : public Connector {
         v.kind = ResponseVerdict::Kind::Retry;
         const json* data = js::object(body, "data");
         auto locked = data ? js::num(*data, "lockedSeconds") : std::nullopt;
-        v.retryAfterMs = static_cast<int64_t>((locked && *locked > 0 ? *locked : 30) * 1000) + 1000;
+        v.retryAfterMs = static_cast<int64_t>((locked && *locked > 0 ? std::min(*locked, 86400.0) : 30) * 1000) + 1000;
         break;
       }
       case ErrorCode::InvalidCredentials:

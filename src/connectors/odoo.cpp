@@ -630,7 +630,7 @@ class OdooConnector final : public Connector {
         if (first != std::string::npos && (resp.body[first] == '{' || resp.body[first] == '[')) {
           return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "common.version: body cut off");
         }
-        int misses = static_cast<int>(js::num(learned, "versionMisses").value_or(0));
+        int misses = toIntOr(js::num(learned, "versionMisses").value_or(0), 0);
         if (misses < kVersionRetries) {
           out["versionMisses"] = misses + 1;
           return out;
@@ -661,7 +661,7 @@ class OdooConnector final : public Connector {
       if (resp.status == 200 && body.is_object() && !fault) {
         if (auto uid = js::num(body, "uid")) {
           out["api"] = "json2";
-          out["uid"] = static_cast<int64_t>(*uid);
+          out["uid"] = toInt64Or(*uid, 0);
           out["context"] = body;
         }
       }
@@ -694,7 +694,7 @@ class OdooConnector final : public Connector {
           err.platformCode = "authenticate:false";
           return err;
         }
-        out["uid"] = static_cast<int64_t>(*uid);
+        out["uid"] = toInt64Or(*uid, 0);
         return out;
       }
       case Step::Context:

@@ -221,7 +221,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   Order ord;
   ord.code = *id;
   auto st = js::num(o, "status");
-  if (st) ord.status = orderStatus(static_cast<int>(*st));
+  if (st) ord.status = orderStatus(toIntOr(*st, -1));
   ord.platformStatus = js::text(o, "status_name");
   if (!ord.platformStatus) ord.platformStatus = js::str(o, "status");
 
@@ -548,7 +548,7 @@ class PancakeConnector final : public Connector {
     if (step == "shopsResult") {
       const json* b = js::field(input, "body");
       std::string text = b && b->is_string() ? b->get<std::string>() : "";
-      int status = static_cast<int>(js::num(input, "status").value_or(200));
+      int status = toIntOr(js::num(input, "status").value_or(200), 0);
       json body = parseJson(text);
       std::string message = js::text(body, "message").value_or("");
       if (status == 401 || status == 403 || (js::boolean(body, "success") == std::optional<bool>(false) && mentionsKey(message)))
@@ -661,8 +661,8 @@ class PancakeConnector final : public Connector {
     }
     if (entity != Entity::Orders) {
       // Page-number cursor: the next page while total_pages says there is one.
-      int current = static_cast<int>(js::num(body, "page_number").value_or(0));
-      if (current <= 0 && opts.query) current = opts.query->cursor.empty() ? 1 : std::max(1, static_cast<int>(parseNumber(opts.query->cursor).value_or(1)));
+      int current = toIntOr(js::num(body, "page_number").value_or(0), 0);
+      if (current <= 0 && opts.query) current = opts.query->cursor.empty() ? 1 : std::max(1, toIntOr(parseNumber(opts.query->cursor).value_or(1), 1));
       auto pages = js::num(body, "total_pages");
       bool more = pages ? current < *pages : page.rowCount > 0;
       if (more && page.rowCount > 0 && current > 0) page.nextCursor = std::to_string(current + 1);

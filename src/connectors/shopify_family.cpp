@@ -990,7 +990,7 @@ std::optional<HttpRequest> ShopifyFamilyConnector::setupRequest(Entity e, const 
   if (stage.empty()) {
     r.url = resourceUrl("locations");
     r.query = {{"limit", std::to_string(d_.maxLimit)},
-               {"page", std::to_string(static_cast<int64_t>(js::num(learned, "locPage").value_or(1)))}};
+               {"page", std::to_string(toInt64Or(js::num(learned, "locPage").value_or(1), 1))}};
     return r;
   }
   // The probe: the first location's first level, the cheapest call the endpoint takes.
@@ -1117,7 +1117,7 @@ HttpRequest ShopifyFamilyConnector::stockRequest(const json& spec, const json* s
     r.query.emplace_back("direction", "asc");
     if (auto since = js::text(spec, "since")) r.query.emplace_back("since_id", *since);
   } else {
-    r.query.emplace_back("page", std::to_string(static_cast<int64_t>(js::num(spec, "page").value_or(1))));
+    r.query.emplace_back("page", std::to_string(toInt64Or(js::num(spec, "page").value_or(1), 1)));
   }
   return r;
 }
@@ -1235,7 +1235,7 @@ Result<json> ShopifyFamilyConnector::connectStep(std::string_view step, const js
   // An answer (list, create or delete) as {status, body}: a failure is the same typed error a page would get.
   auto answerError = [&](const json& in) -> std::optional<Error> {
     HttpResponse resp;
-    resp.status = static_cast<int>(js::num(in, "status").value_or(0));
+    resp.status = toIntOr(js::num(in, "status").value_or(0), 0);
     resp.body = js::str(in, "body").value_or("");
     if (resp.status >= 200 && resp.status < 300) return std::nullopt;
     if (resp.status == 0) return Error::make(ErrorCode::Network, "Không kết nối được tới " + d_.displayName + ".", "no answer");
@@ -1247,7 +1247,7 @@ Result<json> ShopifyFamilyConnector::connectStep(std::string_view step, const js
 
   if (step == "webhookResult") {
     // A delete answering 404 is already gone: fine.
-    const int status = static_cast<int>(js::num(input, "status").value_or(0));
+    const int status = toIntOr(js::num(input, "status").value_or(0), 0);
     if (status == 404) return json{{"ok", true}, {"webhook", nullptr}};
     if (auto err = answerError(input)) return *err;
     json body = parseJson(js::str(input, "body").value_or(""));

@@ -170,6 +170,50 @@ TEST(FuzzRegression, HugePlatformTotal) {
   EXPECT_LE(*total, 9007199254740992LL + 100);  // the remaining count is capped at 2^53
 }
 
+TEST(FuzzRegression, HugeCodesStatusesAndTimesInPlatformBodies) {
+  // fuzz_normalize (CI, 2026-11-29): MISA {"ErrorType": 5e+200} → static_cast<int> UB in
+  // serviceError. The same unchecked double → int cast sat on status codes, page numbers and
+  // unix times in other connectors; all now go through toIntOr / toInt64. Every connector ×
+  // entity reads each body (as a page and through classify) without UB: the asan preset aborts
+  // on the first one, and a typed result comes back otherwise.
+  const std::vector<std::string> bodies = {
+      R"({"Code":200,"ErrorType":5e200,"Success":false,"Data":null})",
+      R"({"Code":-5e200,"ErrorType":-1e300,"Success":false,"ErrorMessage":"x"})",
+      R"({"data":[{"id":1,"code":"A","status":1e300,"statusValue":"x","createdDate":"2024-01-01T00:00:00"}],"total":1,"pageSize":100})",
+      R"({"code":1,"data":{"paginator":{"next":null},"orders":[{"id":1,"status":-9e300,"createdAt":1e300,"updatedAt":-1e300}],"products":[{"id":2,"status":7e300,"updatedAt":5e299}]}})",
+      R"({"data":[{"id":"1","status":1e300,"inserted_at":"2024-01-01T00:00:00"}],"page_number":1e300,"total_pages":-1e300})",
+      R"({"orders":[{"id":1,"status":1e300,"financial_status":1e300}],"products":[{"id":1,"status":-1e300}]})",
+      R"({"jsonrpc":"2.0","id":1,"result":[{"id":1e300,"write_date":"2024-01-01 00:00:00","state":1e300}]})",
+      R"({"code":429,"data":{"lockedSeconds":1e300},"errorCode":"ERR_429","messages":"locked"})",
+  };
+  for (const auto& platform : allPlatforms()) {
+    const Connector* c = findConnector(platform.id);
+    if (c == nullptr) continue;
+    for (Entity e : c->info().entities) {
+      for (const std::string& body : bodies) {
+        SCOPED_TRACE(c->info().id + " " + entityName(e) + " " + body);
+        auto page = normalizeBody(c->info().id, entityName(e), body, NormalizeOptions{});
+        if (!page) {
+          EXPECT_NE(page.error().message, "");
+        }
+        for (int status : {200, 400, 429, 500}) {
+          ResponseVerdict v = c->classifyPage(e, HttpResponse{status, {}, body, ""});
+          if (v.retryAfterMs) {
+            EXPECT_GE(*v.retryAfterMs, 0);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(toIntOr(5e200, -7), -7);
+  EXPECT_EQ(toIntOr(-5e200, -7), -7);
+  EXPECT_EQ(toIntOr(kNaN, 3), 3);
+  EXPECT_EQ(toIntOr(kInf, 3), 3);
+  EXPECT_EQ(toIntOr(2147483647.0, 0), 2147483647);
+  EXPECT_EQ(toIntOr(-12.9, 0), -12);
+  EXPECT_EQ(toInt64Or(1e300, 42), 42);
+}
+
 // --- fuzz_placeholders ---------------------------------------------------------------
 
 TEST(FuzzRegression, PlaceholderRightAfterABrace) {
