@@ -179,7 +179,7 @@ for (const backend of BACKENDS) {
         }
       });
 
-      test('a connection made before secrets: unsigned deliveries still accepted, with a warning, until reconnected', async () => {
+      test('a connection made before secrets: unsigned deliveries still accepted, with a warning, until reconnected (or registered again)', async () => {
         const id = 'cn_kv_legacy';
         const { retailer, clientId, clientSecret } = kiotvietCredentials(t.server);
         await t.server.repo.connections.insert({
@@ -188,7 +188,8 @@ for (const backend of BACKENDS) {
         });
         const c = await view(id);
         assert.deepEqual(c.warnings.map((w) => w.code), ['webhook_secret_missing']);
-        assert.match(c.warnings[0].message, /kết nối lại/i);
+        assert.match(c.warnings[0].message, /Đăng ký lại webhook/);
+        assert.equal(c.warnings[0].action, 'reregister_webhooks', 'the page offers the button');
         const [d] = sim.webhookDeliveries('product.delete', 1); // no registration of ours: build one by hand
         const body = d?.body ?? JSON.stringify({ Id: 'legacy-1', Attempt: 1, Notifications: [{ Action: `product.delete.${sim.info().retailerId}`, Data: [1] }] });
         let r = await api.post(`/webhooks/kiotviet?connection=${id}`, body, { auth: false, headers: { 'content-type': 'application/json' } });
@@ -199,6 +200,43 @@ for (const backend of BACKENDS) {
         assert.ok(r.body.connection.secretsSet.includes('webhookSecret'));
         r = await api.post(`/webhooks/kiotviet?connection=${id}`, body.replace('legacy-1', 'legacy-2'), { auth: false, headers: { 'content-type': 'application/json' } });
         assert.equal(r.body.rejected?.code, 'forbidden', 'from now on signed only');
+        await api.delete(`/api/connections/${id}`);
+      });
+
+      test('“Đăng ký lại webhook”: a connection made before secrets gets one without reconnecting; again, and the old secret is refused', async () => {
+        const id = 'cn_kv_rotate';
+        const { retailer, clientId, clientSecret } = kiotvietCredentials(t.server);
+        await t.server.repo.connections.insert({
+          id, storeId: t.server.demo.store.id, platform: 'kiotviet', name: 'KiotViet', status: 'active', settings: {}, account: { retailer },
+          secretsEnc: t.server.vault.seal({ retailer, clientId, clientSecret }, id), secretsSet: ['clientId', 'clientSecret'],
+        });
+        const before = await view(id);
+        assert.match(before.warnings[0].message, /Đăng ký lại webhook/);
+        let r = await api.post(`/api/connections/${id}/webhook-secret`);
+        assert.equal(r.status, 200, r.text);
+        const c = r.body.connection;
+        assert.deepEqual(c.warnings, []);
+        assert.equal(c.account.webhooksRegistered, String(KV_TYPES.length));
+        const first = (await vaultOf(id)).webhookSecret;
+        assert.match(first, /^[A-Za-z0-9+/]{32}$/);
+        assert.ok(!JSON.stringify(r.body).includes(first), 'KiotViet keeps its secret: never shown');
+        assert.deepEqual(ours(c).map((w) => w.type).sort(), KV_TYPES);
+        assert.ok(ours(c).every((w) => w.secret === first));
+        const product = sim.truth('products')[1];
+        const signedWithFirst = sim.webhookDeliveries('product.update', [product.id]).find((d) => d.url.includes(id));
+        assert.ok(signedWithFirst, 'a delivery for this connection');
+
+        r = await api.post(`/api/connections/${id}/webhook-secret`);
+        assert.equal(r.status, 200, r.text);
+        const second = (await vaultOf(id)).webhookSecret;
+        assert.notEqual(second, first);
+        assert.equal(ours(r.body.connection).length, KV_TYPES.length, 'replaced, not doubled');
+        assert.ok(ours(r.body.connection).every((w) => w.secret === second));
+        r = await api.post(signedWithFirst.url.replace(/^https?:\/\/[^/]+/, ''), signedWithFirst.body, { auth: false, headers: signedWithFirst.headers });
+        assert.equal(r.body.rejected?.code, 'forbidden', 'signed with the old secret: refused');
+        sim.touch('products', product.id);
+        assert.ok((await sim.postWebhooks('product.update', product.id)).every((s) => s === 200));
+        await eventually(async () => (await api.get(`/api/events?connectionId=${id}&status=processed`)).body.events.length > 0, { message: 'signed with the new secret: processed' });
         await api.delete(`/api/connections/${id}`);
       });
     });

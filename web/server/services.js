@@ -279,16 +279,30 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
    * repeated. Credentials that really are wrong stay a 401.
    */
   async function sendHook(hook, request) {
-    const res = await sendPaced(hook.conn, request);
-    if (res.status !== 401 || hook.refreshed) return res;
+    // No token stored at all yet (a connection that has not synced since it was stored): the
+    // proxy refuses to fill {{secret.accessToken}}; fetched below like an expired one.
+    const noToken = (e) => !hook.refreshed && /^no secret for placeholder \{\{secret\.accessToken/.test(e?.detail ?? '');
+    let res;
+    let refused = null;
+    try {
+      res = await sendPaced(hook.conn, request);
+    } catch (e) {
+      if (!noToken(e)) throw e;
+      refused = e;
+    }
+    const giveBack = () => {
+      if (refused) throw refused;
+      return res;
+    };
+    if (!refused && (res.status !== 401 || hook.refreshed)) return res;
     hook.refreshed = true;
     try {
       const v = await verify(platformOf(hook.conn.platform), hook.conn.account, secretsOf(hook.conn), hook.conn.settings);
-      if (!Object.keys(v.captured).length) return res;
+      if (!Object.keys(v.captured).length) return giveBack();
       await capture(hook.conn, v.captured);
       hook.conn = (await repo.connections.getAnyStore(hook.conn.id)) ?? hook.conn;
     } catch {
-      return res;
+      return giveBack();
     }
     return sendPaced(hook.conn, request);
   }
@@ -406,9 +420,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     if ((SECRET_REGISTERED.has(conn.platform) || conn.platform === 'haravan') && conn.status !== 'disconnected' && conn.secretsEnc && !secretsOf(conn).webhookSecret) {
       warnings.push({
         code: 'webhook_secret_missing',
+        // What the page offers next to the warning (KiotViet: POST …/webhook-secret registers again).
+        ...(SECRET_REGISTERED.has(conn.platform) && conn.status === 'active' ? { action: 'reregister_webhooks' } : {}),
         message: conn.platform === 'haravan'
           ? 'Webhook Haravan chưa được xác thực: ai biết địa chỉ nhận webhook cũng gửi được dữ liệu giả vào đây. Trên Haravan vào Cài đặt → Thông báo → Webhook, sao chép chuỗi xác thực webhook, rồi bấm “Kết nối lại” và dán vào ô “Chuỗi xác thực webhook”.'
-          : `Webhook ${info?.displayName ?? conn.platform} của liên kết này chưa có khóa ký: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Hãy kết nối lại để StoreLink đăng ký webhook kèm khóa bí mật.`,
+          : `Webhook ${info?.displayName ?? conn.platform} của liên kết này chưa có khóa ký: ai biết mã cửa hàng cũng gửi được dữ liệu giả vào đây. Bấm “Đăng ký lại webhook” để StoreLink đăng ký lại webhook kèm khóa bí mật.`,
       });
     }
     if (conn.status !== 'disconnected' && conn.account?.webhooksError) {
@@ -584,12 +600,21 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
      */
     async rotateWebhookSecret(store, id) {
       const conn = await connections.get(store, id);
-      if (!SECRET_HEADER.has(conn.platform) && !SECRET_FIELD.has(conn.platform)) {
+      const registered = SECRET_REGISTERED.has(conn.platform);
+      if (!SECRET_HEADER.has(conn.platform) && !SECRET_FIELD.has(conn.platform) && !registered) {
         throw new ApiError(400, 'invalid_input', 'Nền tảng này tự ký webhook, không dùng khóa do StoreLink tạo.', { detail: `${conn.platform} webhooks are signed by the platform` });
       }
       if (conn.status === 'disconnected' || !conn.secretsEnc) throw new ApiError(409, 'conflict', 'Liên kết đã bị ngắt. Hãy kết nối lại.', { detail: 'disconnected' });
+      // KiotViet signs with the secret it was registered with: the registrations go and come
+      // back with the new one (a connection made before secrets were generated gets its first).
+      // Changes in the moment between are caught by the next scheduled sync.
+      if (registered && conn.status !== 'active') throw new ApiError(409, 'conflict', 'Liên kết cần được kết nối lại trước khi đăng ký webhook.', { detail: `status ${conn.status}` });
       await capture(conn, { webhookSecret: newWebhookSecret(conn.platform) }); // serialized with the proxy's token captures
-      const updated = await repo.connections.update(store.id, id, { secretsSet: [...new Set([...(conn.secretsSet ?? []), 'webhookSecret'])] });
+      let updated = await repo.connections.update(store.id, id, { secretsSet: [...new Set([...(conn.secretsSet ?? []), 'webhookSecret'])] });
+      if (registered) {
+        await unregisterWebhooks(updated);
+        updated = await registerWebhooks(updated);
+      }
       log.info({ connection: id, platform: conn.platform }, 'webhook secret rotated');
       return { connection: await announce(updated) };
     },

@@ -276,6 +276,35 @@ function WebhookCard({ platform, connection }) {
   </section>`;
 }
 
+/**
+ * A warning on the connection, with the one action that settles it where the server names one
+ * (KiotViet without a webhook signing secret: register the webhooks again, with a new secret).
+ */
+function WarningNotice({ warning, platform, connection }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const reregister = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await rotateWebhookSecret(connection);
+      toast(t('webhook.reregistered', { name: platform.displayName }), 'ok', 5000);
+    } catch (e) {
+      setError(errorText(e, platform));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div data-testid=${`warning-${warning.code}`}>
+    <${Notice} kind="warn">
+      ${errorText(warning, platform)}
+      ${warning.action === 'reregister_webhooks' &&
+      html`<div class="row"><button type="button" class="btn" onClick=${reregister} disabled=${busy} aria-busy=${busy} data-testid="webhook-reregister">${t('webhook.reregister')}</button></div>`}
+    <//>
+    ${error && html`<${Notice} kind="error" role="alert">${error}<//>`}
+  </div>`;
+}
+
 function OAuthCard({ platform, connection, auto }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -411,7 +440,7 @@ export function ChannelDetail({ platformId, query }) {
         </div>
         ${platform.status !== 'coming_soon' && html`<${Steps} current=${step} withSettings=${hasSettingsStep} />`}
         ${connection?.statusError && connection.status === 'needs_attention' && html`<${Notice} kind="warn" role="alert">${errorText(connection.statusError, platform)}<//>`}
-        ${(connection?.warnings ?? []).map((w) => html`<${Notice} kind="warn" data-testid=${`warning-${w.code}`}>${errorText(w, platform)}<//>`)}
+        ${(connection?.warnings ?? []).map((w) => html`<${WarningNotice} key=${w.code} warning=${w} platform=${platform} connection=${connection} />`)}
       </div>
     </section>
 
