@@ -60,6 +60,23 @@ inline size_t plainJsonRun(const char* p, size_t n) {
   while (i < n && kPlainJsonBytes.plain[static_cast<unsigned char>(p[i])]) ++i;
   return i;
 }
+// Length of the valid UTF-8 sequence starting with lead byte p[0] (≥ 0x80), or 0 (stray
+// continuation, overlong form, surrogate, beyond U+10FFFF, lead bytes F5–FF, cut short).
+// The one validator: the JSON reader and both record writers use it.
+inline size_t utf8Length(const unsigned char* p, const unsigned char* end) {
+  const unsigned char c = p[0];
+  const auto cont = [&](size_t k, unsigned char lo, unsigned char hi) {
+    return p + k < end && p[k] >= lo && p[k] <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
 }  // namespace detail
 
 class JsonDoc;

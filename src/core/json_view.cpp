@@ -16,22 +16,6 @@ namespace {
 inline bool isWs(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Length of the valid UTF-8 sequence starting with lead byte p[0] (≥ 0x80), or 0.
-inline size_t utf8Length(const unsigned char* p, const unsigned char* end) {
-  const unsigned char c = p[0];
-  const auto cont = [&](size_t k, unsigned char lo, unsigned char hi) {
-    return p + k < end && p[k] >= lo && p[k] <= hi;
-  };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  return 0;
-}
-
 inline int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -188,7 +172,7 @@ bool JsonDoc::parse(std::string_view text) {
       // Vietnamese text: validate consecutive multi-byte characters without going back to
       // the ASCII scanner between them.
       do {
-        const size_t len = utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+        const size_t len = detail::utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
         if (len == 0) return false;
         p += len;
       } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
@@ -250,7 +234,7 @@ bool JsonDoc::parse(std::string_view text) {
         ++p;
         continue;
       }
-      const size_t len = utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      const size_t len = detail::utf8Length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (len == 0) return false;
       strings_.append(p, len);
       p += len;

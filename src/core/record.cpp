@@ -157,19 +157,10 @@ void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
       ++i;
       continue;
     }
-    // Validate one UTF-8 sequence.
-    size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
-    bool ok = len != 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong / surrogates
-    }
-    if (ok && len == 4) {
-      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (!ok) {
+    // One UTF-8 sequence, validated (F8 B8 B8 once passed as a 3-byte one: tests/fuzz).
+    const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t len = detail::utf8Length(u + i, u + s.size());
+    if (len == 0) {
       if (asciiOnly) appendUnicodeEscape(out, 0xFFFD);
       else out += "\xEF\xBF\xBD";
       ++i;
@@ -511,18 +502,9 @@ class StreamWriter {
         ++i;
         continue;
       }
-      size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
-      bool ok = len != 0 && i + len <= n;
-      for (size_t q = 1; ok && q < len; ++q) ok = (static_cast<unsigned char>(p[i + q]) & 0xC0) == 0x80;
-      if (ok && len == 3) {
-        const unsigned char c1 = static_cast<unsigned char>(p[i + 1]);
-        ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-      }
-      if (ok && len == 4) {
-        const unsigned char c1 = static_cast<unsigned char>(p[i + 1]);
-        ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-      }
-      if (!ok) {
+      const auto* u = reinterpret_cast<const unsigned char*>(p);
+      const size_t len = detail::utf8Length(u + i, u + n);
+      if (len == 0) {
         d[k++] = 0xFFFD;
         ++i;
         continue;

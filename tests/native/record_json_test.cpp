@@ -7,6 +7,7 @@
 
 #include "storelink/api.hpp"
 #include "storelink/json.hpp"
+#include "storelink/json_view.hpp"
 #include "storelink/record.hpp"
 
 namespace storelink {
@@ -53,6 +54,42 @@ TEST(RecordJson, AsciiFormIsTheSameJson) {
   EXPECT_EQ(b["raw"]["x"][2]["k"], "𝄞");
   EXPECT_NE(ascii.find("\\ud834\\udd1e"), std::string::npos);  // U+1D11E as a surrogate pair
   EXPECT_EQ(utf8, recordToJson(r));                            // the default form is unchanged
+}
+
+TEST(RecordJson, EveryLeadByteIsValidatedByBothWriters) {
+  // fuzz_normalize (2026-11-29): "F8 B8 B8" in a Getfly form field was written as-is — lead bytes
+  // F5–FF passed as 3-byte sequences — and normalizeJson returned text JSON.parse refuses. Each
+  // lead byte followed by continuation bytes: the text is valid JSON, both forms agree, and the
+  // column stream (the wasm boundary) keeps the same characters.
+  for (int lead = 0x80; lead <= 0xFF; ++lead) {
+    for (const char* tail : {"\xB8\xB8\xB8", "\x80", "\xBF\xBF", ""}) {
+      const std::string id = std::string("id.") + static_cast<char>(lead) + tail + "end";
+      Record r = Record::tombstone(RecordType::Customer, "getfly", id);
+      std::string utf8, ascii;
+      appendRecordJson(utf8, r);
+      appendRecordJson(ascii, r, true);
+      const json a = parseJson(utf8), b = parseJson(ascii);
+      ASSERT_FALSE(a.is_discarded()) << "lead " << lead;
+      ASSERT_FALSE(b.is_discarded()) << "lead " << lead;
+      EXPECT_EQ(a, b) << "lead " << lead;
+      const std::string shown = a["externalId"].get<std::string>();
+      // What survives is exactly what JsonDoc (the reader's validator) takes as UTF-8.
+      const std::string quoted = "\"" + shown + "\"";
+      JsonDoc doc;
+      ASSERT_TRUE(doc.parse(quoted)) << "lead " << lead;
+      EXPECT_EQ(doc.root().stringValue(), shown);
+      if (lead >= 0xF5 || (lead >= 0x80 && lead < 0xC2)) {
+        EXPECT_EQ(shown.rfind("id.\xEF\xBF\xBD", 0), 0u) << "lead " << lead << " is never a character";
+      }
+      RecordStream stream;
+      appendRecordStream(stream, r);
+      size_t units = 0;
+      for (size_t k = 0; k < stream.wide.size(); ++k) units += stream.wide[k] == 0xFFFD;
+      size_t replaced = 0;
+      for (size_t at = shown.find("\xEF\xBF\xBD"); at != std::string::npos; at = shown.find("\xEF\xBF\xBD", at + 3)) ++replaced;
+      EXPECT_EQ(units, replaced) << "lead " << lead << ": the stream replaces the same bytes";
+    }
+  }
 }
 
 TEST(RecordJson, NormalizeIntoMatchesNormalizeJson) {
