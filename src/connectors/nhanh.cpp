@@ -63,8 +63,16 @@ std::optional<int64_t> nhTime(const J& o, std::string_view key) {
 }
 
 std::optional<std::string> nhPhone(const JsonValue& o, std::string_view key) {
-  auto s = js::text(o, key);
-  return s ? normalizePhone(*s) : std::nullopt;
+  const JsonValue* v = js::field(o, key);
+  auto s = js::text(v);
+  if (!s) return std::nullopt;
+  // v2 types `mobile` as an int (nh.md §B.5.6): a number has lost its leading 0
+  // (901234567). Put it back when that makes a valid Vietnamese number.
+  if (v->is_number() && (*s)[0] != '0') {
+    auto withZero = normalizePhone("0" + *s);
+    if (withZero && withZero->rfind("+84", 0) == 0) return withZero;
+  }
+  return normalizePhone(*s);
 }
 
 // Numbers may come as strings; money is VND without minor units. Absent → nullopt.

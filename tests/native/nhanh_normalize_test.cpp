@@ -412,6 +412,22 @@ TEST(NhanhWebhooks, VerifyTokenInAuthorizationHeader) {
   EXPECT_FALSE(unchecked->signatureChecked);
 }
 
+// nh.md §B.5.6: v2 /api/customer/search types `mobile` as an int ("treat as string"). A JSON
+// number loses the leading 0 (0901234567 → 901234567); the phone must still normalize to the
+// same +84 form order bodies give, or customers and their orders no longer match by phone.
+TEST(NhanhCustomers, V2MobileAsIntegerKeepsItsLeadingZero) {
+  Page p = normalize("customers", R"({"code":1,"messages":[],"data":{"totalPages":1,"customers":[
+    {"id":20184482,"type":1,"name":"Nguyễn Văn An","mobile":901234567,"email":"","gender":1,"code":"KH20184482"},
+    {"id":20184483,"type":1,"name":"Cửa hàng B","mobile":2838123456,"gender":null}]}})");
+  ASSERT_EQ(p.records.size(), 2u);
+  EXPECT_EQ(asJson(p.records[0])["phone"], "+84901234567");
+  EXPECT_EQ(asJson(p.records[1])["phone"], "+842838123456");  // landline 028…
+  // The same number as a string (v3, and v2 in practice) is unchanged.
+  Page q = normalize("customers", R"({"code":1,"data":[{"id":1,"name":"A","mobile":"0901234567"}]})");
+  ASSERT_EQ(q.records.size(), 1u);
+  EXPECT_EQ(asJson(q.records[0])["phone"], "+84901234567");
+}
+
 TEST(NhanhWebhooks, TopicsAndLifecycleEvents) {
   const Connector& c = *findConnector("nhanh");
   struct Case {
