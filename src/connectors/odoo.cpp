@@ -759,6 +759,13 @@ class OdooConnector final : public Connector {
     json one = json::array();
     const json* items = &list;
     if (list.is_object()) {
+      // An automation webhook names its model (odoo.md 2.7: the documented example is a
+      // stock.quant): a body of another model than the entity's carries that model's id, so
+      // it is a change about the entity at most, never one of its records.
+      if (auto model = js::str(list, "_model"); model && *model != primary(entity).model) {
+        page.rowCount = 1;
+        return page;
+      }
       json row = list;
       if (!js::field(row, "id") && js::field(row, "_id")) row["id"] = row["_id"];
       one.push_back(std::move(row));

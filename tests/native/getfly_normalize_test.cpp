@@ -112,6 +112,29 @@ TEST(Getfly, ProductsAreOneSellableItemEach) {
   EXPECT_FALSE(p2.taxRate);
 }
 
+// getfly.md 3.4: v3 bodies return numbers as strings and dates day first ("dd/mm/yyyy" or
+// "dd-mm-yyyy"); the v3 product list sample is {"records": [{"product_id": "4371", ...,
+// "cover_price": "1299000", "created_at": "11-11-2017"}]}. The dates were dropped.
+TEST(Getfly, V3DayFirstDatesAreRead) {
+  auto page = getfly().parsePage(
+      Entity::Products,
+      R"({"records": [{"product_id": "4371", "product_code": "SP01", "product_name": "Áo", "cover_price": "1299000",
+                       "created_at": "11-11-2017", "updated_at": "03/01/2024 08:15:00"}]})",
+      {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 1u);
+  const Record& r = page->records[0];
+  EXPECT_EQ(r.externalId, "4371");
+  EXPECT_EQ(r.createdAtMs, parseDateTime("2017-11-11T00:00:00+07:00", 0)) << "dd-mm-yyyy, tenant (Vietnam) time";
+  EXPECT_EQ(r.updatedAtMs, parseDateTime("2024-01-03T08:15:00+07:00", 0)) << "dd/mm/yyyy HH:MM:SS";
+  EXPECT_EQ(std::get<Product>(r.body).variants[0].price, 1299000.0);
+  // Not dates at all stay unknown rather than guessed.
+  auto odd = getfly().parsePage(Entity::Products, R"({"data": [{"id": 1, "created_at": "32/13/2017", "updated_at": "1-1-17"}]})", {});
+  ASSERT_TRUE(odd.ok());
+  EXPECT_FALSE(odd->records[0].createdAtMs);
+  EXPECT_FALSE(odd->records[0].updatedAtMs);
+}
+
 // Stock: the products job reads the warehouse list once (names → ids), then follows each
 // products page with /product/inventories for its ids, walking has_more.
 TEST(Getfly, ProductStockComesFromInventoriesPerWarehouse) {

@@ -410,6 +410,31 @@ TEST(Odoo, ErrorsBecomeClearVietnameseMessages) {
   EXPECT_EQ(hook->records[0].externalId, "31");
 }
 
+// odoo.md 2.7: an automation rule may send a webhook for another model than the entity's
+// (the documented example is a stock.quant). Its `id`/`_id` is that model's id (quant 77),
+// not a product.product id: it must not become a product record.
+TEST(Odoo, AutomationWebhookOfAnotherModelIsNoRecord) {
+  auto quant = odoo().parsePage(Entity::Products,
+                                R"J({"_action": "Sync stock(#123)", "_id": 77, "_model": "stock.quant", "id": 77,
+                                     "location_id": 8, "product_id": 31, "quantity": 45.0, "reserved_quantity": 3.0})J",
+                                {});
+  ASSERT_TRUE(quant.ok());
+  EXPECT_TRUE(quant->records.empty()) << "quant 77 is not product 77";
+  EXPECT_TRUE(quant->rowErrors.empty());
+  auto partner = odoo().parsePage(Entity::Orders, R"J({"_action":"Hook(#3)","_id":14,"_model":"res.partner","name":"Hoa"})J", {});
+  ASSERT_TRUE(partner.ok());
+  EXPECT_TRUE(partner->records.empty()) << "a res.partner body is no sale.order";
+  // The entity's own model still normalizes (many2one as bare ids, 18/19).
+  auto order = odoo().parsePage(Entity::Orders,
+                                R"J({"_action":"Hook(#4)","_id":42,"_model":"sale.order","name":"S00042","state":"sale",
+                                     "partner_id":14,"amount_total":302400.0,"write_date":"2026-05-07 04:20:02"})J",
+                                {});
+  ASSERT_TRUE(order.ok());
+  ASSERT_EQ(order->records.size(), 1u);
+  EXPECT_EQ(order->records[0].externalId, "42");
+  EXPECT_EQ(std::get<Order>(order->records[0].body).customer->externalId, "14");
+}
+
 TEST(Odoo, PlatformInfoMatchesTheConnectForm) {
   const PlatformInfo& info = odoo().info();
   EXPECT_EQ(info.status, "available");
