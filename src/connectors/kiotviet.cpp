@@ -115,6 +115,14 @@ std::optional<OrderStatus> invoiceStatus(const std::optional<double>& code, cons
 
 constexpr std::string_view kInvoiceIdPrefix = "invoice-";
 
+// The branch chosen in the settings ("Chi nhánh"): stock of that branch only. List pages are
+// filtered by the request (BranchIds); webhooks and single-product reads carry every branch.
+std::optional<std::string> chosenBranch(const NormalizeOptions& opts) {
+  const json* s = opts.settings;
+  if (s == nullptr && opts.query != nullptr) s = opts.query->settings;
+  return s != nullptr ? js::id(*s, "branchId") : std::nullopt;
+}
+
 bool invoicesAsOrders(const NormalizeOptions& opts) {
   const json* s = opts.settings;
   if (s == nullptr && opts.query != nullptr) s = opts.query->settings;
@@ -201,14 +209,14 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   }
   v.price = js::num(o, "basePrice");
   v.weightGrams = js::num(o, "weight");
-  std::optional<std::string> branch = std::nullopt;
+  const std::optional<std::string> branch = chosenBranch(opts);
   double total = 0;
   bool anyStock = false;
   if (const JsonValue* inv = js::array(o, "inventories")) {
     v.stock.reserve(inv->size());
     for (const auto& i : *inv) {
       auto loc = js::id(i, "branchId");
-      if (!loc) continue;
+      if (!loc || (branch && *loc != *branch)) continue;
       StockLevel s;
       s.locationId = *loc;
       s.onHand = js::num(i, "onHand");
@@ -603,6 +611,41 @@ class KiotVietConnector final : public Connector {
     return v.error;
   }
 
+  // A stock.update delivery carries stock rows ({ProductId, BranchId, OnHand, Reserved, …},
+  // kiotviet.md §A.8), not products, so parsePage makes no record of it: the products it names
+  // are read again, one GET /products/{id} each (a single product, no envelope; its
+  // inventories included as on list pages — UNCONFIRMED for this endpoint, the list's
+  // `includeInventory` is sent along). At most kMaxRefresh per delivery: more than that is a
+  // stock count or an import, which the next scheduled incremental sync reads in pages.
+  STORELINK_COLD Result<json> refreshRequests(const json& input) const {
+    constexpr size_t kMaxRefresh = 20;
+    json hook = parseJson(js::str(input, "body").value_or(""));
+    json requests = json::array();
+    std::vector<std::string> ids;
+    const json* notes = js::array(hook, "Notifications");
+    for (const json& n : notes ? *notes : json::array()) {
+      const std::string action = js::str(n, "Action").value_or("");
+      const json* data = js::array(n, "Data");
+      if (action.rfind("stock.update", 0) != 0 || data == nullptr) continue;
+      for (const json& row : *data) {
+        auto id = js::id(row, "ProductId");
+        if (!id) id = js::id(row, "productId");
+        if (!id || id->empty() || !std::all_of(id->begin(), id->end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+        if (std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
+      }
+    }
+    if (ids.size() > kMaxRefresh) return json{{"requests", requests}, {"entity", "products"}, {"tooMany", ids.size()}};
+    for (const auto& id : ids) {
+      HttpRequest r;
+      r.purpose = "page";
+      r.url = std::string(kApiBase) + "/products/" + id;
+      r.headers = {{"Retailer", "{{secret.retailer}}"}, {"Authorization", "Bearer {{secret.accessToken}}"}};
+      r.query = {{"includeInventory", "true"}};  // the chosen branch is kept by the normalizer
+      requests.push_back(requestToJson(r));
+    }
+    return json{{"requests", requests}, {"entity", "products"}};
+  }
+
   // A registration as listed ({id, type, url, isActive}); PascalCase tolerated.
   STORELINK_COLD static std::optional<std::string> hookText(const json& w, const char* camel, const char* pascal) {
     auto v = js::text(w, camel);
@@ -613,6 +656,7 @@ class KiotVietConnector final : public Connector {
   STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
     const bool known = step == "webhooksListRequest" || step == "webhooksRegister" || step == "webhooksUnregister" ||
                        step == "webhookResult";
+    if (step == "webhookRefresh") return refreshRequests(input);
     if (!known) return Connector::connectStep(step, input);
     if (step == "webhookResult") {
       const int status = toIntOr(js::num(input, "status").value_or(0), 0);

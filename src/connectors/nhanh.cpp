@@ -1215,7 +1215,7 @@ class NhanhConnector final : public Connector {
     }
     if (event == "inventoryChange") {
       // Stock snapshots only ({id, remain, available, depots}): not a whole product, so no
-      // record; the server runs an incremental products sync, which re-reads changed stock.
+      // record; connectStep("webhookRefresh") gives the product/list reads the server sends.
       page.rowCount = data->is_array() ? data->size() : (data->is_object() ? data->size() : 0);
       return page;
     }
@@ -1361,6 +1361,17 @@ Result<json> NhanhConnector::connectStep(std::string_view step, const json& inpu
     return json{{"request", requestToJson(r)}};
   }
   if (step == "tokenResult") return tokenResult(input);
+  if (step == "webhookRefresh") {
+    // A delivery that carries part of a record (inventoryChange: stock snapshots only, so
+    // parsePage makes no record of it): the requests that read the whole records again.
+    json hook = parseJson(js::str(input, "body").value_or(""));
+    if (js::str(hook, "event").value_or("") != "inventoryChange") return json{{"requests", json::array()}};
+    auto reads = connectStep("productsRequest", json{{"body", js::str(input, "body").value_or("")}});
+    if (!reads) return json{{"requests", json::array()}};  // names no product
+    json out = *reads;
+    out["entity"] = "products";
+    return out;
+  }
   if (step == "productsRequest") {
     // The follow-up of an inventoryChange webhook (stock only, nh.md §B.7.4): product/list for
     // the ids it names (or given ids), ≤ 100 per request; normalize the answers as "products".

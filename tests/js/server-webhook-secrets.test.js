@@ -75,6 +75,22 @@ for (const backend of BACKENDS) {
         assert.ok(rec, 'the product arrived by webhook');
       });
 
+      test('stock.update carries stock rows, not products: the products it names are read again and stored whole', async () => {
+        const product = sim.truth('products').find((p) => p.inventories?.length);
+        const inv = product.inventories[0];
+        sim.setStock(product.id, inv.branchId, inv.onHand + 7);
+        const before = sim.stats().byRoute['GET /products/{id}']?.[200] ?? 0;
+        assert.deepEqual(await sim.postWebhooks('stock.update', product.id), [200]);
+        const ev = await eventually(async () => (await api.get(`/api/events?connectionId=${conn.id}&status=processed`)).body.events.find((e) => e.topic === 'stock.update'), { message: 'processed' });
+        assert.equal(ev.applied, 1, 'one product record');
+        assert.equal(sim.stats().byRoute['GET /products/{id}']?.[200], before + 1, 'read once, through the proxy');
+        const rec = (await api.get(`/api/records?type=product&connectionId=${conn.id}&limit=500`)).body.records.find((x) => x.externalId === String(product.id));
+        assert.ok(rec, 'the product is stored');
+        const level = rec.variants[0].stock.find((l) => l.locationId === String(inv.branchId));
+        assert.equal(level.onHand, inv.onHand + 7, 'the new stock');
+        assert.equal(rec.name, product.name, 'and the whole product, not a stock-only shell');
+      });
+
       test('a deletion arrives in either documented shape: the envelope, or a bare {RemoveId} at its Type\'s URL', async () => {
         const [a, b] = sim.truth('products').slice(-2);
         assert.ok(ours().filter((w) => w.type.endsWith('.delete')).every((w) => w.url.endsWith(`&topic=${w.type}`)));

@@ -10,6 +10,7 @@
 #include "storelink/crypto.hpp"
 #include "storelink/http.hpp"
 #include "storelink/platforms.hpp"
+#include "test_util.hpp"
 
 namespace storelink {
 namespace {
@@ -245,6 +246,69 @@ TEST(HaravanCredentials, TheWebhookAuthenticationStringIsOptional) {
   ASSERT_EQ(missing.errors.size(), 1u);
   EXPECT_EQ(missing.errors[0].field, "accessToken");
   EXPECT_NE(api::platformsJson().find("\"optional\":true"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace storelink
+
+namespace storelink {
+namespace {
+
+// stock.update carries stock rows, not products (kiotviet.md §A.8): parsePage makes no record
+// of it, and webhookRefresh names the single-product reads that give the whole products again.
+TEST(WebhookRefresh, KiotVietStockUpdateReadsTheProductsItNames) {
+  const std::string body = test::readFixture("kiotviet/webhook_stock_update.json");
+  auto page = normalizeBody("kiotviet", "products", body, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->records.empty());
+  json out = step("kiotviet", "webhookRefresh", {{"body", body}});
+  EXPECT_EQ(out["entity"], "products");
+  ASSERT_EQ(out["requests"].size(), 1u) << out.dump();
+  auto r = requestFromJson(out["requests"][0]);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->method, "GET");
+  EXPECT_EQ(r->url, "https://public.kiotapi.com/products/8352705");
+  EXPECT_EQ(r->purpose, "page");
+  // Two branches of one product, a second product, a row without ProductId: two reads.
+  const std::string two =
+      R"({"Id":"x","Attempt":1,"Notifications":[{"Action":"stock.update.1","Data":[{"ProductId":5,"BranchId":1},{"ProductId":5,"BranchId":2},{"ProductId":"6","BranchId":1},{"BranchId":3}]}]})";
+  EXPECT_EQ(step("kiotviet", "webhookRefresh", {{"body", two}})["requests"].size(), 2u);
+  // Other topics (whole records already) and a flood (a stock count: the next sync reads it).
+  EXPECT_TRUE(step("kiotviet", "webhookRefresh", {{"body", test::readFixture("kiotviet/webhook_product_update.json")}})["requests"].empty());
+  json many = json::array();
+  for (int i = 0; i < 21; ++i) many.push_back({{"ProductId", 100 + i}, {"BranchId", 1}});
+  json flood{{"Notifications", {{{"Action", "stock.update.1"}, {"Data", many}}}}};
+  json skipped = step("kiotviet", "webhookRefresh", {{"body", flood.dump()}});
+  EXPECT_TRUE(skipped["requests"].empty());
+  EXPECT_EQ(skipped["tooMany"], 21);
+  EXPECT_TRUE(step("kiotviet", "webhookRefresh", {{"body", "not json"}})["requests"].empty());
+}
+
+TEST(WebhookRefresh, KiotVietSingleProductKeepsTheChosenBranchOnly) {
+  const std::string one =
+      R"({"id":7,"code":"SP7","name":"Áo","basePrice":100000,"createdDate":"2024-05-01T10:00:00.0000000",)"
+      R"("inventories":[{"productId":7,"branchId":1,"onHand":4,"reserved":1},{"productId":7,"branchId":2,"onHand":9,"reserved":0}]})";
+  json settings{{"branchId", "2"}};
+  NormalizeOptions opts;
+  opts.settings = &settings;
+  auto page = normalizeBody("kiotviet", "products", one, opts);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 1u);
+  const auto& v = std::get<Product>(page->records[0].body).variants.at(0);
+  ASSERT_EQ(v.stock.size(), 1u);
+  EXPECT_EQ(v.stock[0].locationId, "2");
+  EXPECT_EQ(v.stock[0].onHand, 9);
+  auto all = normalizeBody("kiotviet", "products", one, {});
+  EXPECT_EQ(std::get<Product>(all->records[0].body).variants.at(0).stock.size(), 2u);
+}
+
+TEST(WebhookRefresh, NhanhInventoryChangeReadsProductListOthersNothing) {
+  json out = step("nhanh", "webhookRefresh", {{"body", test::readFixture("nhanh/webhook_inventory_change.json")}});
+  EXPECT_EQ(out["entity"], "products");
+  ASSERT_EQ(out["requests"].size(), 1u);
+  EXPECT_NE(out["requests"][0]["url"].get<std::string>().find("/product/list"), std::string::npos);
+  EXPECT_TRUE(step("nhanh", "webhookRefresh", {{"body", test::readFixture("nhanh/webhook_product_update.json")}})["requests"].empty());
+  EXPECT_EQ(findConnector("sapo")->connectStep("webhookRefresh", {{"body", "{}"}}).error().code, ErrorCode::Unsupported);
 }
 
 }  // namespace

@@ -1569,6 +1569,16 @@ export function createKiotVietSimulator(options = {}) {
     /** Test control: {webhooks: 'write' | 'none'} ('none' answers 403 on /webhooks). */
     setPermissions: (p) => Object.assign(permissions, p),
     webhookDeliveries,
+    /**
+     * Test control: a sale or stock count at one branch — onHand changes, the product row's
+     * modifiedDate does not (UNCONFIRMED that it never moves; what stock.update exists for).
+     */
+    setStock(productId, branchId, onHand) {
+      const inv = getRow('products', productId).rec.inventories?.find((i) => i.branchId === Number(branchId));
+      if (!inv) throw new HttpError(400, `product ${productId} has no stock at branch ${branchId}`);
+      inv.onHand = onHand;
+      return { ...inv };
+    },
     /** Sends the deliveries of one change to the registered URLs; → their HTTP statuses. */
     async postWebhooks(type, ids, options) {
       const results = [];

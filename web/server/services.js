@@ -1041,6 +1041,17 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
           status = 'failed';
           error = out.errors[0];
         }
+        // A delivery carrying only part of a record (KiotViet stock.update, Nhanh.vn
+        // inventoryChange: stock rows) makes no record: the module names the reads that give
+        // the whole records again, sent through the proxy like a sync's pages.
+        if (!records.length && !error && conn && conn.status !== 'disconnected' && conn.secretsEnc) {
+          const fresh = await refreshFromWebhook(conn, row);
+          if (fresh.error) {
+            status = 'failed';
+            error = fresh.error;
+          }
+          records.push(...fresh.records);
+        }
         if (records.length) {
           const res = await repo.records.upsert(row.store_id, row.connection_id, records);
           applied = res.applied;
@@ -1053,6 +1064,33 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
     }
     await repo.events.finish(id, { status, error, applied });
     hub.publish(row.store_id, 'webhook', { event: repo.events.row(await repo.events.getRaw(id)) });
+  }
+
+  /**
+   * The reads a partial delivery asks for (connect step "webhookRefresh"), sent and normalized:
+   * → { records, error }. A product gone meanwhile (404) is skipped: its delete event says so.
+   */
+  async function refreshFromWebhook(conn, row) {
+    let plan;
+    try {
+      plan = sl.connect(conn.platform, 'webhookRefresh', { body: row.body, topic: row.topic ?? '', settings: syncSettings(conn.settings) });
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'unsupported') return { records: [], error: null };
+      throw e;
+    }
+    const records = [];
+    const hook = { conn };
+    for (const request of plan.requests ?? []) {
+      const res = await sendHook(hook, request);
+      if (res.status === 404) continue;
+      const text = typeof res.body === 'string' ? res.body : Buffer.from(res.body ?? '').toString('utf8');
+      if (res.status < 200 || res.status >= 300) {
+        return { records, error: { code: res.status === 429 ? 'rate_limited' : 'platform_error', message: `Không đọc lại được dữ liệu từ ${platforms.get(conn.platform)?.displayName ?? conn.platform} (HTTP ${res.status}); lần đồng bộ theo lịch sẽ cập nhật.`, detail: `webhook refresh: HTTP ${res.status}` } };
+      }
+      const out = sl.normalize(conn.platform, plan.entity ?? row.entity, text, { settings: syncSettings(conn.settings) });
+      records.push(...out.records);
+    }
+    return { records, error: null };
   }
 
   /** Crash recovery: events stored but never processed. */
