@@ -571,6 +571,18 @@ class PancakeConnector final : public Connector {
       }
       return json{{"shops", out}};
     }
+    if (step == "webhookRefresh") {
+      // A variation delivery (stock, no `variations` of its own) makes no record: the whole
+      // product is read again (productRequest). Anything else is whole already.
+      json hook = parseJson(js::str(input, "body").value_or(""));
+      const json* obj = webhookObject(hook);
+      const bool variation = obj != nullptr && !js::field(*obj, "variations") && js::field(*obj, "product_id") &&
+                             entityOfObject(*obj) == Entity::Products;
+      if (!variation) return json{{"requests", json::array()}};
+      auto read = connectStep("productRequest", json{{"body", js::str(input, "body").value_or("")}});
+      if (!read) return json{{"requests", json::array()}};
+      return json{{"requests", json::array({(*read)["request"]})}, {"entity", "products"}};
+    }
     if (step == "productRequest") {
       // The follow-up of a stock (variation) webhook: the whole product, GET /products/{id}.
       auto id = js::text(input, "id");

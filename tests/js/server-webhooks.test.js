@@ -283,6 +283,25 @@ for (const backend of BACKENDS) {
       assert.ok(ok.length >= 1 && ok.every((e) => e.signatureChecked === true));
     });
 
+    test('a variation (stock) delivery is followed by a read of its whole product, stored with the new stock', async () => {
+      const sim = t.server.sandboxes.pancake.sim;
+      const product = sim.truth('products').find((p) => p.variations?.length);
+      const variation = product.variations[0];
+      sim.setStock(variation.id, variation.remain_quantity + 11);
+      const body = JSON.stringify(sim.webhookBody('variation', variation.id));
+      const before = sim.stats().byRoute?.['GET /shops/{id}/products/{id}']?.[200] ?? null;
+      const r = await deliver({ 'x-webhook-secret': secretOf(conn) }, { body });
+      assert.equal(r.status, 200, r.text);
+      const ev = await eventually(async () => (await api.get(`/api/events?connectionId=${conn.id}&status=processed`)).body.events.find((e) => e.topic === 'variation'), { message: 'processed' });
+      assert.equal(ev.applied, 1, 'the whole product');
+      const rec = (await api.get(`/api/records?type=product&connectionId=${conn.id}&limit=500`)).body.records.find((x) => x.externalId === String(product.id));
+      assert.ok(rec, 'stored');
+      const v = rec.variants.find((x) => x.externalId === String(variation.id));
+      assert.equal(v.totalStock, variation.remain_quantity + 11, 'the new stock');
+      assert.equal(rec.name, product.name);
+      if (before !== null) assert.equal(sim.stats().byRoute['GET /shops/{id}/products/{id}'][200], before + 1);
+    });
+
     test('rotation: a new secret, the old one refused from then on', async () => {
       const old = secretOf(conn);
       const r = await api.post(`/api/connections/${conn.id}/webhook-secret`);

@@ -311,5 +311,16 @@ TEST(WebhookRefresh, NhanhInventoryChangeReadsProductListOthersNothing) {
   EXPECT_EQ(findConnector("sapo")->connectStep("webhookRefresh", {{"body", "{}"}}).error().code, ErrorCode::Unsupported);
 }
 
+TEST(WebhookRefresh, PancakeVariationReadsItsWholeProduct) {
+  json out = step("pancake", "webhookRefresh", {{"body", test::readFixture("pancake/webhook_variation.json")}});
+  EXPECT_EQ(out["entity"], "products");
+  ASSERT_EQ(out["requests"].size(), 1u) << out.dump();
+  auto r = requestFromJson(out["requests"][0]);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->url.find("/products/8f0c5a4e-2b1d-4c7e-9a61-3f5d2e7b9c10"), std::string::npos) << r->url;
+  for (const char* whole : {"pancake/webhook_order.json", "pancake/webhook_customer.json"})
+    EXPECT_TRUE(step("pancake", "webhookRefresh", {{"body", test::readFixture(whole)}})["requests"].empty()) << whole;
+}
+
 }  // namespace
 }  // namespace storelink

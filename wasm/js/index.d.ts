@@ -275,6 +275,14 @@ export interface StoreLink {
   connect(platform: 'sapo' | 'haravan', step: 'webhooksRegister', input: { address: string; status: number; body: string; settings?: Record<string, unknown> }): { create: RequestDescriptor[]; remove: RequestDescriptor[]; registered: { id: string; topic: string }[] };
   connect(platform: 'sapo' | 'haravan', step: 'webhooksUnregister', input: { address: string; status: number; body: string; settings?: Record<string, unknown> }): { remove: RequestDescriptor[] };
   connect(platform: 'sapo' | 'haravan', step: 'webhookResult', input: { status: number; body: string }): { ok: true; webhook: { id: string; topic: string; address: string } | null };
+  /**
+   * A webhook delivery that carries part of a record (KiotViet stock.update, Nhanh.vn
+   * inventoryChange, a Pancake POS variation) normalizes to no record: the reads that give the
+   * whole records again (none for other deliveries; KiotViet gives none past 20 products and
+   * says `tooMany` — the next scheduled sync reads them). Normalize each answer as `entity`.
+   * Other platforms: unsupported.
+   */
+  connect(platform: 'kiotviet' | 'nhanh' | 'pancake', step: 'webhookRefresh', input: { body: string; settings?: Record<string, unknown> }): { requests: RequestDescriptor[]; entity?: 'products'; tooMany?: number };
   connect(platform: PlatformId, step: string, input?: Record<string, unknown>): unknown;
 }
 
