@@ -368,6 +368,26 @@ for (const backend of BACKENDS) {
         assert.deepEqual(r.body.connection.warnings, []);
         await api.delete(`/api/connections/${c.id}`);
       });
+
+      test('a delete delivery whose body carries more than the id deletes, never stores a live shell', async () => {
+        const { shop, accessToken, webhookSecret } = t.server.sandboxes.haravan.secrets;
+        const c = (await api.post('/api/connections', { platform: 'haravan', credentials: { shop, accessToken, webhookSecret } })).body.connection;
+        const sim = t.server.sandboxes.haravan.sim;
+        const product = sim.truth('products')[0];
+        const send = async (topic, body) => {
+          const hmac = createHmac('sha256', webhookSecret).update(body).digest('base64');
+          const r = await api.post(`/webhooks/haravan?connection=${c.id}`, body, { auth: false, headers: { 'content-type': 'application/json', 'x-haravan-topic': topic, 'x-haravan-hmac-sha256': hmac } });
+          assert.equal(r.status, 200, r.text);
+        };
+        await send('products/update', sim.webhook('products/update', product.id).body);
+        const live = await eventually(async () => (await api.get(`/api/records?type=product&connectionId=${c.id}`)).body.records.find((x) => x.externalId === String(product.id)), { message: 'stored' });
+        assert.equal(live.deleted, false);
+        await send('products/delete', JSON.stringify({ id: product.id, title: product.title ?? 'x', updated_at: '2030-01-01T00:00:00Z' }));
+        const gone = await eventually(async () => (await api.get(`/api/records?deleted=true&type=product&connectionId=${c.id}`)).body.records.find((x) => x.externalId === String(product.id)), { message: 'tombstone' });
+        assert.equal(gone.deleted, true);
+        assert.equal(gone.name, live.name, 'the last known data kept, not the delete body\'s');
+        await api.delete(`/api/connections/${c.id}`);
+      });
     });
   });
 }

@@ -1032,7 +1032,11 @@ export function createServices({ repo, sl, vault, proxy, hub, log, publicUrl = (
         const conn = row.connection_id ? await repo.connections.getAnyStore(row.connection_id) : null;
         const out = sl.normalize(row.platform, row.entity, row.body, { settings: syncSettings(conn?.settings) });
         const type = TYPE_OF_ENTITY[row.entity];
-        const records = [...out.records];
+        // A delete delivery (its topic says so: row.deletion) names what is gone; whatever else
+        // its body carries is no live record (Sapo/Haravan send "at least {id}", sapo.md).
+        const records = row.deletion
+          ? out.records.map((r) => ({ type: r.type, platform: r.platform, externalId: r.externalId, deleted: true, createdAt: null, updatedAt: null }))
+          : [...out.records];
         const have = new Set(records.map((r) => `${r.type}:${r.externalId}`));
         for (const extId of out.removedIds ?? []) {
           if (!have.has(`${type}:${extId}`)) records.push({ type, platform: row.platform, externalId: String(extId), deleted: true, createdAt: null, updatedAt: null });
