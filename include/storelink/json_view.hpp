@@ -64,17 +64,22 @@ inline size_t plainJsonRun(const char* p, size_t n) {
 // continuation, overlong form, surrogate, beyond U+10FFFF, lead bytes F5–FF, cut short).
 // The one validator: the JSON reader and both record writers use it.
 inline size_t utf8Length(const unsigned char* p, const unsigned char* end) {
+  // One bounds check per sequence, then the byte tests (the writers call this for every
+  // non-ASCII character: Vietnamese text is mostly 2- and 3-byte sequences).
   const unsigned char c = p[0];
-  const auto cont = [&](size_t k, unsigned char lo, unsigned char hi) {
-    return p + k < end && p[k] >= lo && p[k] <= hi;
-  };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+  const size_t avail = static_cast<size_t>(end - p);
+  const auto cont = [](unsigned char b) { return (b & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return avail >= 2 && cont(p[1]) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (avail < 3 || !cont(p[1]) || !cont(p[2])) return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)) return 0;  // overlong, surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (avail < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) return 0;
+    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)) return 0;  // overlong, > U+10FFFF
+    return 4;
+  }
   return 0;
 }
 }  // namespace detail
