@@ -406,8 +406,17 @@ json webhookFields(const std::string& body) {
   json out = json::object();
   out["data"] = json::object();
   for (auto& [k, v] : formDecode(body)) {
-    if (k.rfind("data[", 0) == 0 && k.size() > 6 && k.back() == ']') out["data"][k.substr(5, k.size() - 6)] = v;
-    else out[k] = v;
+    if (k.rfind("data[", 0) == 0 && k.size() > 6 && k.back() == ']') {
+      out["data"][k.substr(5, k.size() - 6)] = v;
+    } else if (k == "data") {
+      // A bare `data` field must not replace the object the data[...] fields fill (a later
+      // data[...] would then index a string: abort, tests/fuzz). JSON text there is merged.
+      json d = parseJson(v);
+      if (d.is_object())
+        for (auto it = d.begin(); it != d.end(); ++it) out["data"][it.key()] = it.value();
+    } else {
+      out[k] = v;
+    }
   }
   return out;
 }

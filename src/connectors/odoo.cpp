@@ -894,6 +894,8 @@ class OdooConnector final : public Connector {
   STORELINK_COLD static Result<json> missingModel(Entity e, const ModelSpec& model, json learned) {
     std::string m = model.model;
     if (m == kQuant.model || m == kAttrValue.model) {  // optional detail: continue without it
+      if (!learned.is_object()) learned = json::object();
+      if (!learned["fields"].is_object()) learned["fields"] = json::object();  // never index a non-object
       learned["fields"][m] = json::array();
       return learned;
     }

@@ -987,7 +987,11 @@ std::optional<HttpRequest> ShopifyFamilyConnector::setupRequest(Entity e, const 
   r.headers = authHeaders(&settings);
   r.headers.emplace_back("Accept", "application/json");
   r.headers.emplace_back("Content-Type", "application/json");
-  if (stage.empty()) {
+  // The probe needs a location id; a kept setup without one (a checkpoint from elsewhere) lists
+  // the locations again rather than index what is not there.
+  const json* ids = js::array(learned, "locIds");
+  const std::optional<std::string> firstLocation = ids && !ids->empty() ? js::id(&(*ids)[0]) : std::nullopt;
+  if (stage.empty() || !firstLocation) {
     r.url = resourceUrl("locations");
     r.query = {{"limit", std::to_string(d_.maxLimit)},
                {"page", std::to_string(toInt64Or(js::num(learned, "locPage").value_or(1), 1))}};
@@ -995,7 +999,7 @@ std::optional<HttpRequest> ShopifyFamilyConnector::setupRequest(Entity e, const 
   }
   // The probe: the first location's first level, the cheapest call the endpoint takes.
   r.url = resourceUrl(d_.stockResource);
-  r.query = {{"location_ids", learned["locIds"][0].get<std::string>()}, {"limit", "1"}};
+  r.query = {{"location_ids", *firstLocation}, {"limit", "1"}};
   return r;
 }
 

@@ -214,6 +214,40 @@ TEST(FuzzRegression, HugeCodesStatusesAndTimesInPlatformBodies) {
   EXPECT_EQ(toInt64Or(1e300, 42), 42);
 }
 
+TEST(FuzzRegression, GetflyBareDataFieldBetweenDataFields) {
+  // fuzz_normalize (2026-11-29): a form body with data[a]=…, then a bare data=…, then
+  // data[account_id]=… — the bare field replaced the object with a string and the next
+  // data[...] indexed it (nlohmann type_error → abort without exceptions).
+  const std::string body =
+      "event=customer.deleted&secret_key=k&data%5Bfirst%5D=1&data=_ins&data%5Baccount_id%5D=42";
+  auto page = normalizeBody("getfly", "customers", body, {});
+  ASSERT_TRUE(page.ok()) << page.error().detail;
+  ASSERT_EQ(page->removedIds.size(), 1u);
+  EXPECT_EQ(page->removedIds[0], "42");
+  // JSON text in the bare field is merged into the data object.
+  auto merged = normalizeBody("getfly", "customers", "event=customer.deleted&data=%7B%22account_id%22%3A7%7D", {});
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->removedIds.size(), 1u);
+  EXPECT_EQ(merged->removedIds[0], "7");
+}
+
+TEST(FuzzRegression, KeptSetupWithoutLocationIdsListsLocationsAgain) {
+  // Reviewed after the Getfly finding: the family's stock probe indexed learned["locIds"][0]
+  // of a kept setup unchecked; one without ids (a checkpoint from elsewhere) lists again.
+  for (const char* platform : {"sapo", "haravan"}) {
+    const Connector* c = findConnector(platform);
+    for (const json& learned : {json{{"stock", "probe"}}, json{{"stock", "probe"}, {"locIds", json::array()}},
+                                json{{"stock", "probe"}, {"locIds", 5}}, json{{"stock", "probe"}, {"locIds", {nullptr}}}}) {
+      auto r = c->setupRequest(Entity::Products, json::object(), learned);
+      ASSERT_TRUE(r.has_value()) << platform << " " << learned.dump();
+      EXPECT_NE(r->url.find("locations"), std::string::npos) << platform << " " << learned.dump();
+    }
+    auto probe = c->setupRequest(Entity::Products, json::object(), json{{"stock", "probe"}, {"locIds", {"77"}}});
+    ASSERT_TRUE(probe.has_value());
+    EXPECT_EQ(probe->query.front().second, "77");
+  }
+}
+
 // --- fuzz_placeholders ---------------------------------------------------------------
 
 TEST(FuzzRegression, PlaceholderRightAfterABrace) {
