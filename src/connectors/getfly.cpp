@@ -100,35 +100,16 @@ bool untrimmed(std::string_view s) {
   return !s.empty() && !edge(s.front()) && !edge(s.back()) && s.front() != '\xC2' && s.back() != '\xA0';
 }
 
-// v3 bodies write dates day first, "11-11-2017" or "03/01/2024" (getfly.md 3.4, "v3 variants
-// return ... dates as dd/mm/yyyy or dd-mm-yyyy"), optionally with a time: rewritten as
-// "yyyy-mm-dd[ rest]" for parseDateTime. Anything else → nullopt.
+// v3 bodies write dates day first, "11-11-2017" or "03/01/2024 10:00" (getfly.md 3.4, "v3
+// variants return ... dates as dd/mm/yyyy or dd-mm-yyyy"). dateOnly reads exactly those forms
+// (and checks the optional " HH:mm[:ss]"); the time is put back after its ISO date.
 std::optional<int64_t> dayFirstTime(std::string_view s) {
-  const auto digits = [&](size_t from, size_t n) {
-    if (from + n > s.size()) return false;
-    for (size_t i = from; i < from + n; ++i)
-      if (s[i] < '0' || s[i] > '9') return false;
-    return true;
-  };
-  size_t pos = 0;
-  const size_t dLen = digits(0, 2) ? 2 : digits(0, 1) ? 1 : 0;
-  if (dLen == 0 || dLen >= s.size()) return std::nullopt;
-  const char sep = s[dLen];
-  if (sep != '/' && sep != '-') return std::nullopt;
-  pos = dLen + 1;
-  const size_t mLen = digits(pos, 2) ? 2 : digits(pos, 1) ? 1 : 0;
-  if (mLen == 0 || pos + mLen >= s.size() || s[pos + mLen] != sep) return std::nullopt;
-  const size_t yPos = pos + mLen + 1;
-  if (!digits(yPos, 4) || (yPos + 4 < s.size() && s[yPos + 4] >= '0' && s[yPos + 4] <= '9')) return std::nullopt;
-  std::string iso(s.substr(yPos, 4));
-  iso += '-';
-  if (mLen == 1) iso += '0';
-  iso += s.substr(pos, mLen);
-  iso += '-';
-  if (dLen == 1) iso += '0';
-  iso += s.substr(0, dLen);
-  iso += s.substr(yPos + 4);
-  return parseDateTime(iso, kVietnamOffsetMinutes);
+  auto date = dateOnly(s);
+  if (!date) return std::nullopt;
+  s = s.substr(s.find_first_not_of(" \t"));
+  const size_t space = s.find(' ');
+  if (space != std::string_view::npos) date->append(s.substr(space));
+  return parseDateTime(*date, kVietnamOffsetMinutes);
 }
 
 std::optional<int64_t> gfTime(const JsonValue& o, std::string_view key) {
