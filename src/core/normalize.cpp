@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 
 namespace storelink {
 
@@ -55,21 +56,27 @@ constexpr std::array<LegacyPrefix, 21> kLegacyMobile{{
     {"0199", "059"},                                                                      // Gmobile
 }};
 
-// A national-format number (leading 0) → the digits after +84, or nullopt if not a valid
-// Vietnamese mobile/landline.
-std::optional<std::string> vnSubscriber(const std::string& national) {
+// A national-format number (leading 0) → "+84" and its subscriber digits, or nullopt if not
+// a valid Vietnamese mobile/landline.
+std::optional<std::string> vnE164(std::string_view national) {
   if (national.size() < 2 || national[0] != '0') return std::nullopt;
   const char kind = national[1];
+  const auto e164 = [](std::string_view a, std::string_view b) {
+    std::string out;
+    out.reserve(3 + a.size() + b.size());
+    out.append("+84").append(a).append(b);
+    return std::optional<std::string>(std::move(out));
+  };
   if (national.size() == 10) {
-    if (kind == '3' || kind == '5' || kind == '7' || kind == '8' || kind == '9') return national.substr(1);
+    if (kind == '3' || kind == '5' || kind == '7' || kind == '8' || kind == '9') return e164(national.substr(1), {});
     return std::nullopt;
   }
   if (national.size() == 11) {
-    if (kind == '2') return national.substr(1);  // landline: 02x(x) + subscriber, 11 digits
+    if (kind == '2') return e164(national.substr(1), {});  // landline: 02x(x) + subscriber, 11 digits
     if (kind == '1') {
-      const std::string_view head = std::string_view(national).substr(0, 4);
+      const std::string_view head = national.substr(0, 4);
       for (const auto& p : kLegacyMobile) {
-        if (head == p.from) return std::string(p.to + 1) + national.substr(4);
+        if (head == p.from) return e164(std::string_view(p.to + 1), national.substr(4));
       }
     }
   }
@@ -376,13 +383,17 @@ std::optional<std::string> normalizePhone(std::string_view raw) {
   if (t.empty()) return std::nullopt;
   const auto keep = [&] { return std::optional<std::string>(std::string(t)); };
 
-  std::string digits;
+  // The digits, in a fixed buffer (this runs for every phone field of every record): the
+  // longest valid form, "0084 (0) 2xx…", has 15; more cannot be one Vietnamese number.
+  char digits[16];
+  size_t n = 0;
   bool plus = false;
   for (size_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
     if (isDigit(c)) {
-      digits += c;
-    } else if (c == '+' && !plus && digits.empty()) {
+      if (n == sizeof digits) return keep();
+      digits[n++] = c;
+    } else if (c == '+' && !plus && n == 0) {
       plus = true;  // "(+84) 912 …" allowed: '+' before any digit
     } else if (c == ' ' || c == '\t' || c == '.' || c == '-' || c == '(' || c == ')') {
       continue;
@@ -392,31 +403,36 @@ std::optional<std::string> normalizePhone(std::string_view raw) {
       return keep();  // letters ("ext", "máy lẻ"), '/', ',' …: not a single phone number
     }
   }
-  if (digits.empty()) return keep();
+  if (n == 0) return keep();
 
-  const auto nationalAfterCountryCode = [](std::string_view rest) {
-    // "+84 (0) 912 …" → the 0 is already there.
-    return rest.empty() || rest[0] == '0' ? std::string(rest) : "0" + std::string(rest);
+  const std::string_view d(digits, n);
+  // After a country code the national number is the rest with its leading 0 ("+84 (0) 912 …"
+  // already has it): built in place, the slot before the rest holds the 0.
+  char national[17];
+  const auto afterCountryCode = [&](std::string_view rest) {
+    if (!rest.empty() && rest[0] == '0') return rest;
+    national[0] = '0';
+    std::memcpy(national + 1, rest.data(), rest.size());
+    return std::string_view(national, rest.size() + 1);
   };
-  std::string national;
-  const std::string_view d = digits;
+  std::string_view nat;
   if (plus) {
     if (d.substr(0, 2) != "84") return keep();  // another country
-    national = nationalAfterCountryCode(d.substr(2));
+    nat = afterCountryCode(d.substr(2));
   } else if (d.substr(0, 4) == "0084") {
-    national = nationalAfterCountryCode(d.substr(4));
+    nat = afterCountryCode(d.substr(4));
   } else if (d.substr(0, 2) == "84" && d.size() >= 11) {
     // "84912345678"; also "84" + 10 digits (landline / legacy mobile) — a national number
     // never starts with 8, so this cannot misread a local one. Validated below.
-    national = nationalAfterCountryCode(d.substr(2));
+    nat = afterCountryCode(d.substr(2));
   } else if (d[0] == '0' && d.substr(0, 2) != "00") {
-    national = digits;
+    nat = d;
   } else {
     return keep();
   }
-  const auto sub = vnSubscriber(national);
-  if (!sub) return keep();
-  return "+84" + *sub;
+  auto e164 = vnE164(nat);
+  if (!e164) return keep();
+  return e164;
 }
 
 std::optional<int64_t> parseDateTime(std::string_view s, int defaultOffsetMinutes) {

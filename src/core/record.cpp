@@ -128,16 +128,26 @@ void appendUnicodeEscape(JsonOut& out, uint32_t unit) {
 void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
   static const char* hex = "0123456789abcdef";
   out += '"';
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t done = 0;  // bytes before this are written
   size_t i = 0;
-  while (i < s.size()) {
-    // Runs of plain bytes are copied in one append.
-    const size_t run = i + detail::plainJsonRun(s.data() + i, s.size() - i);
-    if (run > i) {
-      out.append(s.data() + i, run - i);
-      i = run;
-      if (i == s.size()) break;
+  while (i < n) {
+    // Plain ASCII and, unless asciiOnly, valid UTF-8 sequences stay in the current run,
+    // copied in one append when something must be escaped or the string ends.
+    i += detail::plainJsonRun(s.data() + i, n - i);
+    if (i == n) break;
+    const unsigned char c = u[i];
+    size_t len = 0;
+    if (c >= 0x80) {
+      // One UTF-8 sequence, validated (F8 B8 B8 once passed as a 3-byte one: tests/fuzz).
+      len = detail::utf8Length(u + i, u + n);
+      if (len != 0 && !asciiOnly) {
+        i += len;
+        continue;
+      }
     }
-    unsigned char c = static_cast<unsigned char>(s[i]);
+    out.append(s.data() + done, i - done);
     if (c < 0x80) {
       switch (c) {
         case '"': out += "\\\""; break;
@@ -155,20 +165,13 @@ void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
           }
       }
       ++i;
-      continue;
-    }
-    // One UTF-8 sequence, validated (F8 B8 B8 once passed as a 3-byte one: tests/fuzz).
-    const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-    const size_t len = detail::utf8Length(u + i, u + s.size());
-    if (len == 0) {
+    } else if (len == 0) {
       if (asciiOnly) appendUnicodeEscape(out, 0xFFFD);
       else out += "\xEF\xBF\xBD";
       ++i;
-      continue;
-    }
-    if (asciiOnly) {
+    } else {  // asciiOnly: the character as \u escapes
       uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (u[i + k] & 0x3F);
       if (cp >= 0x10000) {
         cp -= 0x10000;
         appendUnicodeEscape(out, 0xD800 + (cp >> 10));
@@ -176,11 +179,11 @@ void appendString(JsonOut& out, std::string_view s, bool asciiOnly = false) {
       } else {
         appendUnicodeEscape(out, cp);
       }
-    } else {
-      out.append(s.data() + i, len);
+      i += len;
     }
-    i += len;
+    done = i;
   }
+  out.append(s.data() + done, n - done);
   out += '"';
 }
 
