@@ -1,19 +1,17 @@
 // Normalize throughput: wasm in Node vs the same C++ native vs plain JS, on full-size pages
 // captured from every platform's simulator (see lib/bodies.js), measured in the same run.
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createStoreLink } from '../wasm/js/node.js';
 import { captureBodies } from './lib/bodies.js';
 import { interleaved, median } from './lib/measure.js';
 
-const NATIVE_ROUNDS = 3;
-
 const root = new URL('..', import.meta.url).pathname;
 const utf8 = new TextDecoder();
-const distUrl = new URL('../wasm/dist/', import.meta.url);
 
 /** The plain-JS baseline of a platform (bench/js/<id>.js), or null when nobody wrote one yet. */
 async function jsBaseline(platform) {
@@ -23,24 +21,64 @@ async function jsBaseline(platform) {
 }
 
 /**
- * The bare wasm call, the same work as the native bench (UTF-8 bytes in → JSON text bytes
- * out): a second instance of the module, driven without the JS wrapper's JSON.parse.
+ * A bench process that stays up (bench/lib/core-child.mjs, or the native bench with --serve):
+ * `slice(ms)` has it time passes over its bodies for ms and resolves with its JSON line.
  */
-async function rawWasm() {
-  const factory = (await import(new URL('storelink-core.mjs', distUrl).href)).default;
-  const m = await factory({ wasmBinary: await readFile(new URL('storelink-core.wasm', distUrl)), print() {}, printErr() {} });
-  if (typeof m.normalizeInput === 'function') {
-    return (platform, entity, bytes) => {
-      m.inputBuffer(bytes.length).set(bytes);
-      return m.normalizeInput(platform, entity, bytes.length, '');
-    };
+function sliceServer(cmd, args) {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  let exited = null;
+  child.on('exit', (code) => {
+    exited = code;
+    for (const w of waiting.splice(0)) w.reject(new Error(`${cmd} exited with ${code}`));
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  return {
+    slice: (ms) => new Promise((resolve, reject) => {
+      if (exited !== null) return reject(new Error(`${cmd} exited with ${exited}`));
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${Math.round(ms)}\n`);
+    }),
+    close: () => new Promise((resolve) => {
+      if (exited !== null) return resolve();
+      child.once('exit', resolve);
+      child.stdin.end();
+    }),
+  };
+}
+
+// wasm ÷ native: both sides in their own process, in short slices taken in turn (the order
+// flipped every pair), and the ratio is the median of the pairs' own ratios. The machine is
+// shared: a load change moves both halves of a pair, not one side of the comparison.
+const PAIRS = 12;
+async function wasmVsNative({ nativeBin, platform, entity, files, records, budgetMs }) {
+  const wasm = sliceServer(process.execPath, [fileURLToPath(new URL('./lib/core-child.mjs', import.meta.url)), platform, entity, ...files]);
+  const native = sliceServer(nativeBin, ['--serve', platform, entity, ...files]);
+  try {
+    const ms = budgetMs / 2 / PAIRS;
+    await wasm.slice(ms); // warm both before the pairs that count
+    const first = await native.slice(ms);
+    assert.equal(first.records, records, `native bench counted ${first.records} records, wasm ${records}`);
+    const pairs = [];
+    for (let k = 0; k < PAIRS; k++) {
+      const order = k % 2 ? [native, wasm] : [wasm, native];
+      const [a, b] = [await order[0].slice(ms), await order[1].slice(ms)];
+      pairs.push(k % 2 ? { native: a, wasm: b } : { wasm: a, native: b });
+    }
+    if (process.env.BENCH_PAIRS_DEBUG) console.error(platform, entity, pairs.map((p) => `${(p.wasm.cpuMedian * 1e6).toFixed(0)}/${(p.native.cpuMedian * 1e6).toFixed(0)}`).join(" "));
+    const side = (name) => ({
+      cpu: median(pairs.map((p) => p[name].cpuMedian)),
+      wall: median(pairs.map((p) => p[name].wallMedian)),
+      samples: pairs.reduce((n, p) => n + p[name].samples, 0),
+    });
+    return { wasmCore: side('wasm'), native: { ...side('native'), coreRatio: median(pairs.map((p) => p.native.cpuMedian / p.wasm.cpuMedian)) } };
+  } finally {
+    await Promise.all([wasm.close(), native.close()]);
   }
-  return (platform, entity, bytes) => m.normalize(platform, entity, bytes, '{}').length; // before the byte boundary
 }
 
 export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4, only } = {}) {
   const sl = await createStoreLink();
-  const raw = await rawWasm();
   const sets = await captureBodies(sl, { pages });
   const bodyDir = path.join(root, 'build/bench/bodies');
   rmSync(bodyDir, { recursive: true, force: true });
@@ -61,46 +99,26 @@ export async function runNormalize({ budgetMs = 2500, nativeBin, pages = 4, only
     }
     const fns = {
       wasm: () => { for (const b of bodies) sl.normalize(platform, entity, b); },
-      wasmCore: () => { for (const b of bytes) raw(platform, entity, b); },
     };
     if (js) fns.js = () => { for (const b of bodies) js(entity, b); };
     // Bodies as bytes (what a transport holds before anyone decodes them): wasm takes the
     // UTF-8 as it is; plain JS decodes it first, as res.json() / res.text() would.
     fns.wasmBytes = () => { for (const b of bytes) sl.normalize(platform, entity, b); };
     if (js) fns.jsBytes = () => { for (const b of bytes) js(entity, utf8.decode(b)); };
-    // Native runs in its own process, so it cannot be interleaved sample by sample: the budget
-    // is split into rounds, each timing wasm/JS then native right after, and wasm ÷ native is
-    // the median of the rounds' own ratios (a load change between two long blocks used to
-    // move it by ±30 %: bench/RESULTS.md round three (b)).
-    let files = null;
+    // sl.normalize, the plain-JS baseline and their byte variants, sample by sample in this
+    // process; then the bare wasm call against native, both in their own processes.
+    const t = interleaved(fns, { budgetMs, minRounds: 4 });
+    let vsNative = { wasmCore: null, native: null };
     if (nativeBin && existsSync(nativeBin)) {
-      files = bodies.map((b, i) => {
+      const files = bodies.map((b, i) => {
         const f = path.join(bodyDir, `${platform}-${entity}-${i}.json`);
         writeFileSync(f, b);
         return f;
       });
+      vsNative = await wasmVsNative({ nativeBin, platform, entity, files, records, budgetMs });
     }
-    const rounds = [];
-    for (let k = 0; k < NATIVE_ROUNDS; k++) {
-      const t = interleaved(fns, { budgetMs: budgetMs / NATIVE_ROUNDS, minRounds: 4 });
-      let native = null;
-      if (files) {
-        const out = JSON.parse(execFileSync(nativeBin, ['--ms', String(Math.round(budgetMs / 2 / NATIVE_ROUNDS)), platform, entity, ...files], { encoding: 'utf8' }));
-        assert.equal(out.records, records, `native bench counted ${out.records} records, wasm ${records}`);
-        native = { cpu: out.cpuMedian, wall: out.wallMedian, samples: out.samples };
-      }
-      rounds.push({ t, native });
-    }
-    const t = Object.fromEntries(Object.keys(fns).map((n) => [n, {
-      cpu: median(rounds.map((r) => r.t[n].cpu)), wall: median(rounds.map((r) => r.t[n].wall)), samples: rounds.reduce((a, r) => a + r.t[n].samples, 0),
-    }]));
-    const native = files ? {
-      cpu: median(rounds.map((r) => r.native.cpu)), wall: median(rounds.map((r) => r.native.wall)), samples: rounds.reduce((a, r) => a + r.native.samples, 0),
-      // Paired in time: each round's native ÷ that round's wasm.
-      coreRatio: median(rounds.map((r) => r.native.cpu / r.t.wasmCore.cpu)),
-      e2eRatio: median(rounds.map((r) => r.native.cpu / r.t.wasm.cpu)),
-    } : null;
-    rows.push({ platform, entity, pages: bodies.length, rowsPerPage: set.rowsPerPage, bytes: totalBytes, records, ...t, native, jsChecked: !!js });
+    const { wasmCore, native } = vsNative;
+    rows.push({ platform, entity, pages: bodies.length, rowsPerPage: set.rowsPerPage, bytes: totalBytes, records, ...t, wasmCore, native, jsChecked: !!js });
   }
   return rows;
 }

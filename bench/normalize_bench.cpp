@@ -2,9 +2,13 @@
 // boundary the wasm module exports) on the same page bodies, timed in-process.
 //
 //   storelink_normalize_bench --ms 1500 <platform> <entity> <body.json>...
+//   storelink_normalize_bench --serve <platform> <entity> <body.json>...
 //
 // Prints one JSON line: {"platform","entity","bytes","records","samples","cpuMedian","wallMedian"}:
-// bytes/records per pass (all bodies once), seconds per pass. Built with -DSTORELINK_BENCH=ON.
+// bytes/records per pass (all bodies once), seconds per pass. With --serve it stays up: every
+// line read from stdin is a budget in ms, answered by one such line for that slice, so the
+// caller can alternate short slices with the wasm module's (bench/normalize.js). Built with
+// -DSTORELINK_BENCH=ON.
 #include <algorithm>
 #include <ctime>
 #include <cstdio>
@@ -47,10 +51,14 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   double budgetMs = 1500;
+  bool serve = false;
   int arg = 1;
   if (arg + 1 < argc && std::string(argv[arg]) == "--ms") {
     budgetMs = std::atof(argv[arg + 1]);
     arg += 2;
+  } else if (arg < argc && std::string(argv[arg]) == "--serve") {
+    serve = true;
+    ++arg;
   }
   if (argc - arg < 3) {
     std::fprintf(stderr, "usage: %s [--ms N] <platform> <entity> <body.json>...\n", argv[0]);
@@ -71,17 +79,26 @@ int main(int argc, char** argv) {
   // time is reported beside it.
   for (int i = 0; i < 3; ++i)
     for (const auto& b : bodies) storelink::api::normalizeJson(platform, entity, b, "");
-  std::vector<double> cpu, wall;
   size_t sink = 0;
-  const double startWall = nowSeconds(CLOCK_MONOTONIC);
-  do {
-    const double c0 = nowSeconds(CLOCK_THREAD_CPUTIME_ID), w0 = nowSeconds(CLOCK_MONOTONIC);
-    for (const auto& b : bodies) sink += storelink::api::normalizeJson(platform, entity, b, "").size();
-    cpu.push_back(nowSeconds(CLOCK_THREAD_CPUTIME_ID) - c0);
-    wall.push_back(nowSeconds(CLOCK_MONOTONIC) - w0);
-  } while ((nowSeconds(CLOCK_MONOTONIC) - startWall) * 1000 < budgetMs || cpu.size() < 5);
-  std::printf("{\"platform\":\"%s\",\"entity\":\"%s\",\"bytes\":%zu,\"records\":%zu,\"samples\":%zu,"
-              "\"cpuMedian\":%.9f,\"wallMedian\":%.9f,\"sink\":%zu}\n",
-              platform.c_str(), entity.c_str(), bytes, records, cpu.size(), median(cpu), median(wall), sink);
+  const auto slice = [&](double ms) {
+    std::vector<double> cpu, wall;
+    const double startWall = nowSeconds(CLOCK_MONOTONIC);
+    do {
+      const double c0 = nowSeconds(CLOCK_THREAD_CPUTIME_ID), w0 = nowSeconds(CLOCK_MONOTONIC);
+      for (const auto& b : bodies) sink += storelink::api::normalizeJson(platform, entity, b, "").size();
+      cpu.push_back(nowSeconds(CLOCK_THREAD_CPUTIME_ID) - c0);
+      wall.push_back(nowSeconds(CLOCK_MONOTONIC) - w0);
+    } while ((nowSeconds(CLOCK_MONOTONIC) - startWall) * 1000 < ms || cpu.size() < 5);
+    std::printf("{\"platform\":\"%s\",\"entity\":\"%s\",\"bytes\":%zu,\"records\":%zu,\"samples\":%zu,"
+                "\"cpuMedian\":%.9f,\"wallMedian\":%.9f,\"sink\":%zu}\n",
+                platform.c_str(), entity.c_str(), bytes, records, cpu.size(), median(cpu), median(wall), sink);
+    std::fflush(stdout);
+  };
+  if (!serve) {
+    slice(budgetMs);
+    return 0;
+  }
+  char line[64];
+  while (std::fgets(line, sizeof line, stdin) != nullptr) slice(std::atof(line));
   return 0;
 }

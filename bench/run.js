@@ -12,7 +12,8 @@
 // BENCH_UI_SPEEDUP (rate-limit and worker-clock speed-up, default 50),
 // BENCH_NATIVE (path of storelink_normalize_bench), BENCH_NO_WRITE=1 (print only),
 // BENCH_SYNC_TRACE=1 (every request of the incremental runs on stderr; bench/incremental.js
-// runs that part alone).
+// runs that part alone), BENCH_PAIRS_DEBUG=1 (each wasm/native pair of the normalize rows, in
+// µs per pass, on stderr).
 import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { runNormalize } from './normalize.js';
@@ -40,12 +41,14 @@ const T = {
 };
 const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
 
-// Cold start first, on a quiet machine (it is wall time); then the simulators for the sync
-// runs start generating their data in their own processes while normalize is measured (CPU
-// time, interleaved: robust to the extra load).
+// Cold start and normalize first, on a quiet machine; then the simulators for the sync runs
+// generate their data. (Normalize used to be measured while they did, in other processes:
+// on 2 cores that moved the wasm ÷ native figures by a third from run to run.)
 log('== size and cold start');
 const size = runSize();
 const cold = runColdStart();
+log('== normalize throughput (wasm vs native vs plain JS)');
+const norm = await runNormalize({ nativeBin, budgetMs: Number(env.BENCH_BUDGET_MS ?? 2500) });
 log('== starting the sync simulators');
 const sizes = (env.BENCH_SYNC_SIZES ?? '100000,10000').split(',').map(Number);
 // Simulator CPU per page grows with N (each page filters and sorts every row); on 2 shared
@@ -61,8 +64,6 @@ const prepared = await prepareSyncBench({
   scale: Number(env.BENCH_SYNC_SCALE ?? 6),
   latencyMs: Number(env.BENCH_SYNC_LATENCY_MS ?? 200),
 });
-log('== normalize throughput (wasm vs native vs plain JS)');
-const norm = await runNormalize({ nativeBin, budgetMs: Number(env.BENCH_BUDGET_MS ?? 2500) });
 log('== sync at the ceiling, memory vs N, incremental');
 const sync = await runSyncBench(prepared, { log });
 const uiN = Number(env.BENCH_UI_N ?? 100_000);
@@ -79,8 +80,8 @@ const mbps = (r, s) => (r.bytes / s) / 1e6;
 const recps = (r, s) => r.records / s;
 const normRows = norm.map((r) => {
   const jsRatio = r.js ? r.js.cpu / r.wasm.cpu : NaN;
-  // Paired by round (bench/normalize.js): each round's native ÷ that round's wasm, median.
-  const nativeRatio = r.native ? r.native.coreRatio ?? r.native.cpu / r.wasmCore.cpu : NaN;
+  // Paired in time (bench/normalize.js): the median of the pairs' own native ÷ wasm.
+  const nativeRatio = r.native ? r.native.coreRatio : NaN;
   const nativeRatioE2E = r.native ? r.native.e2eRatio ?? r.native.cpu / r.wasm.cpu : NaN;
   const bytesRatio = r.jsBytes ? r.jsBytes.cpu / r.wasmBytes.cpu : NaN;
   return { ...r, jsRatio, nativeRatio, nativeRatioE2E, bytesRatio };
@@ -128,7 +129,7 @@ const normTable = mdTable(
   normRows.map((r) => [
     r.platform, r.entity, `${r.pages} × ${r.rowsPerPage}`, fmt.kb(r.bytes),
     `${fmt.num(recps(r, r.wasm.cpu))} rec/s, ${fmt.num(mbps(r, r.wasm.cpu), 1)} MB/s`,
-    `${fmt.num(recps(r, r.wasmCore.cpu))} rec/s, ${fmt.num(mbps(r, r.wasmCore.cpu), 1)} MB/s`,
+    r.wasmCore ? `${fmt.num(recps(r, r.wasmCore.cpu))} rec/s, ${fmt.num(mbps(r, r.wasmCore.cpu), 1)} MB/s` : 'with native only',
     r.native ? `${fmt.num(recps(r, r.native.cpu))} rec/s, ${fmt.num(mbps(r, r.native.cpu), 1)} MB/s` : 'not built',
     r.js ? `${fmt.num(recps(r, r.js.cpu))} rec/s, ${fmt.num(mbps(r, r.js.cpu), 1)} MB/s` : 'no bench/js baseline',
     fmt.ratio(r.jsRatio), fmt.ratio(r.nativeRatio), fmt.ratio(r.nativeRatioE2E), fmt.ratio(r.bytesRatio),
@@ -173,7 +174,7 @@ ${mdTable(['what', 'measured', 'target', ''], summary)}
 
 ### Normalize throughput
 
-Full-size list pages (the connector's own requests and page size) captured from each platform's simulator; every comparison interleaved sample by sample in one process, in three rounds; native (its own process) runs right after each round, and the ratios to native are the median of the rounds' own ratios. Figures are per-sample **CPU time** medians (the machine is shared). *wasm sl.normalize*: the package API, string body in → JS objects out. *wasm core call*: the same C++ call the native bench times (UTF-8 bytes in → JSON text bytes out). *plain JS*: \`bench/js/<platform>.js\`, checked equal to sl.normalize on every page before timing. The targets use string bodies; *bytes in* is the same comparison starting from the UTF-8 bytes a transport receives (wasm takes them as they are, plain JS decodes them with TextDecoder first, as \`res.json()\` would).
+Full-size list pages (the connector's own requests and page size) captured from each platform's simulator; measured before the sync simulators start, on a quiet machine. *wasm sl.normalize* and *plain JS* (and their *bytes in* variants) are interleaved sample by sample in one process. *wasm core call* and *native* each run in a process of their own that stays up (\`bench/lib/core-child.mjs\`, \`storelink_normalize_bench --serve\`), in 12 pairs of short slices taken in turn; *core ÷ native* is the median of the pairs' own ratios (own processes: in the main one, V8's background threads collect the JS side's garbage and \`process.cpuUsage()\` charged that to the wasm samples). *sl.normalize ÷ native* compares medians taken at different moments and is indicative only. Figures are per-sample **CPU time** medians (the machine is shared). *wasm sl.normalize*: the package API, string body in → JS objects out. *wasm core call*: the same C++ call the native bench times (UTF-8 bytes in → JSON text bytes out). *plain JS*: \`bench/js/<platform>.js\`, checked equal to sl.normalize on every page before timing. The targets use string bodies; *bytes in* is the same comparison starting from the UTF-8 bytes a transport receives (wasm takes them as they are, plain JS decodes them with TextDecoder first, as \`res.json()\` would).
 
 ${normTable}
 
