@@ -124,6 +124,16 @@ TEST(NormalizePhone, InvalidVietnameseNumbersAreKeptTrimmed) {
   EXPECT_EQ(normalizePhone("912345678"), OptStr("912345678"));          // no prefix at all
 }
 
+TEST(NormalizePhone, LongestValidFormAndLongerInputs) {
+  // The digits are gathered in a 16-byte buffer: the longest valid form has 15 ("0084", the
+  // "(0)", 10 more), and anything longer is kept as written, never cut to a valid-looking number.
+  EXPECT_EQ(normalizePhone("0084 (0) 24 3826 1234"), OptStr("+842438261234"));
+  EXPECT_EQ(normalizePhone("0084 (0) 162 345 6789"), OptStr("+84323456789"));
+  EXPECT_EQ(normalizePhone("0084 (0) 24 3826 12345"), OptStr("0084 (0) 24 3826 12345"));             // 16
+  EXPECT_EQ(normalizePhone("0912345678 0912345678"), OptStr("0912345678 0912345678"));               // 20
+  EXPECT_EQ(normalizePhone("+84 912 345 678 912 345 678"), OptStr("+84 912 345 678 912 345 678"));  // 20
+}
+
 TEST(NormalizePhone, ForeignNumbersAreKept) {
   EXPECT_EQ(normalizePhone("+1 415 555 0100"), OptStr("+1 415 555 0100"));
   EXPECT_EQ(normalizePhone("+65 6123 4567"), OptStr("+65 6123 4567"));
