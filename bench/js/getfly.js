@@ -50,8 +50,7 @@ function mapProduct(o) {
   const cover = num(o.cover_price);
   const pct = num(o.discount) ?? 0;
   const discounted = cover !== null && pct > 0 && pct < 100; // `discount` is a percentage off cover_price
-  return {
-    ...head('product', o, pid),
+  return Object.assign(head('product', o, pid), {
     name,
     sku,
     barcode: null,
@@ -69,7 +68,7 @@ function mapProduct(o) {
       cost: num(o.price_average_in), weightGrams: null, stock: [], totalStock: null,
     }],
     totalStock: null,
-  };
+  });
 }
 
 const STATUS_WORDS = [
@@ -138,8 +137,7 @@ function mapOrder(o) {
   let discount = 0;
   if (discountMoney !== null && discountMoney > 0) discount = discountMoney;
   else if (discountPct !== null && discountPct > 0 && sub !== null) discount = (sub * discountPct) / 100;
-  return {
-    ...head('order', o, oid, gfTime(o.order_date)),
+  return Object.assign(head('order', o, oid, gfTime(o.order_date)), {
     code: text(o.order_code),
     status: orderStatus(num(o.status), label),
     platformStatus: label ?? str(o.status),
@@ -157,7 +155,7 @@ function mapOrder(o) {
     shippingAddress: addr === null ? null : { name: text(o.contact_name) ?? name, phone: phone(text(o.contact_phone)) ?? phone(text(o.account_phone)), address: addr, ward: null, district: null, province: null, country: null },
     locationId: noZero(id(o.store_id)),
     note: null,
-  };
+  });
 }
 
 function gender(g) {
@@ -178,8 +176,7 @@ function mapAccount(o) {
   const birthday = text(o.birthday);
   const street = text(o.billing_address_street);
   const rel = text(o.relation_name);
-  return {
-    ...head('customer', o, cid),
+  return Object.assign(head('customer', o, cid), {
     name: text(o.account_name),
     phone: ph,
     email,
@@ -189,7 +186,7 @@ function mapAccount(o) {
     totalSpent: num(o.total_revenue),
     orderCount: null,
     groups: rel === null ? [] : [rel],
-  };
+  });
 }
 
 const MAPPERS = { products: mapProduct, orders: mapOrder, customers: mapAccount };

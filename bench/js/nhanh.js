@@ -128,8 +128,7 @@ function mapProduct(o, tax) {
       totalStock,
     });
   }
-  return {
-    ...head('product', pid, created, nhTime(o.updatedAt)),
+  return Object.assign(head('product', pid, created, nhTime(o.updatedAt)), {
     name,
     sku,
     barcode,
@@ -142,7 +141,7 @@ function mapProduct(o, tax) {
     parentExternalId: parent !== null && parent > 0 ? id(o.parentId) : null,
     variants,
     totalStock,
-  };
+  });
 }
 
 // --- orders ----------------------------------------------------------------------------
@@ -192,11 +191,11 @@ function mapLine(d, tax) {
     vatKnown = true;
   }
   const line = { productExternalId: productId, variantExternalId: productId, sku: text(d.code) ?? text(d.productCode), name: text(d.name) ?? text(d.productName), quantity };
-  if (tax) return { line: { ...line, unitPrice: price, discount: disc, total: net }, vat, vatKnown };
+  if (tax) return { line: Object.assign(line, { unitPrice: price, discount: disc, total: net }), vat, vatKnown };
   let after = num(d.priceAfterVAT);
   if (after === null && price !== null) after = pct !== null ? roundVnd(price * (1 + pct / 100)) : price;
   const discount = after !== null && gross !== null ? Math.max(0, after * q - gross) : disc;
-  return { line: { ...line, unitPrice: after, discount, total: gross }, vat, vatKnown };
+  return { line: Object.assign(line, { unitPrice: after, discount, total: gross }), vat, vatKnown };
 }
 
 function paymentStatus(paid, total) {
@@ -276,8 +275,7 @@ function mapOrder(o, tax) {
   else if (num(o.calcTotalMoney) !== null) total = num(o.calcTotalMoney);
   else if (anyLine) total = subtotal - (discount ?? 0) + (shippingFee ?? 0) + (tax ? taxAmount ?? 0 : 0);
 
-  return {
-    ...head('order', oid, nhTime(top.createdAt) ?? nhTime(top.createdDateTime), nhTime(top.updatedAt)),
+  return Object.assign(head('order', oid, nhTime(top.createdAt) ?? nhTime(top.createdDateTime), nhTime(top.updatedAt)), {
     code: oid, // Nhanh shows the order id as its code
     status,
     platformStatus,
@@ -290,10 +288,10 @@ function mapOrder(o, tax) {
     tax: taxAmount,
     total,
     currency: 'VND',
-    shippingAddress: hasAddress ? { name: c.name, phone: c.phone, ...a, country: 'VN' } : null,
+    shippingAddress: hasAddress ? Object.assign({ name: c.name, phone: c.phone }, a, { country: 'VN' }) : null,
     locationId: id(top.depotId) ?? (obj(o.depot) ? id(o.depot.id) : null),
     note: text(top.description),
-  };
+  });
 }
 
 // --- customers -------------------------------------------------------------------------
@@ -307,8 +305,7 @@ function mapCustomer(o) {
   const birthday = text(o.birthday);
   const line = text(o.address);
   const group = obj(o.group) ? text(o.group.name) : text(o.group);
-  return {
-    ...head('customer', cid, created, nhTime(o.updatedAt)),
+  return Object.assign(head('customer', cid, created, nhTime(o.updatedAt)), {
     name: text(o.name),
     phone: phone(text(o.mobile)),
     email: text(o.email),
@@ -318,7 +315,7 @@ function mapCustomer(o) {
     totalSpent: num(o.totalAmount) ?? num(o.totalMoney),
     orderCount: null,
     groups: group === null ? [] : [group],
-  };
+  });
 }
 
 const MAPPERS = { products: mapProduct, orders: mapOrder, customers: mapCustomer };

@@ -197,8 +197,7 @@ function mapProduct(d, o, stock) {
     variants.push({ externalId: pid, sku: null, barcode: null, name, options: {}, price: null, compareAtPrice: null, cost: null, weightGrams: null, stock: [], totalStock: null });
   }
   const single = variants.length === 1;
-  return {
-    ...head(d, 'product', o, pid),
+  return Object.assign(head(d, 'product', o, pid), {
     name,
     sku: single ? variants[0].sku : null,
     barcode: single ? variants[0].barcode : null,
@@ -211,7 +210,7 @@ function mapProduct(d, o, stock) {
     parentExternalId: null,
     variants,
     totalStock: anyStock ? total : null,
-  };
+  });
 }
 
 // --- orders ----------------------------------------------------------------------------
@@ -302,8 +301,7 @@ function mapOrder(d, o) {
   const totalDiscounts = num(o.total_discounts);
   let shippingFee = num(o.total_shipping_price);
   if (shippingFee === null && Array.isArray(o.shipping_lines)) shippingFee = o.shipping_lines.reduce((s, l) => s + (num(l?.price) ?? 0), 0);
-  return {
-    ...head(d, 'order', o, oid),
+  return Object.assign(head(d, 'order', o, oid), {
     code: text(o.name) ?? text(o.order_number),
     status: orderStatus(o),
     platformStatus: platformStatus(o),
@@ -319,7 +317,7 @@ function mapOrder(d, o) {
     shippingAddress: addressOf(o.shipping_address),
     locationId: id(o.location_id),
     note: text(o.note),
-  };
+  });
 }
 
 // --- customers -------------------------------------------------------------------------
@@ -357,8 +355,7 @@ function mapCustomer(d, o) {
   if (group !== null) groups.add(group);
   const tags = str(o.tags);
   if (tags !== null) for (const t of tags.split(',')) if (nonEmpty(t) !== null) groups.add(nonEmpty(t));
-  return {
-    ...head(d, 'customer', o, cid),
+  return Object.assign(head(d, 'customer', o, cid), {
     name: vietnameseName(o) ?? (addr ? text(addr.name) : null),
     phone: phone(o.phone) ?? (addr ? phone(addr.phone) : null),
     email: text(o.email),
@@ -368,7 +365,7 @@ function mapCustomer(d, o) {
     totalSpent: num(o.total_spent),
     orderCount: num(o.orders_count),
     groups: [...groups],
-  };
+  });
 }
 
 const MAPPERS = { products: mapProduct, orders: mapOrder, customers: mapCustomer };

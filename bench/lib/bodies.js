@@ -38,13 +38,30 @@ export async function captureBodies(sl, { pages = 4, seed = 7 } = {}) {
       for (const entity of BENCH_ENTITIES.filter((e) => p.entities.includes(e))) {
         const inner = createLocalTransport(sl, { secrets: env.secrets, hostMap: env.hostMap });
         const bodies = [];
+        // List pages only: follow-ups (Odoo's stock.quant and order-line reads, the Shopify
+        // family's inventory levels, MISA's invoice details) are 'page' requests too. The list
+        // body of a page is the one, among the bodies fetched since the last page's records,
+        // whose own records are the page's records (most ids in common).
+        let since = [];
         const transport = async (request, ctx) => {
           const res = await inner(request, ctx);
-          if (request.purpose === 'page' && res.status === 200) bodies.push(res.body);
+          if (request.purpose === 'page' && res.status === 200) since.push(res.body);
           return res;
         };
+        const liveIds = (records) => new Set(records.filter((r) => !r.deleted).map((r) => r.externalId));
+        const onRecords = (records) => {
+          const want = liveIds(records);
+          let best = null, bestCommon = 0;
+          for (const b of since) {
+            let common = 0;
+            for (const id of liveIds(sl.normalize(p.id, entity, b).records)) if (want.has(id)) common++;
+            if (common > bestCommon) [best, bestCommon] = [b, common];
+          }
+          if (best !== null) bodies.push(best);
+          since = [];
+        };
         const job = sl.createSync({ platform: p.id, entity, seed: 1, maxPages: pages + 1 });
-        await runSync(job, transport, { clock });
+        await runSync(job, transport, { clock, onRecords });
         job.dispose();
         // Full pages only: the largest row count seen is the platform's page size.
         const counted = bodies.map((b) => ({ b, n: sl.normalize(p.id, entity, b).records.length }));
