@@ -27,12 +27,15 @@ constexpr const char* kResources[] = {"products", "orders", "customers", "locati
 
 // Lower-case ASCII without '_', '-' and spaces: "Partially_Paid" → "partiallypaid".
 std::string fold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // Written in place, then cut: std::string's push_back is an out-of-line call into the
+  // prebuilt libc++ under Emscripten (this runs for every variant's option titles).
+  std::string out(s.size(), '\0');
+  size_t n = 0;
   for (char c : s) {
     if (c == '_' || c == '-' || c == ' ') continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out[n++] = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  out.resize(n);
   return out;
 }
 

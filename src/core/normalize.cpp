@@ -525,28 +525,33 @@ std::pair<std::optional<std::string>, std::optional<std::string>> splitProvinceD
 }
 
 std::string foldVietnamese(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // Folding never lengthens the text: written in place into a buffer of the input's size,
+  // then cut (std::string's += is an out-of-line call under Emscripten; this runs on status
+  // labels and genders of every row).
+  std::string out(s.size(), '\0');
+  size_t n = 0;
   size_t i = 0;
   while (i < s.size()) {
     char32_t cp = 0;
     const size_t len = decodeUtf8(s, i, cp);
     if (len == 0) {  // invalid byte: copied unchanged
-      out += s[i++];
+      out[n++] = s[i++];
       continue;
     }
     if (len == 1) {
       const char c = s[i];
-      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      out[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     } else if (cp >= 0x0300 && cp <= 0x036F) {
       // combining mark (NFD input): dropped
     } else if (const char base = vietnameseBase(cp)) {
-      out += base;
+      out[n++] = base;
     } else {
-      out.append(s.substr(i, len));
+      s.copy(out.data() + n, len, i);
+      n += len;
     }
     i += len;
   }
+  out.resize(n);
   return out;
 }
 
