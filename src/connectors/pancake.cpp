@@ -17,9 +17,10 @@
 #include <cmath>
 
 #include "connectors.hpp"
-#include "storelink/crypto.hpp"
-#include "storelink/normalize.hpp"
 #include "storelink/cold.hpp"
+#include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
+#include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
 
@@ -28,38 +29,62 @@ namespace {
 constexpr const char* kApiBase = "https://pos.pages.fm/api/v1";
 constexpr int kPageSize = 100;  // maximum unconfirmed; integrations use 100–200 (pc.md §1.3)
 
-// The mappers over the nlohmann DOM, compiled for size (wasm); parsePage and the parse stay -O3.
-STORELINK_COLD_BEGIN
-// Naive ISO-8601, UTC (pc.md §1.9).
-std::optional<int64_t> pcTime(const json& o, std::string_view key) {
-  auto s = js::text(o, key);
+// The mappers read JsonDoc values (json_view.hpp), for list pages and for the single objects
+// and webhook bodies parsePage also takes. They are the hot path: outside the cold regions.
+
+// Naive ISO-8601, UTC (pc.md §1.9). A string is read in place: parseDateTime trims as
+// js::text does, and a blank one is no time either way.
+std::optional<int64_t> pcTime(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string()) return parseDateTime(v->stringValue(), 0);
+  auto s = js::text(v);
   if (!s) return std::nullopt;
   return parseDateTime(*s, 0);
 }
 
-std::optional<std::string> firstText(const json& o, std::string_view key) {
-  const json* a = js::array(o, key);
+// normalizePhone(js::text(o, key)), a string read in place: normalizePhone trims as js::text
+// does and answers nullopt exactly for a blank one.
+std::optional<std::string> phone(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string()) return normalizePhone(v->stringValue());
+  auto s = js::text(v);
+  return s ? normalizePhone(*s) : std::nullopt;
+}
+
+std::optional<std::string> firstText(const JsonValue& o, std::string_view key) {
+  const JsonValue* a = js::array(o, key);
   if (a == nullptr) return js::text(o, key);
   for (const auto& v : *a)
     if (auto s = js::text(&v)) return s;
   return std::nullopt;
 }
 
-void common(Record& r, RecordType type, const json& raw, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& raw, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "pancake";
   if (opts.includeRaw) r.rawJson = dumpJson(raw);
 }
 
-void addImage(std::vector<std::string>& images, const std::optional<std::string>& url) {
+void addImage(std::vector<std::string>& images, std::optional<std::string> url) {
   if (!url) return;
-  if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) return;
-  if (std::find(images.begin(), images.end(), *url) == images.end()) images.push_back(*url);
+  const std::string_view u = *url;
+  if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") return;
+  for (const auto& have : images)
+    if (have == u) return;
+  images.push_back(std::move(*url));
+}
+
+// ASCII case-insensitive equality with a lower-case word (what lowering a copy and comparing did).
+bool sameWord(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
+  return true;
 }
 
 // Option values: [{name, value}] (items may also carry id/keyValue).
-void readFields(const json& v, std::vector<std::pair<std::string, std::string>>& out) {
-  if (const json* fields = js::array(v, "fields")) {
+void readFields(const JsonValue& v, std::vector<std::pair<std::string, std::string>>& out) {
+  if (const JsonValue* fields = js::array(v, "fields")) {
     for (const auto& f : *fields) {
       auto n = js::text(f, "name");
       auto val = js::text(f, "value");
@@ -68,9 +93,9 @@ void readFields(const json& v, std::vector<std::pair<std::string, std::string>>&
   }
 }
 
-bool flag(const json& o, std::string_view key) { return js::boolean(o, key).value_or(false); }
+bool flag(const JsonValue& o, std::string_view key) { return js::boolean(o, key).value_or(false); }
 
-std::optional<Variant> mapVariation(const json& v, const std::optional<std::string>& productName,
+std::optional<Variant> mapVariation(const JsonValue& v, const std::optional<std::string>& productName,
                                     std::vector<std::string>& images) {
   auto id = js::id(v, "id");
   if (!id || flag(v, "is_removed")) return std::nullopt;
@@ -97,10 +122,10 @@ std::optional<Variant> mapVariation(const json& v, const std::optional<std::stri
   if (!out.cost || *out.cost <= 0) out.cost = js::num(v, "last_imported_price");
   if (out.cost && *out.cost <= 0) out.cost.reset();
   out.weightGrams = js::num(v, "weight");
-  if (const json* imgs = js::array(v, "images"))
+  if (const JsonValue* imgs = js::array(v, "images"))
     for (const auto& u : *imgs) addImage(images, js::text(&u));
   // remain_quantity = sellable, actual_remain_quantity = physically on hand (pc.md §1.6).
-  if (const json* whs = js::array(v, "variations_warehouses")) {
+  if (const JsonValue* whs = js::array(v, "variations_warehouses")) {
     double sum = 0;
     bool any = false;
     for (const auto& w : *whs) {
@@ -123,7 +148,7 @@ std::optional<Variant> mapVariation(const json& v, const std::optional<std::stri
   return out;
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -137,7 +162,7 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   p.sku = js::text(o, "custom_id");
   if (!p.sku) p.sku = js::text(o, "display_id");
   p.description = js::text(o, "description");
-  if (const json* cats = js::array(o, "categories")) {
+  if (const JsonValue* cats = js::array(o, "categories")) {
     for (const auto& c : *cats) {
       if (auto n = c.is_string() ? js::text(&c) : js::text(c, "name")) {
         p.category = n;
@@ -147,13 +172,13 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   }
   p.brand = js::text(o, "brand_name");
   addImage(p.images, js::text(o, "image"));
-  if (const json* imgs = js::array(o, "images"))
+  if (const JsonValue* imgs = js::array(o, "images"))
     for (const auto& u : *imgs) addImage(p.images, js::text(&u));
   p.taxRate = js::num(o, "tax_rate");
   double total = 0;
   bool anyStock = false;
   bool anyVisible = false;
-  if (const json* vars = js::array(o, "variations")) {
+  if (const JsonValue* vars = js::array(o, "variations")) {
     for (const auto& v : *vars) {
       if (!v.is_object()) continue;
       if (auto u = pcTime(v, "updated_at")) r.updatedAtMs = std::max(*u, r.updatedAtMs.value_or(*u));
@@ -191,10 +216,10 @@ std::optional<OrderStatus> orderStatus(int code) {
   }
 }
 
-Address mapAddress(const json& a) {
+Address mapAddress(const JsonValue& a) {
   Address out;
   out.name = js::text(a, "full_name");
-  if (auto ph = js::text(a, "phone_number")) out.phone = normalizePhone(*ph);
+  out.phone = phone(a, "phone_number");
   out.address = js::text(a, "address");
   out.ward = js::text(a, "commune_name");
   if (!out.ward) out.ward = js::text(a, "commnue_name");  // the typo key exists next to the right one
@@ -209,7 +234,7 @@ Address mapAddress(const json& a) {
 
 bool hasAddress(const Address& a) { return a.address || a.ward || a.district || a.province || a.name || a.phone; }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -225,12 +250,12 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   ord.platformStatus = js::text(o, "status_name");
   if (!ord.platformStatus) ord.platformStatus = js::str(o, "status");
 
-  const json* cust = js::object(o, "customer");
+  const JsonValue* cust = js::object(o, "customer");
   OrderCustomer c;
   if (cust) c.externalId = js::id(*cust, "id");
   c.name = js::text(o, "bill_full_name");
   if (!c.name && cust) c.name = js::text(*cust, "name");
-  if (auto ph = js::text(o, "bill_phone_number")) c.phone = normalizePhone(*ph);
+  if (auto ph = phone(o, "bill_phone_number")) c.phone = std::move(ph);
   else if (cust) {
     if (auto ph2 = firstText(*cust, "phone_numbers")) c.phone = normalizePhone(*ph2);
   }
@@ -240,13 +265,13 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
 
   double subtotal = 0, lineDiscounts = 0;
   bool anyLine = false;
-  if (const json* items = js::array(o, "items")) {
+  if (const JsonValue* items = js::array(o, "items")) {
     for (const auto& it : *items) {
       if (!it.is_object()) continue;
       OrderLine l;
       l.productExternalId = js::id(it, "product_id");
       l.variantExternalId = js::id(it, "variation_id");
-      const json* vi = js::object(it, "variation_info");
+      const JsonValue* vi = js::object(it, "variation_info");
       if (vi) {
         l.sku = js::text(*vi, "display_id");
         l.name = js::text(*vi, "name");
@@ -300,7 +325,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   if (ord.status == OrderStatus::Completed) ord.paymentStatus = PaymentStatus::Paid;
   else ord.paymentStatus = paymentStatusFromAmounts(paid, ord.total);
   ord.currency = js::text(o, "order_currency").value_or("VND");
-  if (const json* sa = js::object(o, "shipping_address")) {
+  if (const JsonValue* sa = js::object(o, "shipping_address")) {
     Address a = mapAddress(*sa);
     if (hasAddress(a)) ord.shippingAddress = a;
   }
@@ -310,7 +335,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -324,22 +349,20 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   if (auto ph = firstText(o, "phone_numbers")) c.phone = normalizePhone(*ph);
   c.email = firstText(o, "emails");
   if (auto g = js::text(o, "gender")) {
-    std::string t = *g;
-    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (t == "male") c.gender = "male";
-    else if (t == "female") c.gender = "female";
+    if (sameWord(*g, "male")) c.gender = "male";
+    else if (sameWord(*g, "female")) c.gender = "female";
   }
   if (auto b = js::text(o, "date_of_birth")) c.birthday = dateOnly(*b);
-  if (const json* addrs = js::array(o, "shop_customer_addresses"); addrs && !addrs->empty() && (*addrs)[0].is_object()) {
-    Address a = mapAddress((*addrs)[0]);
+  if (const JsonValue* addrs = js::array(o, "shop_customer_addresses"); addrs && !addrs->empty() && addrs->begin()->is_object()) {
+    Address a = mapAddress(*addrs->begin());
     if (hasAddress(a)) c.address = a;
   }
   c.totalSpent = js::num(o, "purchased_amount");
   c.orderCount = js::num(o, "order_count");
-  if (const json* level = js::object(o, "level")) {
+  if (const JsonValue* level = js::object(o, "level")) {
     if (auto n = js::text(*level, "name")) c.groups.push_back(*n);
   }
-  if (const json* tags = js::array(o, "tags")) {
+  if (const JsonValue* tags = js::array(o, "tags")) {
     for (const auto& t : *tags) {
       auto n = t.is_object() ? js::text(t, "name") : js::text(&t);
       if (n) c.groups.push_back(*n);
@@ -349,7 +372,8 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
+std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -359,13 +383,13 @@ std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) 
   l.name = js::text(o, "name");
   l.address = js::text(o, "full_address");
   if (!l.address) l.address = js::text(o, "address");
-  if (auto ph = js::text(o, "phone_number")) l.phone = normalizePhone(*ph);
+  l.phone = phone(o, "phone_number");
   r.body = std::move(l);
   return r;
 }
 STORELINK_COLD_END
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 
 Mapper mapperFor(Entity e) {
   switch (e) {
@@ -379,7 +403,7 @@ Mapper mapperFor(Entity e) {
 
 // Webhook bodies have no event name: tell them apart by their keys (pc.md §1.8).
 STORELINK_COLD_BEGIN
-std::optional<Entity> entityOfObject(const json& o) {
+std::optional<Entity> entityOfObject(const JsonValue& o) {
   if (!o.is_object()) return std::nullopt;
   if (js::field(o, "items") || js::field(o, "bill_phone_number") || js::field(o, "bill_full_name")) return Entity::Orders;
   if (js::field(o, "variations") || js::field(o, "variations_warehouses") ||
@@ -390,11 +414,11 @@ std::optional<Entity> entityOfObject(const json& o) {
 }
 
 // The webhook's object: the raw body, or (defensively, as other receivers do) body.order/data.
-const json* webhookObject(const json& body) {
+const JsonValue* webhookObject(const JsonValue& body) {
   if (!body.is_object()) return nullptr;
   if (entityOfObject(body)) return &body;
   for (const char* k : {"order", "data", "customer", "product", "variation"})
-    if (const json* inner = js::object(body, k); inner && entityOfObject(*inner)) return inner;
+    if (const JsonValue* inner = js::object(body, k); inner && entityOfObject(*inner)) return inner;
   return nullptr;
 }
 
@@ -506,8 +530,8 @@ class PancakeConnector final : public Connector {
   }
 
   STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
-    json body = parseJson(d.body);
-    const json* obj = webhookObject(body);
+    JsonDoc body;
+    const JsonValue* obj = body.parse(d.body) ? webhookObject(body.root()) : nullptr;
     if (obj == nullptr) {
       return Error::make(ErrorCode::UnexpectedShape, "Webhook Pancake POS không đúng định dạng.",
                          "expected an order, customer or product object");
@@ -574,12 +598,13 @@ class PancakeConnector final : public Connector {
     if (step == "webhookRefresh") {
       // A variation delivery (stock, no `variations` of its own) makes no record: the whole
       // product is read again (productRequest). Anything else is whole already.
-      json hook = parseJson(js::str(input, "body").value_or(""));
-      const json* obj = webhookObject(hook);
+      const std::string text = js::str(input, "body").value_or("");
+      JsonDoc hook;
+      const JsonValue* obj = hook.parse(text) ? webhookObject(hook.root()) : nullptr;
       const bool variation = obj != nullptr && !js::field(*obj, "variations") && js::field(*obj, "product_id") &&
                              entityOfObject(*obj) == Entity::Products;
       if (!variation) return json{{"requests", json::array()}};
-      auto read = connectStep("productRequest", json{{"body", js::str(input, "body").value_or("")}});
+      auto read = connectStep("productRequest", json{{"body", text}});
       if (!read) return json{{"requests", json::array()}};
       return json{{"requests", json::array({(*read)["request"]})}, {"entity", "products"}};
     }
@@ -588,8 +613,9 @@ class PancakeConnector final : public Connector {
       auto id = js::text(input, "id");
       if (!id) {
         if (auto text = js::str(input, "body")) {
-          json hook = parseJson(*text);
-          if (const json* obj = webhookObject(hook)) id = js::text(*obj, js::field(*obj, "variations") ? "id" : "product_id");
+          JsonDoc hook;
+          const JsonValue* obj = hook.parse(*text) ? webhookObject(hook.root()) : nullptr;
+          if (obj != nullptr) id = js::text(*obj, js::field(*obj, "variations") ? "id" : "product_id");
         }
       }
       if (!id) {
@@ -624,45 +650,28 @@ class PancakeConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
+    // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson)
+    // and read in place; a single object or a webhook body goes through the same mappers.
+    JsonDoc doc;
+    if (!doc.parse(text)) {
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu Pancake POS trả về bị lỗi hoặc không đầy đủ.",
                          "body is not valid JSON");
     }
+    const JsonValue& body = doc.root();
     if (!body.is_object()) {
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
                          "expected {data: [...], page_number, total_pages}");
     }
-    if (js::boolean(body, "success") == std::optional<bool>(false)) {
-      std::string message = js::text(body, "message").value_or("");
-      if (mentionsKey(message)) return badKey(0, message);
-      return Error::make(ErrorCode::PlatformError,
-                         "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
-                         "success: false");
-    }
+    if (js::boolean(body, "success") == std::optional<bool>(false)) return failedEnvelope(body);
+    const Mapper map = mapperFor(entity);
+    const JsonValue* data = js::array(body, "data");
+    if (data == nullptr) return parseOne(entity, map, body, opts);
     Page page;
-    const json* data = js::array(body, "data");
-    if (data == nullptr) {
-      // A single object: GET /orders/{id} ({data: {...}}) or a webhook (the raw object).
-      const json* one = js::object(body, "data");
-      if (one == nullptr) one = webhookObject(body);
-      if (one == nullptr) {
-        return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
-                           "expected {data: [...]} or one object");
-      }
-      auto about = entityOfObject(*one);
-      if (about && about != entity) return page;  // a webhook about something else
-      if (entity == Entity::Products && !js::field(*one, "variations") && js::field(*one, "product_id")) {
-        // A single variation (a stock webhook): not a whole product, so no record; the server
-        // re-pulls products (pc.md §1.8: stock payload shapes are unconfirmed).
-        page.rowCount = 1;
-        return page;
-      }
-      json rows = json::array({*one});
-      normalizeRows(entity, rows, opts, page);
-      return page;
-    }
-    normalizeRows(entity, *data, opts, page);
+    page.rowCount = data->size();
+    page.records.reserve(data->size());
+    page.sortKeys.reserve(data->size());
+    size_t i = 0;
+    for (const JsonValue& row : *data) normalizeRow(map, row, i++, opts, page);
     page.total = js::num(body, "total_entries");
     if (entity == Entity::Orders) {
       // startDateTime filters by whole seconds while updated_at has microseconds: the engine
@@ -683,21 +692,46 @@ class PancakeConnector final : public Connector {
   }
 
  private:
-  static void normalizeRows(Entity entity, const json& rows, const NormalizeOptions& opts, Page& page) {
-    Mapper map = mapperFor(entity);
-    page.rowCount = rows.size();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const json& row = rows[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
-      if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
-                                             "Một dòng dữ liệu Pancake POS thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
-        continue;
-      }
-      page.sortKeys.push_back(rec->updatedAtMs);
-      page.records.push_back(std::move(*rec));
+  static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
+    auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+    if (!rec) {
+      page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
+                                           "Một dòng dữ liệu Pancake POS thiếu mã (id) nên đã bỏ qua.",
+                                           "row " + std::to_string(i) + " has no id"));
+      return;
     }
+    page.sortKeys.push_back(rec->updatedAtMs);
+    page.records.push_back(std::move(*rec));
+  }
+
+  // Off the list path: kept out of parsePage (noinline) and compiled for size.
+  STORELINK_COLD __attribute__((noinline)) static Error failedEnvelope(const JsonValue& body) {
+    std::string message = js::text(body, "message").value_or("");
+    if (mentionsKey(message)) return badKey(0, message);
+    return Error::make(ErrorCode::PlatformError,
+                       "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
+                       "success: false");
+  }
+
+  // A single object: GET /orders/{id} ({data: {...}}) or a webhook (the raw object).
+  STORELINK_COLD __attribute__((noinline)) static Result<Page> parseOne(Entity entity, Mapper map, const JsonValue& body, const NormalizeOptions& opts) {
+    Page page;
+    const JsonValue* one = js::object(body, "data");
+    if (one == nullptr) one = webhookObject(body);
+    if (one == nullptr) {
+      return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
+                         "expected {data: [...]} or one object");
+    }
+    auto about = entityOfObject(*one);
+    if (about && about != entity) return page;  // a webhook about something else
+    page.rowCount = 1;
+    if (entity == Entity::Products && !js::field(*one, "variations") && js::field(*one, "product_id")) {
+      // A single variation (a stock webhook): not a whole product, so no record; the server
+      // re-pulls products (pc.md §1.8: stock payload shapes are unconfirmed).
+      return page;
+    }
+    normalizeRow(map, *one, 0, opts, page);
+    return page;
   }
 
   PlatformInfo info_;
