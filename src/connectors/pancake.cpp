@@ -32,6 +32,11 @@ constexpr int kPageSize = 100;  // maximum unconfirmed; integrations use 100–2
 // The mappers read JsonDoc values (json_view.hpp), for list pages and for the single objects
 // and webhook bodies parsePage also takes. They are the hot path: outside the cold regions.
 
+// out = js::text(o, key) / js::id(o, key), out of line: one call per field rather than a
+// temporary optional<string> moved in and destroyed inline at each of some thirty sites.
+void setText(std::optional<std::string>& out, const JsonValue& o, std::string_view key) { out = js::text(o, key); }
+void setId(std::optional<std::string>& out, const JsonValue& o, std::string_view key) { out = js::id(o, key); }
+
 // Naive ISO-8601, UTC (pc.md §1.9). A string is read in place: parseDateTime trims as
 // js::text does, and a blank one is no time either way.
 std::optional<int64_t> pcTime(const JsonValue& o, std::string_view key) {
@@ -93,6 +98,11 @@ void readFields(const JsonValue& v, std::vector<std::pair<std::string, std::stri
   }
 }
 
+// "Áo thun" + [[Màu, Đỏ], [Size, M]] → "Áo thun - Đỏ / M".
+void appendOptions(std::string& name, const std::vector<std::pair<std::string, std::string>>& options) {
+  for (size_t i = 0; i < options.size(); ++i) name.append(i == 0 ? " - " : " / ").append(options[i].second);
+}
+
 bool flag(const JsonValue& o, std::string_view key) { return js::boolean(o, key).value_or(false); }
 
 std::optional<Variant> mapVariation(const JsonValue& v, const std::optional<std::string>& productName,
@@ -101,13 +111,13 @@ std::optional<Variant> mapVariation(const JsonValue& v, const std::optional<std:
   if (!id || flag(v, "is_removed")) return std::nullopt;
   Variant out;
   out.externalId = *id;
-  out.sku = js::text(v, "display_id");
-  out.barcode = js::text(v, "barcode");
+  setText(out.sku, v, "display_id");
+  setText(out.barcode, v, "barcode");
   readFields(v, out.options);
   if (productName) {
     std::string name = *productName;
-    for (size_t i = 0; i < out.options.size(); ++i) name += (i == 0 ? " - " : " / ") + out.options[i].second;
-    out.name = name;
+    appendOptions(name, out.options);
+    out.name = std::move(name);
   }
   // retail_price_after_discount is the promotional price when lower than the list price.
   auto retail = js::num(v, "retail_price");
@@ -158,19 +168,19 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   // Products carry no updated_at of their own in the fixtures: the newest of their variations'.
   r.updatedAtMs = pcTime(o, "updated_at");
   Product p;
-  p.name = js::text(o, "name");
-  p.sku = js::text(o, "custom_id");
-  if (!p.sku) p.sku = js::text(o, "display_id");
-  p.description = js::text(o, "description");
+  setText(p.name, o, "name");
+  setText(p.sku, o, "custom_id");
+  if (!p.sku) setText(p.sku, o, "display_id");
+  setText(p.description, o, "description");
   if (const JsonValue* cats = js::array(o, "categories")) {
     for (const auto& c : *cats) {
       if (auto n = c.is_string() ? js::text(&c) : js::text(c, "name")) {
-        p.category = n;
+        p.category = std::move(n);
         break;
       }
     }
   }
-  p.brand = js::text(o, "brand_name");
+  setText(p.brand, o, "brand_name");
   addImage(p.images, js::text(o, "image"));
   if (const JsonValue* imgs = js::array(o, "images"))
     for (const auto& u : *imgs) addImage(p.images, js::text(&u));
@@ -218,14 +228,14 @@ std::optional<OrderStatus> orderStatus(int code) {
 
 Address mapAddress(const JsonValue& a) {
   Address out;
-  out.name = js::text(a, "full_name");
+  setText(out.name, a, "full_name");
   out.phone = phone(a, "phone_number");
-  out.address = js::text(a, "address");
-  out.ward = js::text(a, "commune_name");
-  if (!out.ward) out.ward = js::text(a, "commnue_name");  // the typo key exists next to the right one
-  out.district = js::text(a, "district_name");
-  out.province = js::text(a, "province_name");
-  if (!out.address) out.address = js::text(a, "full_address");
+  setText(out.address, a, "address");
+  setText(out.ward, a, "commune_name");
+  if (!out.ward) setText(out.ward, a, "commnue_name");  // the typo key exists next to the right one
+  setText(out.district, a, "district_name");
+  setText(out.province, a, "province_name");
+  if (!out.address) setText(out.address, a, "full_address");
   auto cc = js::str(a, "country_code");
   if (cc && (*cc == "84" || *cc == "VN")) out.country = "VN";
   else if (out.address || out.province) out.country = "VN";
@@ -247,21 +257,21 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   ord.code = *id;
   auto st = js::num(o, "status");
   if (st) ord.status = orderStatus(toIntOr(*st, -1));
-  ord.platformStatus = js::text(o, "status_name");
+  setText(ord.platformStatus, o, "status_name");
   if (!ord.platformStatus) ord.platformStatus = js::str(o, "status");
 
   const JsonValue* cust = js::object(o, "customer");
   OrderCustomer c;
-  if (cust) c.externalId = js::id(*cust, "id");
-  c.name = js::text(o, "bill_full_name");
-  if (!c.name && cust) c.name = js::text(*cust, "name");
+  if (cust) setId(c.externalId, *cust, "id");
+  setText(c.name, o, "bill_full_name");
+  if (!c.name && cust) setText(c.name, *cust, "name");
   if (auto ph = phone(o, "bill_phone_number")) c.phone = std::move(ph);
   else if (cust) {
     if (auto ph2 = firstText(*cust, "phone_numbers")) c.phone = normalizePhone(*ph2);
   }
-  c.email = js::text(o, "bill_email");
+  setText(c.email, o, "bill_email");
   if (!c.email && cust) c.email = firstText(*cust, "emails");
-  if (c.externalId || c.name || c.phone) ord.customer = c;
+  if (c.externalId || c.name || c.phone) ord.customer = std::move(c);
 
   double subtotal = 0, lineDiscounts = 0;
   bool anyLine = false;
@@ -269,16 +279,15 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
     for (const auto& it : *items) {
       if (!it.is_object()) continue;
       OrderLine l;
-      l.productExternalId = js::id(it, "product_id");
-      l.variantExternalId = js::id(it, "variation_id");
+      setId(l.productExternalId, it, "product_id");
+      setId(l.variantExternalId, it, "variation_id");
       const JsonValue* vi = js::object(it, "variation_info");
       if (vi) {
-        l.sku = js::text(*vi, "display_id");
-        l.name = js::text(*vi, "name");
+        setText(l.sku, *vi, "display_id");
+        setText(l.name, *vi, "name");
         std::vector<std::pair<std::string, std::string>> opts2;
         readFields(*vi, opts2);
-        if (l.name)
-          for (size_t i = 0; i < opts2.size(); ++i) *l.name += (i == 0 ? " - " : " / ") + opts2[i].second;
+        if (l.name) appendOptions(*l.name, opts2);
         l.unitPrice = js::num(*vi, "retail_price");
       }
       if (!l.unitPrice) l.unitPrice = js::num(it, "retail_price");
@@ -302,7 +311,8 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   }
   if (anyLine) ord.subtotal = subtotal;
   // total_discount on the order includes the lines' discounts: the order-level part is the rest.
-  if (auto td = js::num(o, "total_discount")) ord.discount = std::max(0.0, *td - lineDiscounts);
+  const auto orderDiscount = js::num(o, "total_discount");
+  if (orderDiscount) ord.discount = std::max(0.0, *orderDiscount - lineDiscounts);
   ord.shippingFee = js::num(o, "shipping_fee");
   ord.tax = js::num(o, "tax");
   // What the buyer owes: items (total_price, before any discount) − total_discount + shipping
@@ -310,7 +320,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   // count the shipping fee in it (pancake-pos-mcp order fixture: 3725000 + 180000 = 3905000 =
   // cod), so adding the fee again would overstate every shipped order.
   std::optional<double> afterDiscount;
-  if (auto gross = js::num(o, "total_price")) afterDiscount = *gross - js::num(o, "total_discount").value_or(0);
+  if (auto gross = js::num(o, "total_price")) afterDiscount = *gross - orderDiscount.value_or(0);
   else if (anyLine) afterDiscount = subtotal - ord.discount.value_or(0);
   if (afterDiscount) {
     double shipping = flag(o, "is_free_shipping") ? 0 : ord.shippingFee.value_or(0);
@@ -327,10 +337,10 @@ std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts)
   ord.currency = js::text(o, "order_currency").value_or("VND");
   if (const JsonValue* sa = js::object(o, "shipping_address")) {
     Address a = mapAddress(*sa);
-    if (hasAddress(a)) ord.shippingAddress = a;
+    if (hasAddress(a)) ord.shippingAddress = std::move(a);
   }
-  ord.locationId = js::id(o, "warehouse_id");
-  ord.note = js::text(o, "note");
+  setId(ord.locationId, o, "warehouse_id");
+  setText(ord.note, o, "note");
   r.body = std::move(ord);
   return r;
 }
@@ -345,7 +355,7 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   r.updatedAtMs = pcTime(o, "updated_at");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
   Customer c;
-  c.name = js::text(o, "name");
+  setText(c.name, o, "name");
   if (auto ph = firstText(o, "phone_numbers")) c.phone = normalizePhone(*ph);
   c.email = firstText(o, "emails");
   if (auto g = js::text(o, "gender")) {
@@ -355,17 +365,17 @@ std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& op
   if (auto b = js::text(o, "date_of_birth")) c.birthday = dateOnly(*b);
   if (const JsonValue* addrs = js::array(o, "shop_customer_addresses"); addrs && !addrs->empty() && addrs->begin()->is_object()) {
     Address a = mapAddress(*addrs->begin());
-    if (hasAddress(a)) c.address = a;
+    if (hasAddress(a)) c.address = std::move(a);
   }
   c.totalSpent = js::num(o, "purchased_amount");
   c.orderCount = js::num(o, "order_count");
   if (const JsonValue* level = js::object(o, "level")) {
-    if (auto n = js::text(*level, "name")) c.groups.push_back(*n);
+    if (auto n = js::text(*level, "name")) c.groups.push_back(std::move(*n));
   }
   if (const JsonValue* tags = js::array(o, "tags")) {
     for (const auto& t : *tags) {
       auto n = t.is_object() ? js::text(t, "name") : js::text(&t);
-      if (n) c.groups.push_back(*n);
+      if (n) c.groups.push_back(std::move(*n));
     }
   }
   r.body = std::move(c);
@@ -380,9 +390,9 @@ std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& o
   r.externalId = *id;
   common(r, RecordType::Location, o, opts);
   Location l;
-  l.name = js::text(o, "name");
-  l.address = js::text(o, "full_address");
-  if (!l.address) l.address = js::text(o, "address");
+  setText(l.name, o, "name");
+  setText(l.address, o, "full_address");
+  if (!l.address) setText(l.address, o, "address");
   l.phone = phone(o, "phone_number");
   r.body = std::move(l);
   return r;
@@ -438,6 +448,29 @@ Error badKey(int status, std::string detail) {
   return e;
 }
 
+// {success: false, message} on a 2xx answer.
+Error envelopeError(const std::string& message) {
+  return Error::make(ErrorCode::PlatformError,
+                     "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
+                     "success: false");
+}
+
+// The parsed body, or a null value when it is not JSON (as parseJson's discarded value reads).
+const JsonValue& parsedOrNull(JsonDoc& doc, std::string_view text) {
+  static const JsonValue kNull;
+  return doc.parse(text) ? doc.root() : kNull;
+}
+
+// A GET under the API with the key in the query and as a Bearer header (pc.md §1.1).
+HttpRequest apiGet(const char* purpose, std::string url) {
+  HttpRequest r;
+  r.purpose = purpose;
+  r.url = std::move(url);
+  r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
+  r.query = {{"api_key", "{{secret.apiKey}}"}};
+  return r;
+}
+
 STORELINK_COLD_END
 class PancakeConnector final : public Connector {
  public:
@@ -479,12 +512,8 @@ class PancakeConnector final : public Connector {
   RatePolicy rate() const override { return {2.7, 60, 0}; }
 
   STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
-    HttpRequest r;
-    r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/warehouses"};
-    r.url = std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}" + kPath[static_cast<int>(q.entity)];
-    r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-    r.query = {{"api_key", "{{secret.apiKey}}"}};
+    HttpRequest r = apiGet("page", std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}" + kPath[static_cast<int>(q.entity)]);
     const int size = std::clamp(q.pageSize, 1, kPageSize);
     if (q.entity == Entity::Orders) {
       r.query.emplace_back("page_number", std::to_string(q.offset / size + 1));
@@ -506,7 +535,8 @@ class PancakeConnector final : public Connector {
 
   STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
-    json body = parseJson(resp.body);
+    JsonDoc doc;
+    const JsonValue& body = parsedOrNull(doc, resp.body);
     std::string message = js::text(body, "message").value_or("");
     if (auto code = js::str(body, "error_code")) v.error.platformCode = *code;
     const bool failedEnvelope = js::boolean(body, "success") == std::optional<bool>(false);
@@ -519,9 +549,7 @@ class PancakeConnector final : public Connector {
     }
     if (v.kind == ResponseVerdict::Kind::Ok && failedEnvelope) {
       v.kind = ResponseVerdict::Kind::Fatal;
-      v.error = Error::make(ErrorCode::PlatformError,
-                            "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
-                            "success: false");
+      v.error = envelopeError(message);
       v.error.httpStatus = resp.status;
     } else if (v.kind == ResponseVerdict::Kind::Fatal && !message.empty()) {
       v.error.detail += ": " + message;
@@ -562,22 +590,18 @@ class PancakeConnector final : public Connector {
   STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
     if (step == "shopsRequest") {
       // Verifying the key = listing the shops it reaches; the user then picks the shop id.
-      HttpRequest r;
-      r.purpose = "verify";
-      r.url = std::string(kApiBase) + "/shops";
-      r.query = {{"api_key", "{{secret.apiKey}}"}};
-      r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-      return json{{"request", requestToJson(r)}};
+      return json{{"request", requestToJson(apiGet("verify", std::string(kApiBase) + "/shops"))}};
     }
     if (step == "shopsResult") {
       const json* b = js::field(input, "body");
       std::string text = b && b->is_string() ? b->get<std::string>() : "";
       int status = toIntOr(js::num(input, "status").value_or(200), 0);
-      json body = parseJson(text);
+      JsonDoc doc;
+      const JsonValue& body = parsedOrNull(doc, text);
       std::string message = js::text(body, "message").value_or("");
       if (status == 401 || status == 403 || (js::boolean(body, "success") == std::optional<bool>(false) && mentionsKey(message)))
         return badKey(status, message.empty() ? "HTTP " + std::to_string(status) : message);
-      const json* shops = js::array(body, "shops");
+      const JsonValue* shops = js::array(body, "shops");
       if (shops == nullptr) shops = js::array(body, "data");
       if (status >= 300 || shops == nullptr) {
         Error e = Error::make(ErrorCode::PlatformError, "Không lấy được danh sách cửa hàng từ Pancake POS.",
@@ -589,9 +613,9 @@ class PancakeConnector final : public Connector {
       for (const auto& s : *shops) {
         auto id = js::id(s, "id");
         if (!id) continue;
-        out.push_back({{"id", *id},
-                       {"name", js::text(s, "name") ? json(*js::text(s, "name")) : json(nullptr)},
-                       {"avatarUrl", js::text(s, "avatar_url") ? json(*js::text(s, "avatar_url")) : json(nullptr)}});
+        auto name = js::text(s, "name");
+        auto avatar = js::text(s, "avatar_url");
+        out.push_back({{"id", *id}, {"name", name ? json(*name) : json(nullptr)}, {"avatarUrl", avatar ? json(*avatar) : json(nullptr)}});
       }
       return json{{"shops", out}};
     }
@@ -623,12 +647,7 @@ class PancakeConnector final : public Connector {
         e.field = "id";
         return e;
       }
-      HttpRequest r;
-      r.purpose = "page";
-      r.url = std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}/products/" + percentEncode(*id);
-      r.query = {{"api_key", "{{secret.apiKey}}"}};
-      r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-      return json{{"request", requestToJson(r)}};
+      return json{{"request", requestToJson(apiGet("page", std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}/products/" + percentEncode(*id)))}};
     }
     if (step == "webhookSettings") {
       // What the shop owner types into Pancake POS → Cấu hình → Nâng cao → Kết nối bên thứ 3 →
@@ -708,9 +727,7 @@ class PancakeConnector final : public Connector {
   STORELINK_COLD __attribute__((noinline)) static Error failedEnvelope(const JsonValue& body) {
     std::string message = js::text(body, "message").value_or("");
     if (mentionsKey(message)) return badKey(0, message);
-    return Error::make(ErrorCode::PlatformError,
-                       "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
-                       "success: false");
+    return envelopeError(message);
   }
 
   // A single object: GET /orders/{id} ({data: {...}}) or a webhook (the raw object).
