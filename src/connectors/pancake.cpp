@@ -17,9 +17,10 @@
 #include <cmath>
 
 #include "connectors.hpp"
-#include "storelink/crypto.hpp"
-#include "storelink/normalize.hpp"
 #include "storelink/cold.hpp"
+#include "storelink/crypto.hpp"
+#include "storelink/json_view.hpp"
+#include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
 
@@ -28,38 +29,67 @@ namespace {
 constexpr const char* kApiBase = "https://pos.pages.fm/api/v1";
 constexpr int kPageSize = 100;  // maximum unconfirmed; integrations use 100–200 (pc.md §1.3)
 
-// The mappers over the nlohmann DOM, compiled for size (wasm); parsePage and the parse stay -O3.
-STORELINK_COLD_BEGIN
-// Naive ISO-8601, UTC (pc.md §1.9).
-std::optional<int64_t> pcTime(const json& o, std::string_view key) {
-  auto s = js::text(o, key);
+// The mappers read JsonDoc values (json_view.hpp), for list pages and for the single objects
+// and webhook bodies parsePage also takes. They are the hot path: outside the cold regions.
+
+// out = js::text(o, key) / js::id(o, key), out of line: one call per field rather than a
+// temporary optional<string> moved in and destroyed inline at each of some thirty sites.
+void setText(std::optional<std::string>& out, const JsonValue& o, std::string_view key) { out = js::text(o, key); }
+void setId(std::optional<std::string>& out, const JsonValue& o, std::string_view key) { out = js::id(o, key); }
+
+// Naive ISO-8601, UTC (pc.md §1.9). A string is read in place: parseDateTime trims as
+// js::text does, and a blank one is no time either way.
+std::optional<int64_t> pcTime(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string()) return parseDateTime(v->stringValue(), 0);
+  auto s = js::text(v);
   if (!s) return std::nullopt;
   return parseDateTime(*s, 0);
 }
 
-std::optional<std::string> firstText(const json& o, std::string_view key) {
-  const json* a = js::array(o, key);
+// normalizePhone(js::text(o, key)), a string read in place: normalizePhone trims as js::text
+// does and answers nullopt exactly for a blank one.
+std::optional<std::string> phone(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v != nullptr && v->is_string()) return normalizePhone(v->stringValue());
+  auto s = js::text(v);
+  return s ? normalizePhone(*s) : std::nullopt;
+}
+
+std::optional<std::string> firstText(const JsonValue& o, std::string_view key) {
+  const JsonValue* a = js::array(o, key);
   if (a == nullptr) return js::text(o, key);
   for (const auto& v : *a)
     if (auto s = js::text(&v)) return s;
   return std::nullopt;
 }
 
-void common(Record& r, RecordType type, const json& raw, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& raw, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "pancake";
   if (opts.includeRaw) r.rawJson = dumpJson(raw);
 }
 
-void addImage(std::vector<std::string>& images, const std::optional<std::string>& url) {
+void addImage(std::vector<std::string>& images, std::optional<std::string> url) {
   if (!url) return;
-  if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) return;
-  if (std::find(images.begin(), images.end(), *url) == images.end()) images.push_back(*url);
+  const std::string_view u = *url;
+  if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") return;
+  for (const auto& have : images)
+    if (have == u) return;
+  images.push_back(std::move(*url));
+}
+
+// ASCII case-insensitive equality with a lower-case word (what lowering a copy and comparing did).
+bool sameWord(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
+  return true;
 }
 
 // Option values: [{name, value}] (items may also carry id/keyValue).
-void readFields(const json& v, std::vector<std::pair<std::string, std::string>>& out) {
-  if (const json* fields = js::array(v, "fields")) {
+void readFields(const JsonValue& v, std::vector<std::pair<std::string, std::string>>& out) {
+  if (const JsonValue* fields = js::array(v, "fields")) {
     for (const auto& f : *fields) {
       auto n = js::text(f, "name");
       auto val = js::text(f, "value");
@@ -68,21 +98,26 @@ void readFields(const json& v, std::vector<std::pair<std::string, std::string>>&
   }
 }
 
-bool flag(const json& o, std::string_view key) { return js::boolean(o, key).value_or(false); }
+// "Áo thun" + [[Màu, Đỏ], [Size, M]] → "Áo thun - Đỏ / M".
+void appendOptions(std::string& name, const std::vector<std::pair<std::string, std::string>>& options) {
+  for (size_t i = 0; i < options.size(); ++i) name.append(i == 0 ? " - " : " / ").append(options[i].second);
+}
 
-std::optional<Variant> mapVariation(const json& v, const std::optional<std::string>& productName,
+bool flag(const JsonValue& o, std::string_view key) { return js::boolean(o, key).value_or(false); }
+
+std::optional<Variant> mapVariation(const JsonValue& v, const std::optional<std::string>& productName,
                                     std::vector<std::string>& images) {
   auto id = js::id(v, "id");
   if (!id || flag(v, "is_removed")) return std::nullopt;
   Variant out;
   out.externalId = *id;
-  out.sku = js::text(v, "display_id");
-  out.barcode = js::text(v, "barcode");
+  setText(out.sku, v, "display_id");
+  setText(out.barcode, v, "barcode");
   readFields(v, out.options);
   if (productName) {
     std::string name = *productName;
-    for (size_t i = 0; i < out.options.size(); ++i) name += (i == 0 ? " - " : " / ") + out.options[i].second;
-    out.name = name;
+    appendOptions(name, out.options);
+    out.name = std::move(name);
   }
   // retail_price_after_discount is the promotional price when lower than the list price.
   auto retail = js::num(v, "retail_price");
@@ -97,10 +132,10 @@ std::optional<Variant> mapVariation(const json& v, const std::optional<std::stri
   if (!out.cost || *out.cost <= 0) out.cost = js::num(v, "last_imported_price");
   if (out.cost && *out.cost <= 0) out.cost.reset();
   out.weightGrams = js::num(v, "weight");
-  if (const json* imgs = js::array(v, "images"))
+  if (const JsonValue* imgs = js::array(v, "images"))
     for (const auto& u : *imgs) addImage(images, js::text(&u));
   // remain_quantity = sellable, actual_remain_quantity = physically on hand (pc.md §1.6).
-  if (const json* whs = js::array(v, "variations_warehouses")) {
+  if (const JsonValue* whs = js::array(v, "variations_warehouses")) {
     double sum = 0;
     bool any = false;
     for (const auto& w : *whs) {
@@ -123,7 +158,7 @@ std::optional<Variant> mapVariation(const json& v, const std::optional<std::stri
   return out;
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -133,27 +168,27 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   // Products carry no updated_at of their own in the fixtures: the newest of their variations'.
   r.updatedAtMs = pcTime(o, "updated_at");
   Product p;
-  p.name = js::text(o, "name");
-  p.sku = js::text(o, "custom_id");
-  if (!p.sku) p.sku = js::text(o, "display_id");
-  p.description = js::text(o, "description");
-  if (const json* cats = js::array(o, "categories")) {
+  setText(p.name, o, "name");
+  setText(p.sku, o, "custom_id");
+  if (!p.sku) setText(p.sku, o, "display_id");
+  setText(p.description, o, "description");
+  if (const JsonValue* cats = js::array(o, "categories")) {
     for (const auto& c : *cats) {
       if (auto n = c.is_string() ? js::text(&c) : js::text(c, "name")) {
-        p.category = n;
+        p.category = std::move(n);
         break;
       }
     }
   }
-  p.brand = js::text(o, "brand_name");
+  setText(p.brand, o, "brand_name");
   addImage(p.images, js::text(o, "image"));
-  if (const json* imgs = js::array(o, "images"))
+  if (const JsonValue* imgs = js::array(o, "images"))
     for (const auto& u : *imgs) addImage(p.images, js::text(&u));
   p.taxRate = js::num(o, "tax_rate");
   double total = 0;
   bool anyStock = false;
   bool anyVisible = false;
-  if (const json* vars = js::array(o, "variations")) {
+  if (const JsonValue* vars = js::array(o, "variations")) {
     for (const auto& v : *vars) {
       if (!v.is_object()) continue;
       if (auto u = pcTime(v, "updated_at")) r.updatedAtMs = std::max(*u, r.updatedAtMs.value_or(*u));
@@ -191,16 +226,16 @@ std::optional<OrderStatus> orderStatus(int code) {
   }
 }
 
-Address mapAddress(const json& a) {
+Address mapAddress(const JsonValue& a) {
   Address out;
-  out.name = js::text(a, "full_name");
-  if (auto ph = js::text(a, "phone_number")) out.phone = normalizePhone(*ph);
-  out.address = js::text(a, "address");
-  out.ward = js::text(a, "commune_name");
-  if (!out.ward) out.ward = js::text(a, "commnue_name");  // the typo key exists next to the right one
-  out.district = js::text(a, "district_name");
-  out.province = js::text(a, "province_name");
-  if (!out.address) out.address = js::text(a, "full_address");
+  setText(out.name, a, "full_name");
+  out.phone = phone(a, "phone_number");
+  setText(out.address, a, "address");
+  setText(out.ward, a, "commune_name");
+  if (!out.ward) setText(out.ward, a, "commnue_name");  // the typo key exists next to the right one
+  setText(out.district, a, "district_name");
+  setText(out.province, a, "province_name");
+  if (!out.address) setText(out.address, a, "full_address");
   auto cc = js::str(a, "country_code");
   if (cc && (*cc == "84" || *cc == "VN")) out.country = "VN";
   else if (out.address || out.province) out.country = "VN";
@@ -209,7 +244,7 @@ Address mapAddress(const json& a) {
 
 bool hasAddress(const Address& a) { return a.address || a.ward || a.district || a.province || a.name || a.phone; }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapOrder(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -222,38 +257,37 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   ord.code = *id;
   auto st = js::num(o, "status");
   if (st) ord.status = orderStatus(toIntOr(*st, -1));
-  ord.platformStatus = js::text(o, "status_name");
+  setText(ord.platformStatus, o, "status_name");
   if (!ord.platformStatus) ord.platformStatus = js::str(o, "status");
 
-  const json* cust = js::object(o, "customer");
+  const JsonValue* cust = js::object(o, "customer");
   OrderCustomer c;
-  if (cust) c.externalId = js::id(*cust, "id");
-  c.name = js::text(o, "bill_full_name");
-  if (!c.name && cust) c.name = js::text(*cust, "name");
-  if (auto ph = js::text(o, "bill_phone_number")) c.phone = normalizePhone(*ph);
+  if (cust) setId(c.externalId, *cust, "id");
+  setText(c.name, o, "bill_full_name");
+  if (!c.name && cust) setText(c.name, *cust, "name");
+  if (auto ph = phone(o, "bill_phone_number")) c.phone = std::move(ph);
   else if (cust) {
     if (auto ph2 = firstText(*cust, "phone_numbers")) c.phone = normalizePhone(*ph2);
   }
-  c.email = js::text(o, "bill_email");
+  setText(c.email, o, "bill_email");
   if (!c.email && cust) c.email = firstText(*cust, "emails");
-  if (c.externalId || c.name || c.phone) ord.customer = c;
+  if (c.externalId || c.name || c.phone) ord.customer = std::move(c);
 
   double subtotal = 0, lineDiscounts = 0;
   bool anyLine = false;
-  if (const json* items = js::array(o, "items")) {
+  if (const JsonValue* items = js::array(o, "items")) {
     for (const auto& it : *items) {
       if (!it.is_object()) continue;
       OrderLine l;
-      l.productExternalId = js::id(it, "product_id");
-      l.variantExternalId = js::id(it, "variation_id");
-      const json* vi = js::object(it, "variation_info");
+      setId(l.productExternalId, it, "product_id");
+      setId(l.variantExternalId, it, "variation_id");
+      const JsonValue* vi = js::object(it, "variation_info");
       if (vi) {
-        l.sku = js::text(*vi, "display_id");
-        l.name = js::text(*vi, "name");
+        setText(l.sku, *vi, "display_id");
+        setText(l.name, *vi, "name");
         std::vector<std::pair<std::string, std::string>> opts2;
         readFields(*vi, opts2);
-        if (l.name)
-          for (size_t i = 0; i < opts2.size(); ++i) *l.name += (i == 0 ? " - " : " / ") + opts2[i].second;
+        if (l.name) appendOptions(*l.name, opts2);
         l.unitPrice = js::num(*vi, "retail_price");
       }
       if (!l.unitPrice) l.unitPrice = js::num(it, "retail_price");
@@ -277,7 +311,8 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   }
   if (anyLine) ord.subtotal = subtotal;
   // total_discount on the order includes the lines' discounts: the order-level part is the rest.
-  if (auto td = js::num(o, "total_discount")) ord.discount = std::max(0.0, *td - lineDiscounts);
+  const auto orderDiscount = js::num(o, "total_discount");
+  if (orderDiscount) ord.discount = std::max(0.0, *orderDiscount - lineDiscounts);
   ord.shippingFee = js::num(o, "shipping_fee");
   ord.tax = js::num(o, "tax");
   // What the buyer owes: items (total_price, before any discount) − total_discount + shipping
@@ -285,7 +320,7 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   // count the shipping fee in it (pancake-pos-mcp order fixture: 3725000 + 180000 = 3905000 =
   // cod), so adding the fee again would overstate every shipped order.
   std::optional<double> afterDiscount;
-  if (auto gross = js::num(o, "total_price")) afterDiscount = *gross - js::num(o, "total_discount").value_or(0);
+  if (auto gross = js::num(o, "total_price")) afterDiscount = *gross - orderDiscount.value_or(0);
   else if (anyLine) afterDiscount = subtotal - ord.discount.value_or(0);
   if (afterDiscount) {
     double shipping = flag(o, "is_free_shipping") ? 0 : ord.shippingFee.value_or(0);
@@ -300,17 +335,17 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   if (ord.status == OrderStatus::Completed) ord.paymentStatus = PaymentStatus::Paid;
   else ord.paymentStatus = paymentStatusFromAmounts(paid, ord.total);
   ord.currency = js::text(o, "order_currency").value_or("VND");
-  if (const json* sa = js::object(o, "shipping_address")) {
+  if (const JsonValue* sa = js::object(o, "shipping_address")) {
     Address a = mapAddress(*sa);
-    if (hasAddress(a)) ord.shippingAddress = a;
+    if (hasAddress(a)) ord.shippingAddress = std::move(a);
   }
-  ord.locationId = js::id(o, "warehouse_id");
-  ord.note = js::text(o, "note");
+  setId(ord.locationId, o, "warehouse_id");
+  setText(ord.note, o, "note");
   r.body = std::move(ord);
   return r;
 }
 
-std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+std::optional<Record> mapCustomer(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
@@ -320,52 +355,51 @@ std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
   r.updatedAtMs = pcTime(o, "updated_at");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
   Customer c;
-  c.name = js::text(o, "name");
+  setText(c.name, o, "name");
   if (auto ph = firstText(o, "phone_numbers")) c.phone = normalizePhone(*ph);
   c.email = firstText(o, "emails");
   if (auto g = js::text(o, "gender")) {
-    std::string t = *g;
-    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (t == "male") c.gender = "male";
-    else if (t == "female") c.gender = "female";
+    if (sameWord(*g, "male")) c.gender = "male";
+    else if (sameWord(*g, "female")) c.gender = "female";
   }
   if (auto b = js::text(o, "date_of_birth")) c.birthday = dateOnly(*b);
-  if (const json* addrs = js::array(o, "shop_customer_addresses"); addrs && !addrs->empty() && (*addrs)[0].is_object()) {
-    Address a = mapAddress((*addrs)[0]);
-    if (hasAddress(a)) c.address = a;
+  if (const JsonValue* addrs = js::array(o, "shop_customer_addresses"); addrs && !addrs->empty() && addrs->begin()->is_object()) {
+    Address a = mapAddress(*addrs->begin());
+    if (hasAddress(a)) c.address = std::move(a);
   }
   c.totalSpent = js::num(o, "purchased_amount");
   c.orderCount = js::num(o, "order_count");
-  if (const json* level = js::object(o, "level")) {
-    if (auto n = js::text(*level, "name")) c.groups.push_back(*n);
+  if (const JsonValue* level = js::object(o, "level")) {
+    if (auto n = js::text(*level, "name")) c.groups.push_back(std::move(*n));
   }
-  if (const json* tags = js::array(o, "tags")) {
+  if (const JsonValue* tags = js::array(o, "tags")) {
     for (const auto& t : *tags) {
       auto n = t.is_object() ? js::text(t, "name") : js::text(&t);
-      if (n) c.groups.push_back(*n);
+      if (n) c.groups.push_back(std::move(*n));
     }
   }
   r.body = std::move(c);
   return r;
 }
 
-std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
+STORELINK_COLD_BEGIN  // locations: a handful of rows per sync
+std::optional<Record> mapWarehouse(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
   common(r, RecordType::Location, o, opts);
   Location l;
-  l.name = js::text(o, "name");
-  l.address = js::text(o, "full_address");
-  if (!l.address) l.address = js::text(o, "address");
-  if (auto ph = js::text(o, "phone_number")) l.phone = normalizePhone(*ph);
+  setText(l.name, o, "name");
+  setText(l.address, o, "full_address");
+  if (!l.address) setText(l.address, o, "address");
+  l.phone = phone(o, "phone_number");
   r.body = std::move(l);
   return r;
 }
 STORELINK_COLD_END
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const NormalizeOptions&);
 
 Mapper mapperFor(Entity e) {
   switch (e) {
@@ -379,7 +413,7 @@ Mapper mapperFor(Entity e) {
 
 // Webhook bodies have no event name: tell them apart by their keys (pc.md §1.8).
 STORELINK_COLD_BEGIN
-std::optional<Entity> entityOfObject(const json& o) {
+std::optional<Entity> entityOfObject(const JsonValue& o) {
   if (!o.is_object()) return std::nullopt;
   if (js::field(o, "items") || js::field(o, "bill_phone_number") || js::field(o, "bill_full_name")) return Entity::Orders;
   if (js::field(o, "variations") || js::field(o, "variations_warehouses") ||
@@ -390,11 +424,11 @@ std::optional<Entity> entityOfObject(const json& o) {
 }
 
 // The webhook's object: the raw body, or (defensively, as other receivers do) body.order/data.
-const json* webhookObject(const json& body) {
+const JsonValue* webhookObject(const JsonValue& body) {
   if (!body.is_object()) return nullptr;
   if (entityOfObject(body)) return &body;
   for (const char* k : {"order", "data", "customer", "product", "variation"})
-    if (const json* inner = js::object(body, k); inner && entityOfObject(*inner)) return inner;
+    if (const JsonValue* inner = js::object(body, k); inner && entityOfObject(*inner)) return inner;
   return nullptr;
 }
 
@@ -412,6 +446,29 @@ Error badKey(int status, std::string detail) {
                         std::move(detail));
   e.httpStatus = status;
   return e;
+}
+
+// {success: false, message} on a 2xx answer.
+Error envelopeError(const std::string& message) {
+  return Error::make(ErrorCode::PlatformError,
+                     "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
+                     "success: false");
+}
+
+// The parsed body, or a null value when it is not JSON (as parseJson's discarded value reads).
+const JsonValue& parsedOrNull(JsonDoc& doc, std::string_view text) {
+  static const JsonValue kNull;
+  return doc.parse(text) ? doc.root() : kNull;
+}
+
+// A GET under the API with the key in the query and as a Bearer header (pc.md §1.1).
+HttpRequest apiGet(const char* purpose, std::string url) {
+  HttpRequest r;
+  r.purpose = purpose;
+  r.url = std::move(url);
+  r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
+  r.query = {{"api_key", "{{secret.apiKey}}"}};
+  return r;
 }
 
 STORELINK_COLD_END
@@ -455,12 +512,8 @@ class PancakeConnector final : public Connector {
   RatePolicy rate() const override { return {2.7, 60, 0}; }
 
   STORELINK_COLD HttpRequest pageRequest(const PageQuery& q) const override {
-    HttpRequest r;
-    r.purpose = "page";
     static const char* kPath[] = {"/products", "/orders", "/customers", "/warehouses"};
-    r.url = std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}" + kPath[static_cast<int>(q.entity)];
-    r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-    r.query = {{"api_key", "{{secret.apiKey}}"}};
+    HttpRequest r = apiGet("page", std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}" + kPath[static_cast<int>(q.entity)]);
     const int size = std::clamp(q.pageSize, 1, kPageSize);
     if (q.entity == Entity::Orders) {
       r.query.emplace_back("page_number", std::to_string(q.offset / size + 1));
@@ -482,7 +535,8 @@ class PancakeConnector final : public Connector {
 
   STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
-    json body = parseJson(resp.body);
+    JsonDoc doc;
+    const JsonValue& body = parsedOrNull(doc, resp.body);
     std::string message = js::text(body, "message").value_or("");
     if (auto code = js::str(body, "error_code")) v.error.platformCode = *code;
     const bool failedEnvelope = js::boolean(body, "success") == std::optional<bool>(false);
@@ -495,9 +549,7 @@ class PancakeConnector final : public Connector {
     }
     if (v.kind == ResponseVerdict::Kind::Ok && failedEnvelope) {
       v.kind = ResponseVerdict::Kind::Fatal;
-      v.error = Error::make(ErrorCode::PlatformError,
-                            "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
-                            "success: false");
+      v.error = envelopeError(message);
       v.error.httpStatus = resp.status;
     } else if (v.kind == ResponseVerdict::Kind::Fatal && !message.empty()) {
       v.error.detail += ": " + message;
@@ -506,8 +558,8 @@ class PancakeConnector final : public Connector {
   }
 
   STORELINK_COLD Result<WebhookEvent> inspectWebhook(const WebhookDelivery& d, const std::string& secret) const override {
-    json body = parseJson(d.body);
-    const json* obj = webhookObject(body);
+    JsonDoc body;
+    const JsonValue* obj = body.parse(d.body) ? webhookObject(body.root()) : nullptr;
     if (obj == nullptr) {
       return Error::make(ErrorCode::UnexpectedShape, "Webhook Pancake POS không đúng định dạng.",
                          "expected an order, customer or product object");
@@ -538,22 +590,18 @@ class PancakeConnector final : public Connector {
   STORELINK_COLD Result<json> connectStep(std::string_view step, const json& input) const override {
     if (step == "shopsRequest") {
       // Verifying the key = listing the shops it reaches; the user then picks the shop id.
-      HttpRequest r;
-      r.purpose = "verify";
-      r.url = std::string(kApiBase) + "/shops";
-      r.query = {{"api_key", "{{secret.apiKey}}"}};
-      r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-      return json{{"request", requestToJson(r)}};
+      return json{{"request", requestToJson(apiGet("verify", std::string(kApiBase) + "/shops"))}};
     }
     if (step == "shopsResult") {
       const json* b = js::field(input, "body");
       std::string text = b && b->is_string() ? b->get<std::string>() : "";
       int status = toIntOr(js::num(input, "status").value_or(200), 0);
-      json body = parseJson(text);
+      JsonDoc doc;
+      const JsonValue& body = parsedOrNull(doc, text);
       std::string message = js::text(body, "message").value_or("");
       if (status == 401 || status == 403 || (js::boolean(body, "success") == std::optional<bool>(false) && mentionsKey(message)))
         return badKey(status, message.empty() ? "HTTP " + std::to_string(status) : message);
-      const json* shops = js::array(body, "shops");
+      const JsonValue* shops = js::array(body, "shops");
       if (shops == nullptr) shops = js::array(body, "data");
       if (status >= 300 || shops == nullptr) {
         Error e = Error::make(ErrorCode::PlatformError, "Không lấy được danh sách cửa hàng từ Pancake POS.",
@@ -565,21 +613,22 @@ class PancakeConnector final : public Connector {
       for (const auto& s : *shops) {
         auto id = js::id(s, "id");
         if (!id) continue;
-        out.push_back({{"id", *id},
-                       {"name", js::text(s, "name") ? json(*js::text(s, "name")) : json(nullptr)},
-                       {"avatarUrl", js::text(s, "avatar_url") ? json(*js::text(s, "avatar_url")) : json(nullptr)}});
+        auto name = js::text(s, "name");
+        auto avatar = js::text(s, "avatar_url");
+        out.push_back({{"id", *id}, {"name", name ? json(*name) : json(nullptr)}, {"avatarUrl", avatar ? json(*avatar) : json(nullptr)}});
       }
       return json{{"shops", out}};
     }
     if (step == "webhookRefresh") {
       // A variation delivery (stock, no `variations` of its own) makes no record: the whole
       // product is read again (productRequest). Anything else is whole already.
-      json hook = parseJson(js::str(input, "body").value_or(""));
-      const json* obj = webhookObject(hook);
+      const std::string text = js::str(input, "body").value_or("");
+      JsonDoc hook;
+      const JsonValue* obj = hook.parse(text) ? webhookObject(hook.root()) : nullptr;
       const bool variation = obj != nullptr && !js::field(*obj, "variations") && js::field(*obj, "product_id") &&
                              entityOfObject(*obj) == Entity::Products;
       if (!variation) return json{{"requests", json::array()}};
-      auto read = connectStep("productRequest", json{{"body", js::str(input, "body").value_or("")}});
+      auto read = connectStep("productRequest", json{{"body", text}});
       if (!read) return json{{"requests", json::array()}};
       return json{{"requests", json::array({(*read)["request"]})}, {"entity", "products"}};
     }
@@ -588,8 +637,9 @@ class PancakeConnector final : public Connector {
       auto id = js::text(input, "id");
       if (!id) {
         if (auto text = js::str(input, "body")) {
-          json hook = parseJson(*text);
-          if (const json* obj = webhookObject(hook)) id = js::text(*obj, js::field(*obj, "variations") ? "id" : "product_id");
+          JsonDoc hook;
+          const JsonValue* obj = hook.parse(*text) ? webhookObject(hook.root()) : nullptr;
+          if (obj != nullptr) id = js::text(*obj, js::field(*obj, "variations") ? "id" : "product_id");
         }
       }
       if (!id) {
@@ -597,12 +647,7 @@ class PancakeConnector final : public Connector {
         e.field = "id";
         return e;
       }
-      HttpRequest r;
-      r.purpose = "page";
-      r.url = std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}/products/" + percentEncode(*id);
-      r.query = {{"api_key", "{{secret.apiKey}}"}};
-      r.headers = {{"Authorization", "Bearer {{secret.apiKey}}"}};
-      return json{{"request", requestToJson(r)}};
+      return json{{"request", requestToJson(apiGet("page", std::string(kApiBase) + "/shops/{{secret.shopId|urlencode}}/products/" + percentEncode(*id)))}};
     }
     if (step == "webhookSettings") {
       // What the shop owner types into Pancake POS → Cấu hình → Nâng cao → Kết nối bên thứ 3 →
@@ -624,45 +669,28 @@ class PancakeConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
+    // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson)
+    // and read in place; a single object or a webhook body goes through the same mappers.
+    JsonDoc doc;
+    if (!doc.parse(text)) {
       return Error::make(ErrorCode::InvalidJson, "Dữ liệu Pancake POS trả về bị lỗi hoặc không đầy đủ.",
                          "body is not valid JSON");
     }
+    const JsonValue& body = doc.root();
     if (!body.is_object()) {
       return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
                          "expected {data: [...], page_number, total_pages}");
     }
-    if (js::boolean(body, "success") == std::optional<bool>(false)) {
-      std::string message = js::text(body, "message").value_or("");
-      if (mentionsKey(message)) return badKey(0, message);
-      return Error::make(ErrorCode::PlatformError,
-                         "Pancake POS báo lỗi: " + (message.empty() ? std::string("không rõ nguyên nhân") : message) + ".",
-                         "success: false");
-    }
+    if (js::boolean(body, "success") == std::optional<bool>(false)) return failedEnvelope(body);
+    const Mapper map = mapperFor(entity);
+    const JsonValue* data = js::array(body, "data");
+    if (data == nullptr) return parseOne(entity, map, body, opts);
     Page page;
-    const json* data = js::array(body, "data");
-    if (data == nullptr) {
-      // A single object: GET /orders/{id} ({data: {...}}) or a webhook (the raw object).
-      const json* one = js::object(body, "data");
-      if (one == nullptr) one = webhookObject(body);
-      if (one == nullptr) {
-        return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
-                           "expected {data: [...]} or one object");
-      }
-      auto about = entityOfObject(*one);
-      if (about && about != entity) return page;  // a webhook about something else
-      if (entity == Entity::Products && !js::field(*one, "variations") && js::field(*one, "product_id")) {
-        // A single variation (a stock webhook): not a whole product, so no record; the server
-        // re-pulls products (pc.md §1.8: stock payload shapes are unconfirmed).
-        page.rowCount = 1;
-        return page;
-      }
-      json rows = json::array({*one});
-      normalizeRows(entity, rows, opts, page);
-      return page;
-    }
-    normalizeRows(entity, *data, opts, page);
+    page.rowCount = data->size();
+    page.records.reserve(data->size());
+    page.sortKeys.reserve(data->size());
+    size_t i = 0;
+    for (const JsonValue& row : *data) normalizeRow(map, row, i++, opts, page);
     page.total = js::num(body, "total_entries");
     if (entity == Entity::Orders) {
       // startDateTime filters by whole seconds while updated_at has microseconds: the engine
@@ -683,21 +711,44 @@ class PancakeConnector final : public Connector {
   }
 
  private:
-  static void normalizeRows(Entity entity, const json& rows, const NormalizeOptions& opts, Page& page) {
-    Mapper map = mapperFor(entity);
-    page.rowCount = rows.size();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const json& row = rows[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
-      if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
-                                             "Một dòng dữ liệu Pancake POS thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
-        continue;
-      }
-      page.sortKeys.push_back(rec->updatedAtMs);
-      page.records.push_back(std::move(*rec));
+  static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
+    auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+    if (!rec) {
+      page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
+                                           "Một dòng dữ liệu Pancake POS thiếu mã (id) nên đã bỏ qua.",
+                                           "row " + std::to_string(i) + " has no id"));
+      return;
     }
+    page.sortKeys.push_back(rec->updatedAtMs);
+    page.records.push_back(std::move(*rec));
+  }
+
+  // Off the list path: kept out of parsePage (noinline) and compiled for size.
+  STORELINK_COLD __attribute__((noinline)) static Error failedEnvelope(const JsonValue& body) {
+    std::string message = js::text(body, "message").value_or("");
+    if (mentionsKey(message)) return badKey(0, message);
+    return envelopeError(message);
+  }
+
+  // A single object: GET /orders/{id} ({data: {...}}) or a webhook (the raw object).
+  STORELINK_COLD __attribute__((noinline)) static Result<Page> parseOne(Entity entity, Mapper map, const JsonValue& body, const NormalizeOptions& opts) {
+    Page page;
+    const JsonValue* one = js::object(body, "data");
+    if (one == nullptr) one = webhookObject(body);
+    if (one == nullptr) {
+      return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Pancake POS trả về không đúng định dạng.",
+                         "expected {data: [...]} or one object");
+    }
+    auto about = entityOfObject(*one);
+    if (about && about != entity) return page;  // a webhook about something else
+    page.rowCount = 1;
+    if (entity == Entity::Products && !js::field(*one, "variations") && js::field(*one, "product_id")) {
+      // A single variation (a stock webhook): not a whole product, so no record; the server
+      // re-pulls products (pc.md §1.8: stock payload shapes are unconfirmed).
+      return page;
+    }
+    normalizeRow(map, *one, 0, opts, page);
+    return page;
   }
 
   PlatformInfo info_;

@@ -262,6 +262,72 @@ TEST(PancakeErrors, BadKeyIsInvalidCredentials) {
   EXPECT_EQ(bad.error().code, ErrorCode::InvalidCredentials);
 }
 
+// A body that is not JSON (a proxy's HTML page) reads as one without message or envelope:
+// the base verdict, the key's own texts, nothing appended.
+TEST(PancakeErrors, BodiesThatAreNotJson) {
+  const Connector& c = *findConnector("pancake");
+  auto gateway = c.classify({502, {}, "<html>Bad gateway</html>", ""});
+  EXPECT_EQ(gateway.kind, ResponseVerdict::Kind::Retry);
+  EXPECT_EQ(gateway.error.code, ErrorCode::ServerError);
+  EXPECT_EQ(gateway.error.detail, "HTTP 502");
+  EXPECT_EQ(gateway.error.platformCode, "");
+  auto denied = c.classify({401, {}, "<html>Unauthorized</html>", ""});
+  EXPECT_EQ(denied.kind, ResponseVerdict::Kind::Fatal);
+  EXPECT_EQ(denied.error.code, ErrorCode::InvalidCredentials);
+  EXPECT_EQ(denied.error.detail, "HTTP 401");
+  EXPECT_EQ(c.classify({200, {}, "{\"success\":false", ""}).kind, ResponseVerdict::Kind::Ok);  // cut short: parsePage says so
+  auto cut = normalizeBody("pancake", "orders", "{\"data\":[{\"id\":1}", NormalizeOptions{});
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().code, ErrorCode::InvalidJson);
+  auto notAnObject = normalizeBody("pancake", "orders", "[{\"id\":1}]", NormalizeOptions{});
+  ASSERT_FALSE(notAnObject.ok());
+  EXPECT_EQ(notAnObject.error().code, ErrorCode::UnexpectedShape);
+}
+
+// raw: the row exactly as parseJson + dumpJson gives it, from a list page, a single object
+// ({data: {...}}), a webhook and a wrapped webhook; escapes, duplicate keys (the last wins) and
+// number forms included.
+TEST(PancakeRaw, RawIsTheRowAsParsed) {
+  NormalizeOptions raw;
+  raw.includeRaw = true;
+  const std::string odd =
+      R"({"data":[{"id":1,"name":"\u00c1o \"thun\"\n","id":"p-2","price":1.50,"big":1e21,"neg":-0,"u":18446744073709551615,)"
+      R"("variations":[{"id":"v","fields":[{"name":"Màu","value":"Đỏ"}]}],"nested":{"a":[null,true,{}]}}]})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"products", test::readFixture("pancake/products_page.json")},
+      {"orders", test::readFixture("pancake/orders_page.json")},
+      {"customers", test::readFixture("pancake/customers_page.json")},
+      {"products", odd},
+  };
+  for (const auto& [entity, body] : cases) {
+    auto page = normalizeBody("pancake", entity, body, raw);
+    ASSERT_TRUE(page.ok()) << entity;
+    std::vector<std::string> expected;  // the rows that made a record (the others are row errors)
+    const json rows = parseJson(body)["data"];
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string skipped = "row " + std::to_string(i) + " has no id";
+      if (std::none_of(page->rowErrors.begin(), page->rowErrors.end(), [&](const Error& e) { return e.detail == skipped; }))
+        expected.push_back(dumpJson(rows[i]));
+    }
+    ASSERT_EQ(page->records.size(), expected.size()) << entity;
+    for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(page->records[i].rawJson, expected[i]) << entity << " record " << i;
+  }
+  const std::string detail = test::readFixture("pancake/order_detail_mcp_shape.json");
+  auto one = normalizeBody("pancake", "orders", detail, raw);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->records.size(), 1u);
+  EXPECT_EQ(one->records[0].rawJson, dumpJson(parseJson(detail)["data"]));
+  const std::string hook = test::readFixture("pancake/webhook_order.json");
+  auto bare = normalizeBody("pancake", "orders", hook, raw);
+  auto wrapped = normalizeBody("pancake", "orders", "{\"order\":" + hook + "}", raw);
+  ASSERT_TRUE(bare.ok() && wrapped.ok());
+  ASSERT_EQ(bare->records.size(), 1u);
+  ASSERT_EQ(wrapped->records.size(), 1u);
+  EXPECT_EQ(bare->records[0].rawJson, dumpJson(parseJson(hook)));
+  EXPECT_EQ(recordToJson(wrapped->records[0]), recordToJson(bare->records[0]));  // the inner object, raw included
+  EXPECT_FALSE(normalize("orders", test::readFixture("pancake/orders_page.json")).records.at(0).rawJson);
+}
+
 json connect(const std::string& step, const json& input) { return parseJson(api::connectJson("pancake", step, dumpJson(input))); }
 
 TEST(PancakeConnect, ShopPickerAndWebhookSettings) {
