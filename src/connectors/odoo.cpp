@@ -30,8 +30,9 @@
 #include <set>
 
 #include "connectors.hpp"
-#include "storelink/normalize.hpp"
 #include "storelink/cold.hpp"
+#include "storelink/json_view.hpp"
+#include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
 
@@ -40,51 +41,75 @@ namespace {
 constexpr const char* kBase = "{{secret.url|origin}}";
 
 // --- value access: false → null -------------------------------------------------
+//
+// List pages are the hot path: they are parsed with JsonDoc and read in place (JsonValue);
+// follow-up answers and webhook bodies go through the same helpers and mappers.
 
-const json* ov(const json& o, std::string_view key) {
-  const json* v = js::field(o, key);
-  if (v == nullptr || v->is_null() || (v->is_boolean() && !v->get<bool>())) return nullptr;
+const JsonValue* ov(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v == nullptr || v->is_null() || (v->is_boolean() && !v->boolValue())) return nullptr;
   return v;
 }
-std::optional<std::string> otext(const json& o, std::string_view key) { return js::text(ov(o, key)); }
-std::optional<double> onum(const json& o, std::string_view key) { return js::num(ov(o, key)); }
-std::optional<std::string> m2oId(const json& o, std::string_view key) {
-  const json* v = ov(o, key);
+std::optional<std::string> otext(const JsonValue& o, std::string_view key) { return js::text(ov(o, key)); }
+std::optional<double> onum(const JsonValue& o, std::string_view key) { return js::num(ov(o, key)); }
+// The i-th element of an array (i < size).
+const JsonValue& at(const JsonValue& a, size_t i) {
+  auto it = a.begin();
+  while (i-- > 0) ++it;
+  return *it;
+}
+std::optional<std::string> m2oId(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
   if (v == nullptr) return std::nullopt;
-  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&(*v)[0]);
+  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&at(*v, 0));
   return js::id(v);  // automation webhooks send many2one as a plain id
 }
-std::optional<std::string> m2oName(const json& o, std::string_view key) {
-  const json* v = ov(o, key);
-  if (v == nullptr || !v->is_array() || v->size() < 2) return std::nullopt;
-  return js::text(&(*v)[1]);
+// The display name of a many2one [id, "name"], in place: nullptr when there is none.
+const JsonValue* m2oNameValue(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
+  if (v == nullptr || !v->is_array() || v->size() < 2) return nullptr;
+  return &at(*v, 1);
+}
+std::optional<std::string> m2oName(const JsonValue& o, std::string_view key) { return js::text(m2oNameValue(o, key)); }
+// A string whose trimmed form (js::text) is itself, so it can be read in place.
+bool untrimmed(std::string_view s) {
+  const auto edge = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  return !s.empty() && !edge(s.front()) && !edge(s.back()) && s.front() != '\xC2' && s.back() != '\xA0';
 }
 // Odoo datetimes are UTC without offset ("2026-05-07 04:04:38").
-std::optional<int64_t> otime(const json& o, std::string_view key) {
-  auto s = otext(o, key);
+std::optional<int64_t> otime(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
+  if (v != nullptr && v->is_string() && untrimmed(v->stringValue())) return parseDateTime(v->stringValue(), 0);
+  auto s = js::text(v);
   return s ? parseDateTime(*s, 0) : std::nullopt;
 }
-std::vector<std::string> idList(const json& o, std::string_view key) {
+std::vector<std::string> idList(const JsonValue& o, std::string_view key) {
   std::vector<std::string> out;
-  if (const json* a = ov(o, key); a && a->is_array())
+  if (const JsonValue* a = ov(o, key); a && a->is_array())
     for (const auto& v : *a)
       if (auto id = js::id(&v)) out.push_back(*id);
   return out;
 }
 // "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code.
-std::optional<std::string> stateName(const json& o) {
+std::optional<std::string> stateName(const JsonValue& o) {
   auto s = m2oName(o, "state_id");
   if (s && s->size() > 5 && s->back() == ')' && (*s)[s->size() - 5] == '(' && (*s)[s->size() - 6] == ' ')
     s = s->substr(0, s->size() - 6);
   return s;
 }
-std::optional<std::string> partnerPhone(const json& p) {
-  for (const char* k : {"phone", "mobile"})
-    if (auto raw = otext(p, k))
+std::optional<std::string> partnerPhone(const JsonValue& p) {
+  for (const char* k : {"phone", "mobile"}) {
+    // normalizePhone trims as js::text does (and answers nullopt for a blank string).
+    const JsonValue* v = ov(p, k);
+    if (v != nullptr && v->is_string()) {
+      if (auto ph = normalizePhone(v->stringValue())) return ph;
+    } else if (auto raw = js::text(v)) {
       if (auto ph = normalizePhone(*raw)) return ph;
+    }
+  }
   return std::nullopt;
 }
-std::optional<std::string> streetLine(const json& p) {
+std::optional<std::string> streetLine(const JsonValue& p) {
   auto street = otext(p, "street");
   auto street2 = otext(p, "street2");
   if (street && street2) return *street + ", " + *street2;
@@ -92,7 +117,7 @@ std::optional<std::string> streetLine(const json& p) {
 }
 // res.partner → Address. Vietnamese data keeps the province in state_id; `city` then holds
 // the district or city-level name, so it becomes the district (or the province when no state).
-Address partnerAddress(const json& p, bool withNameAndPhone) {
+Address partnerAddress(const JsonValue& p, bool withNameAndPhone) {
   Address a;
   if (withNameAndPhone) {
     a.name = otext(p, "name");
@@ -347,41 +372,67 @@ json idsJson(const std::vector<std::string>& ids) {
   return a;
 }
 
-STORELINK_COLD_END
-STORELINK_COLD_BEGIN
-// --- mapping -------------------------------------------------------------------------------
+// The raw row as parseJson + dumpJson would give it. A webhook body without `id` is mapped
+// with its `_id` as the id (`idv`), and its raw carries that id as "id".
+std::string rawJsonOf(const JsonValue& o, const JsonValue* idv) {
+  if (idv == nullptr || idv == js::field(o, "id")) return dumpJson(o);
+  json j = toJson(o);
+  j["id"] = toJson(*idv);
+  return dumpJson(j);
+}
 
-void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+Error unexpectedShape() {
+  return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Odoo trả về không đúng định dạng.", "expected a JSON-RPC result list");
+}
+
+Error invalidJson() {
+  return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
+}
+
+// An Odoo error body, read with the same faultOf as setup and classify (the text parses:
+// JsonDoc and parseJson accept the same inputs).
+Error faultIn(std::string_view text, const HttpResponse* resp) {
+  auto f = faultOf(parseJson(text));
+  bool retry = false;
+  return faultError(f.value_or(OdooFault{}), resp ? resp->status : 200, retry);
+}
+STORELINK_COLD_END
+
+// --- mapping -------------------------------------------------------------------------------
+//
+// The mappers read a row in place; `idv` is its id value (the row's `id`, or a webhook's `_id`).
+
+void common(Record& r, RecordType type, const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "odoo";
   r.createdAtMs = otime(o, "create_date");
   r.updatedAtMs = otime(o, "write_date");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
-  if (opts.includeRaw) r.rawJson = dumpJson(o);
+  if (opts.includeRaw) r.rawJson = rawJsonOf(o, idv);
 }
 
 // Storable (stock-tracked) goods: is_storable (18+), detailed_type (15–17), type (≤17).
-std::optional<bool> storable(const json& o) {
-  if (const json* s = js::field(o, "is_storable"); s && s->is_boolean()) return s->get<bool>();
+std::optional<bool> storable(const JsonValue& o) {
+  if (const JsonValue* s = js::field(o, "is_storable"); s && s->is_boolean()) return s->boolValue();
   if (auto dt = otext(o, "detailed_type")) return *dt == "product";
   if (auto t = otext(o, "type")) return *t == "product";
   return std::nullopt;
 }
 
 // "All / Saleable / Áo" → "Áo".
-std::optional<std::string> leafCategory(const json& o) {
+std::optional<std::string> leafCategory(const JsonValue& o) {
   auto c = m2oName(o, "categ_id");
   if (!c) return c;
   size_t slash = c->rfind(" / ");
   return slash == std::string::npos ? c : nonEmpty(std::string_view(*c).substr(slash + 3));
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
+std::optional<Record> mapProduct(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
+  auto id = js::id(idv);
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Product, o, opts);
+  common(r, RecordType::Product, o, idv, opts);
   Product p;
   p.name = otext(o, "name");
   p.sku = otext(o, "default_code");
@@ -407,8 +458,8 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   if (auto w = js::num(js::field(o, "weight")); w && *w > 0) v.weightGrams = *w * 1000.0;
   auto tracked = storable(o);
   if (tracked.value_or(true)) {  // services and untracked consumables have no stock figure
-    if (const json* f = js::field(o, "free_qty"); f && f->is_number()) v.totalStock = f->get<double>();  // on hand − reserved
-    else if (const json* qa = js::field(o, "qty_available"); qa && qa->is_number()) v.totalStock = qa->get<double>();
+    if (const JsonValue* f = js::field(o, "free_qty"); f && f->is_number()) v.totalStock = f->numberValue();  // on hand − reserved
+    else if (const JsonValue* qa = js::field(o, "qty_available"); qa && qa->is_number()) v.totalStock = qa->numberValue();
   }
   p.totalStock = v.totalStock;
   p.variants.push_back(std::move(v));
@@ -425,12 +476,12 @@ std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
   return std::nullopt;
 }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
+std::optional<Record> mapOrder(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
+  auto id = js::id(idv);
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Order, o, opts);
+  common(r, RecordType::Order, o, idv, opts);
   Order ord;
   ord.code = otext(o, "name");
   auto state = otext(o, "state");
@@ -460,36 +511,36 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   return r;
 }
 
-std::optional<Record> mapPartner(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
+std::optional<Record> mapPartner(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
+  auto id = js::id(idv);
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Customer, o, opts);
+  common(r, RecordType::Customer, o, idv, opts);
   Customer c;
   c.name = otext(o, "name");
   c.phone = partnerPhone(o);
   c.email = otext(o, "email");
   Address a = partnerAddress(o, false);
   if (hasAddress(a)) c.address = a;
-  if (const json* n = js::field(o, "sale_order_count"); n && n->is_number()) c.orderCount = n->get<double>();
+  if (const JsonValue* n = js::field(o, "sale_order_count"); n && n->is_number()) c.orderCount = n->numberValue();
   r.body = std::move(c);
   return r;
 }
 
-std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
+std::optional<Record> mapWarehouse(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
+  auto id = js::id(idv);
   if (!id) return std::nullopt;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Location, o, opts);
+  common(r, RecordType::Location, o, idv, opts);
   Location l;
   l.name = otext(o, "name");
   r.body = std::move(l);
   return r;
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const JsonValue&, const JsonValue*, const NormalizeOptions&);
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -500,23 +551,42 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+// What follow-ups need from a row: attribute value ids, partner ids.
+json notesFor(Entity e, const JsonValue& row) {
+  json n = json::object();
+  if (e == Entity::Products) {
+    json values = json::array();
+    for (const auto& id : idList(row, "product_template_attribute_value_ids")) values.push_back(id);
+    n["values"] = values;
+  } else if (e == Entity::Orders) {
+    json partners = json::array();
+    if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
+    if (auto s = m2oId(row, "partner_shipping_id")) partners.push_back(*s);
+    n["partners"] = partners;
+    n["partner"] = m2oId(row, "partner_id").value_or("");
+    n["shipping"] = m2oId(row, "partner_shipping_id").value_or("");
+  } else if (e == Entity::Locations) {
+    json partners = json::array();
+    if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
+    n["partners"] = partners;
+  }
+  return n;
+}
+
 // The rows of an answer: JSON-RPC {"result": [...]}, JSON-2's bare array, web_search_read's
 // {"records": [...]}, or one object (an automation webhook body {"_model", "_id", ...}).
-STORELINK_COLD_END
-Result<const json*> rowsOf(const json& body, const HttpResponse* resp) {
-  if (body.is_discarded()) {
-    return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
+// `text` is the body `doc` was parsed from (error bodies are read from it).
+Result<const JsonValue*> rowsOf(const JsonValue& body, std::string_view text, const HttpResponse* resp) {
+  if (body.is_object()) {
+    // faultOf's tests: a JSON-RPC `error` object, or a JSON-2 error body {name, message}.
+    if (js::object(body, "error") || (js::field(body, "name") && js::field(body, "message") && !js::field(body, "id")))
+      return faultIn(text, resp);
   }
-  if (auto f = faultOf(body)) {
-    bool retry = false;
-    return faultError(*f, resp ? resp->status : 200, retry);
-  }
-  const json* result = body.is_object() && js::field(body, "result") ? js::field(body, "result") : &body;
+  const JsonValue* result = body.is_object() && js::field(body, "result") ? js::field(body, "result") : &body;
   if (result->is_array()) return result;
-  if (const json* recs = js::array(*result, "records")) return recs;
+  if (const JsonValue* recs = js::array(*result, "records")) return recs;
   if (result->is_object() && (js::field(*result, "id") || js::field(*result, "_id"))) return result;
-  return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Odoo trả về không đúng định dạng.",
-                     "expected a JSON-RPC result list");
+  return unexpectedShape();
 }
 
 class OdooConnector final : public Connector {
@@ -751,42 +821,41 @@ class OdooConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    auto rows = rowsOf(body, nullptr);
+    JsonDoc doc;
+    if (!doc.parse(text)) return invalidJson();
+    auto rows = rowsOf(doc.root(), text, nullptr);
     if (!rows) return rows.error();
     Page page;
-    const json& list = **rows;
-    json one = json::array();
-    const json* items = &list;
-    if (list.is_object()) {
-      // An automation webhook names its model (odoo.md 2.7: the documented example is a
-      // stock.quant): a body of another model than the entity's carries that model's id, so
-      // it is a change about the entity at most, never one of its records.
-      if (auto model = js::str(list, "_model"); model && *model != primary(entity).model) {
-        page.rowCount = 1;
-        return page;
-      }
-      json row = list;
-      if (!js::field(row, "id") && js::field(row, "_id")) row["id"] = row["_id"];
-      one.push_back(std::move(row));
-      items = &one;
-    }
+    const JsonValue& list = **rows;
     Mapper map = mapperFor(entity);
-    page.rowCount = items->size();
     json perRecord = json::array();
-    for (size_t i = 0; i < items->size(); ++i) {
-      const json& row = (*items)[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
+    const auto add = [&](const JsonValue& row, const JsonValue* idv, size_t i) {
+      auto rec = row.is_object() ? map(row, idv, opts) : std::nullopt;
       if (!rec) {
         page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
                                              "row " + std::to_string(i) + " has no id"));
-        continue;
+        return;
       }
       perRecord.push_back(notesFor(entity, row));
       page.sortKeys.push_back(otime(row, "write_date"));
       page.records.push_back(std::move(*rec));
+    };
+    if (list.is_object()) {
+      // An automation webhook names its model (odoo.md 2.7: the documented example is a
+      // stock.quant): a body of another model than the entity's carries that model's id, so
+      // it is a change about the entity at most, never one of its records.
+      page.rowCount = 1;
+      if (auto model = js::str(list, "_model"); model && *model != primary(entity).model) return page;
+      const JsonValue* idv = js::field(list, "id");
+      add(list, idv ? idv : js::field(list, "_id"), 0);
+    } else {
+      page.rowCount = list.size();
+      page.records.reserve(list.size());
+      page.sortKeys.reserve(list.size());
+      size_t i = 0;
+      for (const JsonValue& row : list) add(row, js::field(row, "id"), i++);
     }
-    page.pending = {{"rows", perRecord}};
+    page.pending = {{"rows", std::move(perRecord)}};
     return page;
   }
 
@@ -797,13 +866,14 @@ class OdooConnector final : public Connector {
   }
 
   STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index, const HttpResponse& resp) const override {
-    json body = parseJson(resp.body);
-    auto rows = rowsOf(body, &resp);
+    JsonDoc doc;
+    if (!doc.parse(resp.body)) return invalidJson();
+    auto rows = rowsOf(doc.root(), resp.body, &resp);
     if (!rows) return rows.error();
     if (!(*rows)->is_array()) return std::nullopt;
     auto plan = followUpPlan(q, page);  // the same list followUpRequests made: page ids do not change
     std::string kind = index < plan.size() ? plan[index].first : "";
-    const json& list = **rows;
+    const JsonValue& list = **rows;
     const json& notes = page.pending["rows"];
     if (kind == "values") applyValues(page, notes, list);
     else if (kind == "quants") applyQuants(page, list);
@@ -906,29 +976,7 @@ class OdooConnector final : public Connector {
                        "model " + m + " not found");
   }
 
-  // What follow-ups need from a row: attribute value ids, partner ids.
-  STORELINK_COLD static json notesFor(Entity e, const json& row) {
-    json n = json::object();
-    if (e == Entity::Products) {
-      json values = json::array();
-      for (const auto& id : idList(row, "product_template_attribute_value_ids")) values.push_back(id);
-      n["values"] = values;
-    } else if (e == Entity::Orders) {
-      json partners = json::array();
-      if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-      if (auto s = m2oId(row, "partner_shipping_id")) partners.push_back(*s);
-      n["partners"] = partners;
-      n["partner"] = m2oId(row, "partner_id").value_or("");
-      n["shipping"] = m2oId(row, "partner_shipping_id").value_or("");
-    } else if (e == Entity::Locations) {
-      json partners = json::array();
-      if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-      n["partners"] = partners;
-    }
-    return n;
-  }
-
-  STORELINK_COLD static void applyValues(Page& page, const json& notes, const json& list) {
+  STORELINK_COLD static void applyValues(Page& page, const json& notes, const JsonValue& list) {
     std::map<std::string, std::pair<std::string, std::string>> byId;  // value id → (attribute, value)
     for (const auto& v : list) {
       auto id = js::id(v, "id");
@@ -946,7 +994,7 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyQuants(Page& page, const json& list) {
+  STORELINK_COLD static void applyQuants(Page& page, const JsonValue& list) {
     // product id → warehouse id → (on hand, available)
     std::map<std::string, std::map<std::string, std::pair<double, double>>> stock;
     std::vector<std::string> order;
@@ -978,21 +1026,21 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyLines(Page& page, const json& list) {
-    std::map<std::string, std::vector<const json*>> byOrder;
+  STORELINK_COLD static void applyLines(Page& page, const JsonValue& list) {
+    std::map<std::string, std::vector<const JsonValue*>> byOrder;
     for (const auto& l : list)
       if (auto o = m2oId(l, "order_id")) byOrder[*o].push_back(&l);
     for (auto& rec : page.records) {
       auto* ord = std::get_if<Order>(&rec.body);
       if (ord == nullptr) continue;
       auto& lines = byOrder[rec.externalId];
-      std::stable_sort(lines.begin(), lines.end(), [](const json* a, const json* b) {
+      std::stable_sort(lines.begin(), lines.end(), [](const JsonValue* a, const JsonValue* b) {
         return js::num(js::field(*a, "sequence")).value_or(0) < js::num(js::field(*b, "sequence")).value_or(0);
       });
       double subtotal = 0, shipping = 0;
       bool anyLine = false, anyShipping = false;
-      for (const json* lp : lines) {
-        const json& l = *lp;
+      for (const JsonValue* lp : lines) {
+        const JsonValue& l = *lp;
         if (otext(l, "display_type")) continue;  // section and note lines carry no product
         double qty = onum(l, "product_uom_qty").value_or(0);
         double price = onum(l, "price_unit").value_or(0);
@@ -1026,8 +1074,8 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyPartners(Entity e, Page& page, const json& notes, const json& list) {
-    std::map<std::string, const json*> byId;
+  STORELINK_COLD static void applyPartners(Entity e, Page& page, const json& notes, const JsonValue& list) {
+    std::map<std::string, const JsonValue*> byId;
     for (const auto& p : list)
       if (auto id = js::id(p, "id")) byId[*id] = &p;
     for (size_t i = 0; i < page.records.size() && i < notes.size(); ++i) {
@@ -1046,7 +1094,7 @@ class OdooConnector final : public Connector {
         if (ids == nullptr || ids->empty()) continue;
         auto it = byId.find(js::str(&(*ids)[0]).value_or(""));
         if (it == byId.end()) continue;
-        const json& p = *it->second;
+        const JsonValue& p = *it->second;
         Address a = partnerAddress(p, false);
         std::string line;
         for (const auto& part : {a.address, a.district, a.province}) {
