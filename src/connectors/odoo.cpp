@@ -90,11 +90,15 @@ std::vector<std::string> idList(const JsonValue& o, std::string_view key) {
       if (auto id = js::id(&v)) out.push_back(*id);
   return out;
 }
-// "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code.
+// "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code
+// (res.country.code: two letters, upper-cased by Odoo). Any other parenthesis is the name's.
 std::optional<std::string> stateName(const JsonValue& o) {
   auto s = m2oName(o, "state_id");
-  if (s && s->size() > 5 && s->back() == ')' && (*s)[s->size() - 5] == '(' && (*s)[s->size() - 6] == ' ')
-    s = s->substr(0, s->size() - 6);
+  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  if (s && s->size() > 5) {
+    const char* tail = s->data() + s->size() - 5;  // " (VN)"
+    if (tail[0] == ' ' && tail[1] == '(' && upper(tail[2]) && upper(tail[3]) && tail[4] == ')') s->resize(s->size() - 5);
+  }
   return s;
 }
 std::optional<std::string> partnerPhone(const JsonValue& p) {
