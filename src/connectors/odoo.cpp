@@ -511,6 +511,7 @@ std::optional<Record> mapOrder(const JsonValue& o, const JsonValue* idv, const N
   ord.locationId = m2oId(o, "warehouse_id");
   if (auto note = otext(o, "note")) ord.note = htmlToText(*note);  // html since 16, text before
   if (!r.createdAtMs) r.createdAtMs = otime(o, "date_order");
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;  // common() ran before date_order was read
   r.body = std::move(ord);
   return r;
 }

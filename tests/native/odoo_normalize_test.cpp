@@ -410,6 +410,26 @@ TEST(Odoo, StateDisplayNameLosesItsCountryCode) {
   EXPECT_FALSE(ship.district);
 }
 
+// Regression (review): an order without create_date/write_date (a body whose fields omit them)
+// takes its creation time from date_order, but updatedAt stayed null: common() copied the
+// (still empty) createdAt into it before mapOrder filled createdAt. Like Getfly and KiotViet,
+// updatedAt falls back to the final createdAt.
+TEST(Odoo, OrderWithoutCreateAndWriteDatesIsUpdatedWhenOrdered) {
+  auto page = odoo().parsePage(Entity::Orders, R"J({"jsonrpc":"2.0","id":1,"result":[
+      {"id":42,"name":"S00042","state":"sale","date_order":"2026-05-07 04:04:38"},
+      {"id":43,"name":"S00043","state":"sale","date_order":"2026-05-07 04:04:38","write_date":"2026-05-08 01:00:00"},
+      {"id":44,"name":"S00044","state":"draft","date_order":false,"create_date":false,"write_date":false}]})J", {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 3u);
+  const auto ordered = parseDateTime("2026-05-07T04:04:38Z", 0);
+  EXPECT_EQ(page->records[0].createdAtMs, ordered);
+  EXPECT_EQ(page->records[0].updatedAtMs, ordered) << "no write_date: updatedAt is the creation time";
+  EXPECT_EQ(page->records[1].createdAtMs, ordered);
+  EXPECT_EQ(page->records[1].updatedAtMs, parseDateTime("2026-05-08T01:00:00Z", 0)) << "write_date still wins";
+  EXPECT_FALSE(page->records[2].createdAtMs);
+  EXPECT_FALSE(page->records[2].updatedAtMs);
+}
+
 TEST(Odoo, ErrorsBecomeClearVietnameseMessages) {
   auto verdict = odoo().classify(ok(test::readFixture("odoo/error_access_denied.json")));
   EXPECT_EQ(verdict.kind, ResponseVerdict::Kind::Fatal);
