@@ -52,23 +52,17 @@ const JsonValue* ov(const JsonValue& o, std::string_view key) {
 }
 std::optional<std::string> otext(const JsonValue& o, std::string_view key) { return js::text(ov(o, key)); }
 std::optional<double> onum(const JsonValue& o, std::string_view key) { return js::num(ov(o, key)); }
-// The i-th element of an array (i < size).
-const JsonValue& at(const JsonValue& a, size_t i) {
-  auto it = a.begin();
-  while (i-- > 0) ++it;
-  return *it;
-}
 std::optional<std::string> m2oId(const JsonValue& o, std::string_view key) {
   const JsonValue* v = ov(o, key);
   if (v == nullptr) return std::nullopt;
-  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&at(*v, 0));
+  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&*v->begin());
   return js::id(v);  // automation webhooks send many2one as a plain id
 }
 // The display name of a many2one [id, "name"], in place: nullptr when there is none.
 const JsonValue* m2oNameValue(const JsonValue& o, std::string_view key) {
   const JsonValue* v = ov(o, key);
   if (v == nullptr || !v->is_array() || v->size() < 2) return nullptr;
-  return &at(*v, 1);
+  return &*++v->begin();
 }
 std::optional<std::string> m2oName(const JsonValue& o, std::string_view key) { return js::text(m2oNameValue(o, key)); }
 // A string whose trimmed form (js::text) is itself, so it can be read in place.
@@ -82,13 +76,6 @@ std::optional<int64_t> otime(const JsonValue& o, std::string_view key) {
   if (v != nullptr && v->is_string() && untrimmed(v->stringValue())) return parseDateTime(v->stringValue(), 0);
   auto s = js::text(v);
   return s ? parseDateTime(*s, 0) : std::nullopt;
-}
-std::vector<std::string> idList(const JsonValue& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const JsonValue* a = ov(o, key); a && a->is_array())
-    for (const auto& v : *a)
-      if (auto id = js::id(&v)) out.push_back(*id);
-  return out;
 }
 // "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code
 // (res.country.code: two letters, upper-cased by Odoo). Any other parenthesis is the name's.
@@ -105,11 +92,8 @@ std::optional<std::string> partnerPhone(const JsonValue& p) {
   for (const char* k : {"phone", "mobile"}) {
     // normalizePhone trims as js::text does (and answers nullopt for a blank string).
     const JsonValue* v = ov(p, k);
-    if (v != nullptr && v->is_string()) {
-      if (auto ph = normalizePhone(v->stringValue())) return ph;
-    } else if (auto raw = js::text(v)) {
-      if (auto ph = normalizePhone(*raw)) return ph;
-    }
+    if (v == nullptr) continue;
+    if (auto ph = v->is_string() ? normalizePhone(v->stringValue()) : normalizePhone(js::str(v).value_or(""))) return ph;
   }
   return std::nullopt;
 }
@@ -400,19 +384,55 @@ Error faultIn(std::string_view text, const HttpResponse* resp) {
   bool retry = false;
   return faultError(f.value_or(OdooFault{}), resp ? resp->status : 200, retry);
 }
+
+// Reads back the ids parsePage noted for the follow-ups (noteRow), in order: each with its
+// record's index and its place among that record's ids.
+class NoteReader {
+ public:
+  explicit NoteReader(const Page& page)
+      : s_(page.pending.is_string() ? std::string_view(page.pending.get_ref<const std::string&>()) : std::string_view()) {}
+  size_t record = 0, slot = 0;
+  std::string_view id;  // a view into page.pending
+
+  bool next() {
+    if (started_) ++slot;
+    started_ = true;
+    while (i_ < s_.size() && s_[i_] == ';') {
+      ++record;
+      slot = 0;
+      ++i_;
+    }
+    size_t n = 0;
+    auto [p, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), n);
+    i_ = static_cast<size_t>(p - s_.data()) + 1;  // past ':'
+    if (ec != std::errc() || i_ > s_.size() || n > s_.size() - i_) return false;  // the end
+    id = s_.substr(i_, n);
+    i_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+  bool started_ = false;
+};
 STORELINK_COLD_END
 
 // --- mapping -------------------------------------------------------------------------------
-//
-// The mappers read a row in place; `idv` is its id value (the row's `id`, or a webhook's `_id`).
 
-void common(Record& r, RecordType type, const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
+// A row as the mappers read it, in place.
+struct Row {
+  const JsonValue& o;
+  const JsonValue* id;             // its id value: `id`, or a webhook body's `_id`
+  std::optional<int64_t> written;  // write_date, which is also the page's sort key
+};
+
+void common(Record& r, RecordType type, const Row& row, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "odoo";
-  r.createdAtMs = otime(o, "create_date");
-  r.updatedAtMs = otime(o, "write_date");
-  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
-  if (opts.includeRaw) r.rawJson = rawJsonOf(o, idv);
+  r.createdAtMs = otime(row.o, "create_date");
+  r.updatedAtMs = row.written ? row.written : r.createdAtMs;
+  if (opts.includeRaw) r.rawJson = rawJsonOf(row.o, row.id);
 }
 
 // Storable (stock-tracked) goods: is_storable (18+), detailed_type (15–17), type (≤17).
@@ -431,12 +451,13 @@ std::optional<std::string> leafCategory(const JsonValue& o) {
   return slash == std::string::npos ? c : nonEmpty(std::string_view(*c).substr(slash + 3));
 }
 
-std::optional<Record> mapProduct(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
-  auto id = js::id(idv);
+std::optional<Record> mapProduct(const Row& row, const NormalizeOptions& opts) {
+  auto id = js::id(row.id);
   if (!id) return std::nullopt;
+  const JsonValue& o = row.o;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Product, o, idv, opts);
+  common(r, RecordType::Product, row, opts);
   Product p;
   p.name = otext(o, "name");
   p.sku = otext(o, "default_code");
@@ -480,12 +501,13 @@ std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
   return std::nullopt;
 }
 
-std::optional<Record> mapOrder(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
-  auto id = js::id(idv);
+std::optional<Record> mapOrder(const Row& row, const NormalizeOptions& opts) {
+  auto id = js::id(row.id);
   if (!id) return std::nullopt;
+  const JsonValue& o = row.o;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Order, o, idv, opts);
+  common(r, RecordType::Order, row, opts);
   Order ord;
   ord.code = otext(o, "name");
   auto state = otext(o, "state");
@@ -516,12 +538,13 @@ std::optional<Record> mapOrder(const JsonValue& o, const JsonValue* idv, const N
   return r;
 }
 
-std::optional<Record> mapPartner(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
-  auto id = js::id(idv);
+std::optional<Record> mapPartner(const Row& row, const NormalizeOptions& opts) {
+  auto id = js::id(row.id);
   if (!id) return std::nullopt;
+  const JsonValue& o = row.o;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Customer, o, idv, opts);
+  common(r, RecordType::Customer, row, opts);
   Customer c;
   c.name = otext(o, "name");
   c.phone = partnerPhone(o);
@@ -533,19 +556,21 @@ std::optional<Record> mapPartner(const JsonValue& o, const JsonValue* idv, const
   return r;
 }
 
-std::optional<Record> mapWarehouse(const JsonValue& o, const JsonValue* idv, const NormalizeOptions& opts) {
-  auto id = js::id(idv);
+// Warehouses are a handful of rows per job: off the hot path.
+STORELINK_COLD std::optional<Record> mapWarehouse(const Row& row, const NormalizeOptions& opts) {
+  auto id = js::id(row.id);
   if (!id) return std::nullopt;
+  const JsonValue& o = row.o;
   Record r;
   r.externalId = *id;
-  common(r, RecordType::Location, o, idv, opts);
+  common(r, RecordType::Location, row, opts);
   Location l;
   l.name = otext(o, "name");
   r.body = std::move(l);
   return r;
 }
 
-using Mapper = std::optional<Record> (*)(const JsonValue&, const JsonValue*, const NormalizeOptions&);
+using Mapper = std::optional<Record> (*)(const Row&, const NormalizeOptions&);
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -556,26 +581,27 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
-// What follow-ups need from a row: attribute value ids, partner ids.
-json notesFor(Entity e, const JsonValue& row) {
-  json n = json::object();
+// What follow-ups need from the page's records, in page.pending as one string: per record its
+// ids, each written as <length>:<bytes>, then ';'. Products: the attribute value ids; orders:
+// the partner, then the shipping partner; locations: the partner ("" where there is none).
+void noteId(std::string& notes, std::string_view id) {
+  notes += std::to_string(id.size());
+  notes += ':';
+  notes += id;
+}
+void noteRow(std::string& notes, Entity e, const JsonValue& row, const Record& rec) {
   if (e == Entity::Products) {
-    json values = json::array();
-    for (const auto& id : idList(row, "product_template_attribute_value_ids")) values.push_back(id);
-    n["values"] = values;
+    if (const JsonValue* a = ov(row, "product_template_attribute_value_ids"); a && a->is_array())
+      for (const auto& v : *a)
+        if (auto id = js::id(&v)) noteId(notes, *id);
   } else if (e == Entity::Orders) {
-    json partners = json::array();
-    if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-    if (auto s = m2oId(row, "partner_shipping_id")) partners.push_back(*s);
-    n["partners"] = partners;
-    n["partner"] = m2oId(row, "partner_id").value_or("");
-    n["shipping"] = m2oId(row, "partner_shipping_id").value_or("");
+    const auto* ord = std::get_if<Order>(&rec.body);
+    noteId(notes, ord && ord->customer ? ord->customer->externalId.value_or("") : "");  // m2oId(partner_id)
+    noteId(notes, m2oId(row, "partner_shipping_id").value_or(""));
   } else if (e == Entity::Locations) {
-    json partners = json::array();
-    if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-    n["partners"] = partners;
+    noteId(notes, m2oId(row, "partner_id").value_or(""));
   }
-  return n;
+  notes += ';';
 }
 
 // The rows of an answer: JSON-RPC {"result": [...]}, JSON-2's bare array, web_search_read's
@@ -833,16 +859,17 @@ class OdooConnector final : public Connector {
     Page page;
     const JsonValue& list = **rows;
     Mapper map = mapperFor(entity);
-    json perRecord = json::array();
-    const auto add = [&](const JsonValue& row, const JsonValue* idv, size_t i) {
-      auto rec = row.is_object() ? map(row, idv, opts) : std::nullopt;
+    std::string notes;
+    const auto add = [&](const JsonValue& o, const JsonValue* idv, size_t i) {
+      const std::optional<int64_t> written = o.is_object() ? otime(o, "write_date") : std::nullopt;
+      auto rec = o.is_object() ? map(Row{o, idv, written}, opts) : std::nullopt;
       if (!rec) {
         page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
                                              "row " + std::to_string(i) + " has no id"));
         return;
       }
-      perRecord.push_back(notesFor(entity, row));
-      page.sortKeys.push_back(otime(row, "write_date"));
+      noteRow(notes, entity, o, *rec);
+      page.sortKeys.push_back(written);
       page.records.push_back(std::move(*rec));
     };
     if (list.is_object()) {
@@ -860,7 +887,7 @@ class OdooConnector final : public Connector {
       size_t i = 0;
       for (const JsonValue& row : list) add(row, js::field(row, "id"), i++);
     }
-    page.pending = {{"rows", std::move(perRecord)}};
+    page.pending = std::move(notes);
     return page;
   }
 
@@ -879,11 +906,10 @@ class OdooConnector final : public Connector {
     auto plan = followUpPlan(q, page);  // the same list followUpRequests made: page ids do not change
     std::string kind = index < plan.size() ? plan[index].first : "";
     const JsonValue& list = **rows;
-    const json& notes = page.pending["rows"];
-    if (kind == "values") applyValues(page, notes, list);
+    if (kind == "values") applyValues(page, list);
     else if (kind == "quants") applyQuants(page, list);
     else if (kind == "lines") applyLines(page, list);
-    else if (kind == "partners") applyPartners(q.entity, page, notes, list);
+    else if (kind == "partners") applyPartners(page, list);
     return std::nullopt;
   }
 
@@ -893,28 +919,26 @@ class OdooConnector final : public Connector {
     std::vector<std::pair<std::string, HttpRequest>> out;
     if (page.records.empty() || q.learned == nullptr) return out;
     const json& learned = *q.learned;
-    const json* rows = js::array(page.pending, "rows");
-    if (rows == nullptr) return out;
+    if (!page.pending.is_string()) return out;  // not a page parsePage made
     auto add = [&](const char* kind, const ModelSpec& spec, json domain) {
       json args = searchRead(spec, learned, std::move(domain), std::nullopt, 0, true);
       out.emplace_back(kind, ormCall(learned, spec.model, "search_read", args[0], args[1], "page"));
     };
     std::vector<std::string> recordIds;
     for (const auto& r : page.records) recordIds.push_back(r.externalId);
-    auto collect = [&](const char* key) {
+    // Every id the records' notes name (attribute values, or partners), in numeric order.
+    auto collect = [&] {
       auto numeric = [](const std::string& a, const std::string& b) {
         return a.size() != b.size() ? a.size() < b.size() : a < b;
       };
       std::set<std::string, decltype(numeric)> ids(numeric);
-      for (const auto& n : *rows)
-        if (const json* a = js::array(n, key))
-          for (const auto& v : *a)
-            if (auto id = js::id(&v)) ids.insert(*id);
+      for (NoteReader n(page); n.next();)
+        if (!n.id.empty()) ids.insert(std::string(n.id));
       return std::vector<std::string>(ids.begin(), ids.end());
     };
     switch (q.entity) {
       case Entity::Products: {
-        auto values = collect("values");
+        auto values = collect();
         if (!values.empty() && hasField(learned, kAttrValue.model, "attribute_id"))
           add("values", kAttrValue, json::array({json::array({"id", "in", idsJson(values)})}));
         // Quants name their warehouse since 15 [UNCONFIRMED for 14]; without it the
@@ -927,12 +951,12 @@ class OdooConnector final : public Connector {
       }
       case Entity::Orders: {
         add("lines", kOrderLine, json::array({json::array({"order_id", "in", idsJson(recordIds)})}));
-        auto partners = collect("partners");
+        auto partners = collect();
         if (!partners.empty()) add("partners", kPartner, json::array({json::array({"id", "in", idsJson(partners)})}));
         break;
       }
       case Entity::Locations: {
-        auto partners = collect("partners");
+        auto partners = collect();
         if (!partners.empty()) add("partners", kPartner, json::array({json::array({"id", "in", idsJson(partners)})}));
         break;
       }
@@ -981,21 +1005,18 @@ class OdooConnector final : public Connector {
                        "model " + m + " not found");
   }
 
-  STORELINK_COLD static void applyValues(Page& page, const json& notes, const JsonValue& list) {
-    std::map<std::string, std::pair<std::string, std::string>> byId;  // value id → (attribute, value)
+  STORELINK_COLD static void applyValues(Page& page, const JsonValue& list) {
+    std::map<std::string, std::pair<std::string, std::string>, std::less<>> byId;  // value id → (attribute, value)
     for (const auto& v : list) {
       auto id = js::id(v, "id");
       auto attr = m2oName(v, "attribute_id");
       auto name = otext(v, "name");
       if (id && attr && name) byId[*id] = {*attr, *name};
     }
-    for (size_t i = 0; i < page.records.size() && i < notes.size(); ++i) {
-      auto* p = std::get_if<Product>(&page.records[i].body);
+    for (NoteReader n(page); n.next();) {  // a product's attribute value ids
+      auto* p = n.record < page.records.size() ? std::get_if<Product>(&page.records[n.record].body) : nullptr;
       if (p == nullptr || p->variants.empty()) continue;
-      if (const json* ids = js::array(notes[i], "values"))
-        for (const auto& id : *ids)
-          if (auto it = byId.find(js::str(&id).value_or("")); it != byId.end())
-            p->variants[0].options.push_back(it->second);
+      if (auto it = byId.find(n.id); it != byId.end()) p->variants[0].options.push_back(it->second);
     }
   }
 
@@ -1032,19 +1053,23 @@ class OdooConnector final : public Connector {
   }
 
   STORELINK_COLD static void applyLines(Page& page, const JsonValue& list) {
-    std::map<std::string, std::vector<const JsonValue*>> byOrder;
-    for (const auto& l : list)
-      if (auto o = m2oId(l, "order_id")) byOrder[*o].push_back(&l);
+    // order id → its lines as (sequence, line), in sequence order (a stable insertion sort:
+    // Odoo answers in sale.order.line's own order, order_id, sequence, id, so this rarely moves).
+    std::map<std::string, std::vector<std::pair<double, const JsonValue*>>> byOrder;
+    for (const auto& l : list) {
+      auto o = m2oId(l, "order_id");
+      if (!o) continue;
+      auto& lines = byOrder[*o];
+      const double seq = js::num(js::field(l, "sequence")).value_or(0);
+      lines.emplace_back(seq, &l);
+      for (size_t k = lines.size() - 1; k > 0 && lines[k - 1].first > seq; --k) std::swap(lines[k - 1], lines[k]);
+    }
     for (auto& rec : page.records) {
       auto* ord = std::get_if<Order>(&rec.body);
       if (ord == nullptr) continue;
-      auto& lines = byOrder[rec.externalId];
-      std::stable_sort(lines.begin(), lines.end(), [](const JsonValue* a, const JsonValue* b) {
-        return js::num(js::field(*a, "sequence")).value_or(0) < js::num(js::field(*b, "sequence")).value_or(0);
-      });
       double subtotal = 0, shipping = 0;
       bool anyLine = false, anyShipping = false;
-      for (const JsonValue* lp : lines) {
+      for (const auto& [seq, lp] : byOrder[rec.externalId]) {
         const JsonValue& l = *lp;
         if (otext(l, "display_type")) continue;  // section and note lines carry no product
         double qty = onum(l, "product_uom_qty").value_or(0);
@@ -1079,27 +1104,24 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyPartners(Entity e, Page& page, const json& notes, const JsonValue& list) {
-    std::map<std::string, const JsonValue*> byId;
+  STORELINK_COLD static void applyPartners(Page& page, const JsonValue& list) {
+    std::map<std::string, const JsonValue*, std::less<>> byId;
     for (const auto& p : list)
       if (auto id = js::id(p, "id")) byId[*id] = &p;
-    for (size_t i = 0; i < page.records.size() && i < notes.size(); ++i) {
-      Record& rec = page.records[i];
+    for (NoteReader n(page); n.next();) {  // orders: partner, shipping partner; warehouses: partner
+      auto it = byId.find(n.id);
+      if (it == byId.end() || n.record >= page.records.size()) continue;
+      const JsonValue& p = *it->second;
+      Record& rec = page.records[n.record];
       if (auto* ord = std::get_if<Order>(&rec.body)) {
-        if (auto it = byId.find(js::str(notes[i], "partner").value_or("")); it != byId.end() && ord->customer) {
-          ord->customer->phone = partnerPhone(*it->second);
-          ord->customer->email = otext(*it->second, "email");
-        }
-        if (auto it = byId.find(js::str(notes[i], "shipping").value_or("")); it != byId.end()) {
-          Address a = partnerAddress(*it->second, true);
+        if (n.slot == 0 && ord->customer) {
+          ord->customer->phone = partnerPhone(p);
+          ord->customer->email = otext(p, "email");
+        } else if (n.slot == 1) {
+          Address a = partnerAddress(p, true);
           if (hasAddress(a)) ord->shippingAddress = a;
         }
-      } else if (auto* loc = std::get_if<Location>(&rec.body)) {
-        const json* ids = js::array(notes[i], "partners");
-        if (ids == nullptr || ids->empty()) continue;
-        auto it = byId.find(js::str(&(*ids)[0]).value_or(""));
-        if (it == byId.end()) continue;
-        const JsonValue& p = *it->second;
+      } else if (auto* loc = std::get_if<Location>(&rec.body); loc && n.slot == 0) {
         Address a = partnerAddress(p, false);
         std::string line;
         for (const auto& part : {a.address, a.district, a.province}) {
