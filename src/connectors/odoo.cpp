@@ -377,6 +377,13 @@ Error invalidJson() {
   return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
 }
 
+// faultOf's tests on a JsonValue: a JSON-RPC `error` object, or a JSON-2 error body
+// {name, message} (without an id, which a record has).
+bool looksLikeFault(const JsonValue& body) {
+  return body.is_object() &&
+         (js::object(body, "error") || (js::field(body, "name") && js::field(body, "message") && !js::field(body, "id")));
+}
+
 // An Odoo error body, read with the same faultOf as setup and classify (the text parses:
 // JsonDoc and parseJson accept the same inputs).
 Error faultIn(std::string_view text, const HttpResponse* resp) {
@@ -608,11 +615,7 @@ void noteRow(std::string& notes, Entity e, const JsonValue& row, const Record& r
 // {"records": [...]}, or one object (an automation webhook body {"_model", "_id", ...}).
 // `text` is the body `doc` was parsed from (error bodies are read from it).
 Result<const JsonValue*> rowsOf(const JsonValue& body, std::string_view text, const HttpResponse* resp) {
-  if (body.is_object()) {
-    // faultOf's tests: a JSON-RPC `error` object, or a JSON-2 error body {name, message}.
-    if (js::object(body, "error") || (js::field(body, "name") && js::field(body, "message") && !js::field(body, "id")))
-      return faultIn(text, resp);
-  }
+  if (looksLikeFault(body)) return faultIn(text, resp);
   const JsonValue* result = body.is_object() && js::field(body, "result") ? js::field(body, "result") : &body;
   if (result->is_array()) return result;
   if (const JsonValue* recs = js::array(*result, "records")) return recs;
@@ -829,8 +832,10 @@ class OdooConnector final : public Connector {
 
   STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
-    json body = parseJson(resp.body);
-    auto fault = body.is_discarded() ? std::nullopt : faultOf(body);
+    // Every page and follow-up answer passes here (JSON-RPC faults come with HTTP 200): the
+    // nlohmann DOM is built only for a body that is an error.
+    JsonDoc doc;
+    auto fault = doc.parse(resp.body) && looksLikeFault(doc.root()) ? faultOf(parseJson(resp.body)) : std::nullopt;
     if (!fault) {
       if (resp.status == 401) {  // JSON-2 without a readable body: there is no token to refresh
         v.kind = ResponseVerdict::Kind::Fatal;
