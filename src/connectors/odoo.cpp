@@ -458,14 +458,13 @@ std::optional<std::string> leafCategory(const JsonValue& o) {
   return slash == std::string::npos ? c : nonEmpty(std::string_view(*c).substr(slash + 3));
 }
 
-std::optional<Record> mapProduct(const Row& row, const NormalizeOptions& opts) {
+bool mapProduct(const Row& row, const NormalizeOptions& opts, Record& r) {
   auto id = js::id(row.id);
-  if (!id) return std::nullopt;
+  if (!id) return false;
   const JsonValue& o = row.o;
-  Record r;
   r.externalId = *id;
   common(r, RecordType::Product, row, opts);
-  Product p;
+  Product& p = r.body.emplace<Product>();
   p.name = otext(o, "name");
   p.sku = otext(o, "default_code");
   p.barcode = otext(o, "barcode");
@@ -476,8 +475,8 @@ std::optional<Record> mapProduct(const Row& row, const NormalizeOptions& opts) {
   if (active || saleOk) p.active = active.value_or(true) && saleOk.value_or(true);
   // Each product.product row is a product whose one variant is itself; the template groups them.
   p.parentExternalId = m2oId(o, "product_tmpl_id");
-  Variant v;
-  v.externalId = *id;
+  Variant& v = p.variants.emplace_back();
+  v.externalId = std::move(*id);
   v.sku = p.sku;
   v.barcode = p.barcode;
   v.name = otext(o, "display_name");
@@ -494,9 +493,7 @@ std::optional<Record> mapProduct(const Row& row, const NormalizeOptions& opts) {
     else if (const JsonValue* qa = js::field(o, "qty_available"); qa && qa->is_number()) v.totalStock = qa->numberValue();
   }
   p.totalStock = v.totalStock;
-  p.variants.push_back(std::move(v));
-  r.body = std::move(p);
-  return r;
+  return true;
 }
 
 std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
@@ -508,14 +505,13 @@ std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
   return std::nullopt;
 }
 
-std::optional<Record> mapOrder(const Row& row, const NormalizeOptions& opts) {
+bool mapOrder(const Row& row, const NormalizeOptions& opts, Record& r) {
   auto id = js::id(row.id);
-  if (!id) return std::nullopt;
+  if (!id) return false;
   const JsonValue& o = row.o;
-  Record r;
   r.externalId = *id;
   common(r, RecordType::Order, row, opts);
-  Order ord;
+  Order& ord = r.body.emplace<Order>();
   ord.code = otext(o, "name");
   auto state = otext(o, "state");
   bool locked = js::boolean(o, "locked").value_or(false);
@@ -541,43 +537,38 @@ std::optional<Record> mapOrder(const Row& row, const NormalizeOptions& opts) {
   if (auto note = otext(o, "note")) ord.note = htmlToText(*note);  // html since 16, text before
   if (!r.createdAtMs) r.createdAtMs = otime(o, "date_order");
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;  // common() ran before date_order was read
-  r.body = std::move(ord);
-  return r;
+  return true;
 }
 
-std::optional<Record> mapPartner(const Row& row, const NormalizeOptions& opts) {
+bool mapPartner(const Row& row, const NormalizeOptions& opts, Record& r) {
   auto id = js::id(row.id);
-  if (!id) return std::nullopt;
+  if (!id) return false;
   const JsonValue& o = row.o;
-  Record r;
   r.externalId = *id;
   common(r, RecordType::Customer, row, opts);
-  Customer c;
+  Customer& c = r.body.emplace<Customer>();
   c.name = otext(o, "name");
   c.phone = partnerPhone(o);
   c.email = otext(o, "email");
   Address a = partnerAddress(o, false);
   if (hasAddress(a)) c.address = a;
   if (const JsonValue* n = js::field(o, "sale_order_count"); n && n->is_number()) c.orderCount = n->numberValue();
-  r.body = std::move(c);
-  return r;
+  return true;
 }
 
 // Warehouses are a handful of rows per job: off the hot path.
-STORELINK_COLD std::optional<Record> mapWarehouse(const Row& row, const NormalizeOptions& opts) {
+STORELINK_COLD bool mapWarehouse(const Row& row, const NormalizeOptions& opts, Record& r) {
   auto id = js::id(row.id);
-  if (!id) return std::nullopt;
+  if (!id) return false;
   const JsonValue& o = row.o;
-  Record r;
   r.externalId = *id;
   common(r, RecordType::Location, row, opts);
-  Location l;
+  Location& l = r.body.emplace<Location>();
   l.name = otext(o, "name");
-  r.body = std::move(l);
-  return r;
+  return true;
 }
 
-using Mapper = std::optional<Record> (*)(const Row&, const NormalizeOptions&);
+using Mapper = bool (*)(const Row&, const NormalizeOptions&, Record&);  // false: the row has no id
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -592,7 +583,10 @@ Mapper mapperFor(Entity e) {
 // ids, each written as <length>:<bytes>, then ';'. Products: the attribute value ids; orders:
 // the partner, then the shipping partner; locations: the partner ("" where there is none).
 void noteId(std::string& notes, std::string_view id) {
-  notes += std::to_string(id.size());
+  char len[20];
+  size_t at = sizeof len;
+  for (size_t n = id.size(); at == sizeof len || n > 0; n /= 10) len[--at] = static_cast<char>('0' + n % 10);
+  notes.append(len + at, sizeof len - at);
   notes += ':';
   notes += id;
 }
@@ -867,15 +861,15 @@ class OdooConnector final : public Connector {
     std::string notes;
     const auto add = [&](const JsonValue& o, const JsonValue* idv, size_t i) {
       const std::optional<int64_t> written = o.is_object() ? otime(o, "write_date") : std::nullopt;
-      auto rec = o.is_object() ? map(Row{o, idv, written}, opts) : std::nullopt;
-      if (!rec) {
+      Record& rec = page.records.emplace_back();  // mapped in place
+      if (!o.is_object() || !map(Row{o, idv, written}, opts, rec)) {
+        page.records.pop_back();
         page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
                                              "row " + std::to_string(i) + " has no id"));
         return;
       }
-      noteRow(notes, entity, o, *rec);
+      noteRow(notes, entity, o, rec);
       page.sortKeys.push_back(written);
-      page.records.push_back(std::move(*rec));
     };
     if (list.is_object()) {
       // An automation webhook names its model (odoo.md 2.7: the documented example is a
