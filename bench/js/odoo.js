@@ -112,13 +112,13 @@ function mapOrder(o) {
   const partnerId = m2oId(o.partner_id);
   const currency = m2oName(o.currency_id);
   const note = otext(o.note);
-  const created = otime(o.create_date);
+  const created = otime(o.create_date) ?? otime(o.date_order);
   return {
     type: 'order',
     platform: 'odoo',
     externalId: oid,
-    createdAt: iso(created ?? otime(o.date_order)),
-    updatedAt: iso(otime(o.write_date) ?? created), // not date_order: the C++ falls back before it does
+    createdAt: iso(created),
+    updatedAt: iso(otime(o.write_date) ?? created), // no write_date: when it was created (or ordered)
     deleted: false,
     code: otext(o.name),
     status: lockedSale ? 'completed' : ORDER_STATUS.get(state) ?? null,
@@ -140,15 +140,14 @@ function mapOrder(o) {
 
 // --- customers (res.partner) -------------------------------------------------------------
 
-// "Hà Nội (VN)" was meant to lose its " (VN)" (odoo.cpp stateName), but the C++ checks look
-// one byte too far left, so only a three-character code such as " (VNM)" is cut: kept as is.
-const STATE_CODE = / \(...\)$/;
+// "Hà Nội (VN)" → "Hà Nội": res.country.state display names end in the two-letter country code.
+const STATE_CODE = / \([A-Z]{2}\)$/;
 
 function partnerAddress(p) {
   const street = otext(p.street);
   const street2 = otext(p.street2);
   let state = m2oName(p.state_id);
-  if (state !== null && STATE_CODE.test(state)) state = state.slice(0, -6);
+  if (state !== null && state.length > 5 && STATE_CODE.test(state)) state = state.slice(0, -5);
   const city = otext(p.city);
   // Vietnamese data keeps the province in state_id; `city` then holds the district.
   const province = state ?? city;

@@ -30,8 +30,9 @@
 #include <set>
 
 #include "connectors.hpp"
-#include "storelink/normalize.hpp"
 #include "storelink/cold.hpp"
+#include "storelink/json_view.hpp"
+#include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
 
@@ -40,51 +41,63 @@ namespace {
 constexpr const char* kBase = "{{secret.url|origin}}";
 
 // --- value access: false → null -------------------------------------------------
+//
+// List pages are the hot path: they are parsed with JsonDoc and read in place (JsonValue);
+// follow-up answers and webhook bodies go through the same helpers and mappers.
 
-const json* ov(const json& o, std::string_view key) {
-  const json* v = js::field(o, key);
-  if (v == nullptr || v->is_null() || (v->is_boolean() && !v->get<bool>())) return nullptr;
+const JsonValue* ov(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = js::field(o, key);
+  if (v == nullptr || v->is_null() || (v->is_boolean() && !v->boolValue())) return nullptr;
   return v;
 }
-std::optional<std::string> otext(const json& o, std::string_view key) { return js::text(ov(o, key)); }
-std::optional<double> onum(const json& o, std::string_view key) { return js::num(ov(o, key)); }
-std::optional<std::string> m2oId(const json& o, std::string_view key) {
-  const json* v = ov(o, key);
+std::optional<std::string> otext(const JsonValue& o, std::string_view key) { return js::text(ov(o, key)); }
+std::optional<double> onum(const JsonValue& o, std::string_view key) { return js::num(ov(o, key)); }
+std::optional<std::string> m2oId(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
   if (v == nullptr) return std::nullopt;
-  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&(*v)[0]);
+  if (v->is_array()) return v->empty() ? std::nullopt : js::id(&*v->begin());
   return js::id(v);  // automation webhooks send many2one as a plain id
 }
-std::optional<std::string> m2oName(const json& o, std::string_view key) {
-  const json* v = ov(o, key);
-  if (v == nullptr || !v->is_array() || v->size() < 2) return std::nullopt;
-  return js::text(&(*v)[1]);
+// The display name of a many2one [id, "name"], in place: nullptr when there is none.
+const JsonValue* m2oNameValue(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
+  if (v == nullptr || !v->is_array() || v->size() < 2) return nullptr;
+  return &*++v->begin();
+}
+std::optional<std::string> m2oName(const JsonValue& o, std::string_view key) { return js::text(m2oNameValue(o, key)); }
+// A string whose trimmed form (js::text) is itself, so it can be read in place.
+bool untrimmed(std::string_view s) {
+  const auto edge = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  return !s.empty() && !edge(s.front()) && !edge(s.back()) && s.front() != '\xC2' && s.back() != '\xA0';
 }
 // Odoo datetimes are UTC without offset ("2026-05-07 04:04:38").
-std::optional<int64_t> otime(const json& o, std::string_view key) {
-  auto s = otext(o, key);
+std::optional<int64_t> otime(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = ov(o, key);
+  if (v != nullptr && v->is_string() && untrimmed(v->stringValue())) return parseDateTime(v->stringValue(), 0);
+  auto s = js::text(v);
   return s ? parseDateTime(*s, 0) : std::nullopt;
 }
-std::vector<std::string> idList(const json& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const json* a = ov(o, key); a && a->is_array())
-    for (const auto& v : *a)
-      if (auto id = js::id(&v)) out.push_back(*id);
-  return out;
-}
-// "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code.
-std::optional<std::string> stateName(const json& o) {
+// "Hồ Chí Minh (VN)" → "Hồ Chí Minh": res.country.state display names carry the country code
+// (res.country.code: two letters, upper-cased by Odoo). Any other parenthesis is the name's.
+std::optional<std::string> stateName(const JsonValue& o) {
   auto s = m2oName(o, "state_id");
-  if (s && s->size() > 5 && s->back() == ')' && (*s)[s->size() - 5] == '(' && (*s)[s->size() - 6] == ' ')
-    s = s->substr(0, s->size() - 6);
+  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  if (s && s->size() > 5) {
+    const char* tail = s->data() + s->size() - 5;  // " (VN)"
+    if (tail[0] == ' ' && tail[1] == '(' && upper(tail[2]) && upper(tail[3]) && tail[4] == ')') s->resize(s->size() - 5);
+  }
   return s;
 }
-std::optional<std::string> partnerPhone(const json& p) {
-  for (const char* k : {"phone", "mobile"})
-    if (auto raw = otext(p, k))
-      if (auto ph = normalizePhone(*raw)) return ph;
+std::optional<std::string> partnerPhone(const JsonValue& p) {
+  for (const char* k : {"phone", "mobile"}) {
+    // normalizePhone trims as js::text does (and answers nullopt for a blank string).
+    const JsonValue* v = ov(p, k);
+    if (v == nullptr) continue;
+    if (auto ph = v->is_string() ? normalizePhone(v->stringValue()) : normalizePhone(js::str(v).value_or(""))) return ph;
+  }
   return std::nullopt;
 }
-std::optional<std::string> streetLine(const json& p) {
+std::optional<std::string> streetLine(const JsonValue& p) {
   auto street = otext(p, "street");
   auto street2 = otext(p, "street2");
   if (street && street2) return *street + ", " + *street2;
@@ -92,7 +105,7 @@ std::optional<std::string> streetLine(const json& p) {
 }
 // res.partner → Address. Vietnamese data keeps the province in state_id; `city` then holds
 // the district or city-level name, so it becomes the district (or the province when no state).
-Address partnerAddress(const json& p, bool withNameAndPhone) {
+Address partnerAddress(const JsonValue& p, bool withNameAndPhone) {
   Address a;
   if (withNameAndPhone) {
     a.name = otext(p, "name");
@@ -347,42 +360,111 @@ json idsJson(const std::vector<std::string>& ids) {
   return a;
 }
 
+// The raw row as parseJson + dumpJson would give it. A webhook body without `id` is mapped
+// with its `_id` as the id (`idv`), and its raw carries that id as "id".
+std::string rawJsonOf(const JsonValue& o, const JsonValue* idv) {
+  if (idv == nullptr || idv == js::field(o, "id")) return dumpJson(o);
+  json j = toJson(o);
+  j["id"] = toJson(*idv);
+  return dumpJson(j);
+}
+
+Error unexpectedShape() {
+  return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Odoo trả về không đúng định dạng.", "expected a JSON-RPC result list");
+}
+
+Error invalidJson() {
+  return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
+}
+
+// faultOf's tests on a JsonValue: a JSON-RPC `error` object, or a JSON-2 error body
+// {name, message} (without an id, which a record has).
+bool looksLikeFault(const JsonValue& body) {
+  return body.is_object() &&
+         (js::object(body, "error") || (js::field(body, "name") && js::field(body, "message") && !js::field(body, "id")));
+}
+
+// An Odoo error body, read with the same faultOf as setup and classify (the text parses:
+// JsonDoc and parseJson accept the same inputs).
+Error faultIn(std::string_view text, const HttpResponse* resp) {
+  auto f = faultOf(parseJson(text));
+  bool retry = false;
+  return faultError(f.value_or(OdooFault{}), resp ? resp->status : 200, retry);
+}
+
+// Reads back the ids parsePage noted for the follow-ups (noteRow), in order: each with its
+// record's index and its place among that record's ids.
+class NoteReader {
+ public:
+  explicit NoteReader(const Page& page)
+      : s_(page.pending.is_string() ? std::string_view(page.pending.get_ref<const std::string&>()) : std::string_view()) {}
+  size_t record = 0, slot = 0;
+  std::string_view id;  // a view into page.pending
+
+  bool next() {
+    if (started_) ++slot;
+    started_ = true;
+    while (i_ < s_.size() && s_[i_] == ';') {
+      ++record;
+      slot = 0;
+      ++i_;
+    }
+    size_t n = 0;
+    auto [p, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), n);
+    i_ = static_cast<size_t>(p - s_.data()) + 1;  // past ':'
+    if (ec != std::errc() || i_ > s_.size() || n > s_.size() - i_) return false;  // the end
+    id = s_.substr(i_, n);
+    i_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+  bool started_ = false;
+};
 STORELINK_COLD_END
-STORELINK_COLD_BEGIN
+
 // --- mapping -------------------------------------------------------------------------------
 
-void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+// A row as the mappers read it, in place.
+struct Row {
+  const JsonValue& o;
+  const JsonValue* id;             // its id value: `id`, or a webhook body's `_id`
+  std::optional<int64_t> written;  // write_date, which is also the page's sort key
+};
+
+void common(Record& r, RecordType type, const Row& row, const NormalizeOptions& opts) {
   r.type = type;
   r.platform = "odoo";
-  r.createdAtMs = otime(o, "create_date");
-  r.updatedAtMs = otime(o, "write_date");
-  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
-  if (opts.includeRaw) r.rawJson = dumpJson(o);
+  r.createdAtMs = otime(row.o, "create_date");
+  r.updatedAtMs = row.written ? row.written : r.createdAtMs;
+  if (opts.includeRaw) r.rawJson = rawJsonOf(row.o, row.id);
 }
 
 // Storable (stock-tracked) goods: is_storable (18+), detailed_type (15–17), type (≤17).
-std::optional<bool> storable(const json& o) {
-  if (const json* s = js::field(o, "is_storable"); s && s->is_boolean()) return s->get<bool>();
+std::optional<bool> storable(const JsonValue& o) {
+  if (const JsonValue* s = js::field(o, "is_storable"); s && s->is_boolean()) return s->boolValue();
   if (auto dt = otext(o, "detailed_type")) return *dt == "product";
   if (auto t = otext(o, "type")) return *t == "product";
   return std::nullopt;
 }
 
 // "All / Saleable / Áo" → "Áo".
-std::optional<std::string> leafCategory(const json& o) {
+std::optional<std::string> leafCategory(const JsonValue& o) {
   auto c = m2oName(o, "categ_id");
   if (!c) return c;
   size_t slash = c->rfind(" / ");
   return slash == std::string::npos ? c : nonEmpty(std::string_view(*c).substr(slash + 3));
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
-  if (!id) return std::nullopt;
-  Record r;
+bool mapProduct(const Row& row, const NormalizeOptions& opts, Record& r) {
+  auto id = js::id(row.id);
+  if (!id) return false;
+  const JsonValue& o = row.o;
   r.externalId = *id;
-  common(r, RecordType::Product, o, opts);
-  Product p;
+  common(r, RecordType::Product, row, opts);
+  Product& p = r.body.emplace<Product>();
   p.name = otext(o, "name");
   p.sku = otext(o, "default_code");
   p.barcode = otext(o, "barcode");
@@ -393,8 +475,8 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   if (active || saleOk) p.active = active.value_or(true) && saleOk.value_or(true);
   // Each product.product row is a product whose one variant is itself; the template groups them.
   p.parentExternalId = m2oId(o, "product_tmpl_id");
-  Variant v;
-  v.externalId = *id;
+  Variant& v = p.variants.emplace_back();
+  v.externalId = std::move(*id);
   v.sku = p.sku;
   v.barcode = p.barcode;
   v.name = otext(o, "display_name");
@@ -407,13 +489,11 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
   if (auto w = js::num(js::field(o, "weight")); w && *w > 0) v.weightGrams = *w * 1000.0;
   auto tracked = storable(o);
   if (tracked.value_or(true)) {  // services and untracked consumables have no stock figure
-    if (const json* f = js::field(o, "free_qty"); f && f->is_number()) v.totalStock = f->get<double>();  // on hand − reserved
-    else if (const json* qa = js::field(o, "qty_available"); qa && qa->is_number()) v.totalStock = qa->get<double>();
+    if (const JsonValue* f = js::field(o, "free_qty"); f && f->is_number()) v.totalStock = f->numberValue();  // on hand − reserved
+    else if (const JsonValue* qa = js::field(o, "qty_available"); qa && qa->is_number()) v.totalStock = qa->numberValue();
   }
   p.totalStock = v.totalStock;
-  p.variants.push_back(std::move(v));
-  r.body = std::move(p);
-  return r;
+  return true;
 }
 
 std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
@@ -425,13 +505,13 @@ std::optional<OrderStatus> orderStatus(const std::string& state, bool locked) {
   return std::nullopt;
 }
 
-std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
-  if (!id) return std::nullopt;
-  Record r;
+bool mapOrder(const Row& row, const NormalizeOptions& opts, Record& r) {
+  auto id = js::id(row.id);
+  if (!id) return false;
+  const JsonValue& o = row.o;
   r.externalId = *id;
-  common(r, RecordType::Order, o, opts);
-  Order ord;
+  common(r, RecordType::Order, row, opts);
+  Order& ord = r.body.emplace<Order>();
   ord.code = otext(o, "name");
   auto state = otext(o, "state");
   bool locked = js::boolean(o, "locked").value_or(false);
@@ -456,40 +536,39 @@ std::optional<Record> mapOrder(const json& o, const NormalizeOptions& opts) {
   ord.locationId = m2oId(o, "warehouse_id");
   if (auto note = otext(o, "note")) ord.note = htmlToText(*note);  // html since 16, text before
   if (!r.createdAtMs) r.createdAtMs = otime(o, "date_order");
-  r.body = std::move(ord);
-  return r;
+  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;  // common() ran before date_order was read
+  return true;
 }
 
-std::optional<Record> mapPartner(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
-  if (!id) return std::nullopt;
-  Record r;
+bool mapPartner(const Row& row, const NormalizeOptions& opts, Record& r) {
+  auto id = js::id(row.id);
+  if (!id) return false;
+  const JsonValue& o = row.o;
   r.externalId = *id;
-  common(r, RecordType::Customer, o, opts);
-  Customer c;
+  common(r, RecordType::Customer, row, opts);
+  Customer& c = r.body.emplace<Customer>();
   c.name = otext(o, "name");
   c.phone = partnerPhone(o);
   c.email = otext(o, "email");
   Address a = partnerAddress(o, false);
   if (hasAddress(a)) c.address = a;
-  if (const json* n = js::field(o, "sale_order_count"); n && n->is_number()) c.orderCount = n->get<double>();
-  r.body = std::move(c);
-  return r;
+  if (const JsonValue* n = js::field(o, "sale_order_count"); n && n->is_number()) c.orderCount = n->numberValue();
+  return true;
 }
 
-std::optional<Record> mapWarehouse(const json& o, const NormalizeOptions& opts) {
-  auto id = js::id(o, "id");
-  if (!id) return std::nullopt;
-  Record r;
+// Warehouses are a handful of rows per job: off the hot path.
+STORELINK_COLD bool mapWarehouse(const Row& row, const NormalizeOptions& opts, Record& r) {
+  auto id = js::id(row.id);
+  if (!id) return false;
+  const JsonValue& o = row.o;
   r.externalId = *id;
-  common(r, RecordType::Location, o, opts);
-  Location l;
+  common(r, RecordType::Location, row, opts);
+  Location& l = r.body.emplace<Location>();
   l.name = otext(o, "name");
-  r.body = std::move(l);
-  return r;
+  return true;
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+using Mapper = bool (*)(const Row&, const NormalizeOptions&, Record&);  // false: the row has no id
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -500,23 +579,42 @@ Mapper mapperFor(Entity e) {
   return mapProduct;
 }
 
+// What follow-ups need from the page's records, in page.pending as one string: per record its
+// ids, each written as <length>:<bytes>, then ';'. Products: the attribute value ids; orders:
+// the partner, then the shipping partner; locations: the partner ("" where there is none).
+void noteId(std::string& notes, std::string_view id) {
+  char len[20];
+  size_t at = sizeof len;
+  for (size_t n = id.size(); at == sizeof len || n > 0; n /= 10) len[--at] = static_cast<char>('0' + n % 10);
+  notes.append(len + at, sizeof len - at);
+  notes += ':';
+  notes += id;
+}
+void noteRow(std::string& notes, Entity e, const JsonValue& row, const Record& rec) {
+  if (e == Entity::Products) {
+    if (const JsonValue* a = ov(row, "product_template_attribute_value_ids"); a && a->is_array())
+      for (const auto& v : *a)
+        if (auto id = js::id(&v)) noteId(notes, *id);
+  } else if (e == Entity::Orders) {
+    const auto* ord = std::get_if<Order>(&rec.body);
+    noteId(notes, ord && ord->customer ? ord->customer->externalId.value_or("") : "");  // m2oId(partner_id)
+    noteId(notes, m2oId(row, "partner_shipping_id").value_or(""));
+  } else if (e == Entity::Locations) {
+    noteId(notes, m2oId(row, "partner_id").value_or(""));
+  }
+  notes += ';';
+}
+
 // The rows of an answer: JSON-RPC {"result": [...]}, JSON-2's bare array, web_search_read's
 // {"records": [...]}, or one object (an automation webhook body {"_model", "_id", ...}).
-STORELINK_COLD_END
-Result<const json*> rowsOf(const json& body, const HttpResponse* resp) {
-  if (body.is_discarded()) {
-    return Error::make(ErrorCode::InvalidJson, "Dữ liệu Odoo trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
-  }
-  if (auto f = faultOf(body)) {
-    bool retry = false;
-    return faultError(*f, resp ? resp->status : 200, retry);
-  }
-  const json* result = body.is_object() && js::field(body, "result") ? js::field(body, "result") : &body;
+// `text` is the body `doc` was parsed from (error bodies are read from it).
+Result<const JsonValue*> rowsOf(const JsonValue& body, std::string_view text, const HttpResponse* resp) {
+  if (looksLikeFault(body)) return faultIn(text, resp);
+  const JsonValue* result = body.is_object() && js::field(body, "result") ? js::field(body, "result") : &body;
   if (result->is_array()) return result;
-  if (const json* recs = js::array(*result, "records")) return recs;
+  if (const JsonValue* recs = js::array(*result, "records")) return recs;
   if (result->is_object() && (js::field(*result, "id") || js::field(*result, "_id"))) return result;
-  return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu Odoo trả về không đúng định dạng.",
-                     "expected a JSON-RPC result list");
+  return unexpectedShape();
 }
 
 class OdooConnector final : public Connector {
@@ -728,8 +826,10 @@ class OdooConnector final : public Connector {
 
   STORELINK_COLD ResponseVerdict classify(const HttpResponse& resp) const override {
     ResponseVerdict v = Connector::classify(resp);
-    json body = parseJson(resp.body);
-    auto fault = body.is_discarded() ? std::nullopt : faultOf(body);
+    // Every page and follow-up answer passes here (JSON-RPC faults come with HTTP 200): the
+    // nlohmann DOM is built only for a body that is an error.
+    JsonDoc doc;
+    auto fault = doc.parse(resp.body) && looksLikeFault(doc.root()) ? faultOf(parseJson(resp.body)) : std::nullopt;
     if (!fault) {
       if (resp.status == 401) {  // JSON-2 without a readable body: there is no token to refresh
         v.kind = ResponseVerdict::Kind::Fatal;
@@ -751,42 +851,42 @@ class OdooConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    auto rows = rowsOf(body, nullptr);
+    JsonDoc doc;
+    if (!doc.parse(text)) return invalidJson();
+    auto rows = rowsOf(doc.root(), text, nullptr);
     if (!rows) return rows.error();
     Page page;
-    const json& list = **rows;
-    json one = json::array();
-    const json* items = &list;
+    const JsonValue& list = **rows;
+    Mapper map = mapperFor(entity);
+    std::string notes;
+    const auto add = [&](const JsonValue& o, const JsonValue* idv, size_t i) {
+      const std::optional<int64_t> written = o.is_object() ? otime(o, "write_date") : std::nullopt;
+      Record& rec = page.records.emplace_back();  // mapped in place
+      if (!o.is_object() || !map(Row{o, idv, written}, opts, rec)) {
+        page.records.pop_back();
+        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
+                                             "row " + std::to_string(i) + " has no id"));
+        return;
+      }
+      noteRow(notes, entity, o, rec);
+      page.sortKeys.push_back(written);
+    };
     if (list.is_object()) {
       // An automation webhook names its model (odoo.md 2.7: the documented example is a
       // stock.quant): a body of another model than the entity's carries that model's id, so
       // it is a change about the entity at most, never one of its records.
-      if (auto model = js::str(list, "_model"); model && *model != primary(entity).model) {
-        page.rowCount = 1;
-        return page;
-      }
-      json row = list;
-      if (!js::field(row, "id") && js::field(row, "_id")) row["id"] = row["_id"];
-      one.push_back(std::move(row));
-      items = &one;
+      page.rowCount = 1;
+      if (auto model = js::str(list, "_model"); model && *model != primary(entity).model) return page;
+      const JsonValue* idv = js::field(list, "id");
+      add(list, idv ? idv : js::field(list, "_id"), 0);
+    } else {
+      page.rowCount = list.size();
+      page.records.reserve(list.size());
+      page.sortKeys.reserve(list.size());
+      size_t i = 0;
+      for (const JsonValue& row : list) add(row, js::field(row, "id"), i++);
     }
-    Mapper map = mapperFor(entity);
-    page.rowCount = items->size();
-    json perRecord = json::array();
-    for (size_t i = 0; i < items->size(); ++i) {
-      const json& row = (*items)[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
-      if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
-        continue;
-      }
-      perRecord.push_back(notesFor(entity, row));
-      page.sortKeys.push_back(otime(row, "write_date"));
-      page.records.push_back(std::move(*rec));
-    }
-    page.pending = {{"rows", perRecord}};
+    page.pending = std::move(notes);
     return page;
   }
 
@@ -797,18 +897,18 @@ class OdooConnector final : public Connector {
   }
 
   STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery& q, Page& page, size_t index, const HttpResponse& resp) const override {
-    json body = parseJson(resp.body);
-    auto rows = rowsOf(body, &resp);
+    JsonDoc doc;
+    if (!doc.parse(resp.body)) return invalidJson();
+    auto rows = rowsOf(doc.root(), resp.body, &resp);
     if (!rows) return rows.error();
     if (!(*rows)->is_array()) return std::nullopt;
     auto plan = followUpPlan(q, page);  // the same list followUpRequests made: page ids do not change
     std::string kind = index < plan.size() ? plan[index].first : "";
-    const json& list = **rows;
-    const json& notes = page.pending["rows"];
-    if (kind == "values") applyValues(page, notes, list);
+    const JsonValue& list = **rows;
+    if (kind == "values") applyValues(page, list);
     else if (kind == "quants") applyQuants(page, list);
     else if (kind == "lines") applyLines(page, list);
-    else if (kind == "partners") applyPartners(q.entity, page, notes, list);
+    else if (kind == "partners") applyPartners(page, list);
     return std::nullopt;
   }
 
@@ -818,28 +918,26 @@ class OdooConnector final : public Connector {
     std::vector<std::pair<std::string, HttpRequest>> out;
     if (page.records.empty() || q.learned == nullptr) return out;
     const json& learned = *q.learned;
-    const json* rows = js::array(page.pending, "rows");
-    if (rows == nullptr) return out;
+    if (!page.pending.is_string()) return out;  // not a page parsePage made
     auto add = [&](const char* kind, const ModelSpec& spec, json domain) {
       json args = searchRead(spec, learned, std::move(domain), std::nullopt, 0, true);
       out.emplace_back(kind, ormCall(learned, spec.model, "search_read", args[0], args[1], "page"));
     };
     std::vector<std::string> recordIds;
     for (const auto& r : page.records) recordIds.push_back(r.externalId);
-    auto collect = [&](const char* key) {
+    // Every id the records' notes name (attribute values, or partners), in numeric order.
+    auto collect = [&] {
       auto numeric = [](const std::string& a, const std::string& b) {
         return a.size() != b.size() ? a.size() < b.size() : a < b;
       };
       std::set<std::string, decltype(numeric)> ids(numeric);
-      for (const auto& n : *rows)
-        if (const json* a = js::array(n, key))
-          for (const auto& v : *a)
-            if (auto id = js::id(&v)) ids.insert(*id);
+      for (NoteReader n(page); n.next();)
+        if (!n.id.empty()) ids.insert(std::string(n.id));
       return std::vector<std::string>(ids.begin(), ids.end());
     };
     switch (q.entity) {
       case Entity::Products: {
-        auto values = collect("values");
+        auto values = collect();
         if (!values.empty() && hasField(learned, kAttrValue.model, "attribute_id"))
           add("values", kAttrValue, json::array({json::array({"id", "in", idsJson(values)})}));
         // Quants name their warehouse since 15 [UNCONFIRMED for 14]; without it the
@@ -852,12 +950,12 @@ class OdooConnector final : public Connector {
       }
       case Entity::Orders: {
         add("lines", kOrderLine, json::array({json::array({"order_id", "in", idsJson(recordIds)})}));
-        auto partners = collect("partners");
+        auto partners = collect();
         if (!partners.empty()) add("partners", kPartner, json::array({json::array({"id", "in", idsJson(partners)})}));
         break;
       }
       case Entity::Locations: {
-        auto partners = collect("partners");
+        auto partners = collect();
         if (!partners.empty()) add("partners", kPartner, json::array({json::array({"id", "in", idsJson(partners)})}));
         break;
       }
@@ -906,47 +1004,22 @@ class OdooConnector final : public Connector {
                        "model " + m + " not found");
   }
 
-  // What follow-ups need from a row: attribute value ids, partner ids.
-  STORELINK_COLD static json notesFor(Entity e, const json& row) {
-    json n = json::object();
-    if (e == Entity::Products) {
-      json values = json::array();
-      for (const auto& id : idList(row, "product_template_attribute_value_ids")) values.push_back(id);
-      n["values"] = values;
-    } else if (e == Entity::Orders) {
-      json partners = json::array();
-      if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-      if (auto s = m2oId(row, "partner_shipping_id")) partners.push_back(*s);
-      n["partners"] = partners;
-      n["partner"] = m2oId(row, "partner_id").value_or("");
-      n["shipping"] = m2oId(row, "partner_shipping_id").value_or("");
-    } else if (e == Entity::Locations) {
-      json partners = json::array();
-      if (auto p = m2oId(row, "partner_id")) partners.push_back(*p);
-      n["partners"] = partners;
-    }
-    return n;
-  }
-
-  STORELINK_COLD static void applyValues(Page& page, const json& notes, const json& list) {
-    std::map<std::string, std::pair<std::string, std::string>> byId;  // value id → (attribute, value)
+  STORELINK_COLD static void applyValues(Page& page, const JsonValue& list) {
+    std::map<std::string, std::pair<std::string, std::string>, std::less<>> byId;  // value id → (attribute, value)
     for (const auto& v : list) {
       auto id = js::id(v, "id");
       auto attr = m2oName(v, "attribute_id");
       auto name = otext(v, "name");
       if (id && attr && name) byId[*id] = {*attr, *name};
     }
-    for (size_t i = 0; i < page.records.size() && i < notes.size(); ++i) {
-      auto* p = std::get_if<Product>(&page.records[i].body);
+    for (NoteReader n(page); n.next();) {  // a product's attribute value ids
+      auto* p = n.record < page.records.size() ? std::get_if<Product>(&page.records[n.record].body) : nullptr;
       if (p == nullptr || p->variants.empty()) continue;
-      if (const json* ids = js::array(notes[i], "values"))
-        for (const auto& id : *ids)
-          if (auto it = byId.find(js::str(&id).value_or("")); it != byId.end())
-            p->variants[0].options.push_back(it->second);
+      if (auto it = byId.find(n.id); it != byId.end()) p->variants[0].options.push_back(it->second);
     }
   }
 
-  STORELINK_COLD static void applyQuants(Page& page, const json& list) {
+  STORELINK_COLD static void applyQuants(Page& page, const JsonValue& list) {
     // product id → warehouse id → (on hand, available)
     std::map<std::string, std::map<std::string, std::pair<double, double>>> stock;
     std::vector<std::string> order;
@@ -978,21 +1051,25 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyLines(Page& page, const json& list) {
-    std::map<std::string, std::vector<const json*>> byOrder;
-    for (const auto& l : list)
-      if (auto o = m2oId(l, "order_id")) byOrder[*o].push_back(&l);
+  STORELINK_COLD static void applyLines(Page& page, const JsonValue& list) {
+    // order id → its lines as (sequence, line), in sequence order (a stable insertion sort:
+    // Odoo answers in sale.order.line's own order, order_id, sequence, id, so this rarely moves).
+    std::map<std::string, std::vector<std::pair<double, const JsonValue*>>> byOrder;
+    for (const auto& l : list) {
+      auto o = m2oId(l, "order_id");
+      if (!o) continue;
+      auto& lines = byOrder[*o];
+      const double seq = js::num(js::field(l, "sequence")).value_or(0);
+      lines.emplace_back(seq, &l);
+      for (size_t k = lines.size() - 1; k > 0 && lines[k - 1].first > seq; --k) std::swap(lines[k - 1], lines[k]);
+    }
     for (auto& rec : page.records) {
       auto* ord = std::get_if<Order>(&rec.body);
       if (ord == nullptr) continue;
-      auto& lines = byOrder[rec.externalId];
-      std::stable_sort(lines.begin(), lines.end(), [](const json* a, const json* b) {
-        return js::num(js::field(*a, "sequence")).value_or(0) < js::num(js::field(*b, "sequence")).value_or(0);
-      });
       double subtotal = 0, shipping = 0;
       bool anyLine = false, anyShipping = false;
-      for (const json* lp : lines) {
-        const json& l = *lp;
+      for (const auto& [seq, lp] : byOrder[rec.externalId]) {
+        const JsonValue& l = *lp;
         if (otext(l, "display_type")) continue;  // section and note lines carry no product
         double qty = onum(l, "product_uom_qty").value_or(0);
         double price = onum(l, "price_unit").value_or(0);
@@ -1026,27 +1103,24 @@ class OdooConnector final : public Connector {
     }
   }
 
-  STORELINK_COLD static void applyPartners(Entity e, Page& page, const json& notes, const json& list) {
-    std::map<std::string, const json*> byId;
+  STORELINK_COLD static void applyPartners(Page& page, const JsonValue& list) {
+    std::map<std::string, const JsonValue*, std::less<>> byId;
     for (const auto& p : list)
       if (auto id = js::id(p, "id")) byId[*id] = &p;
-    for (size_t i = 0; i < page.records.size() && i < notes.size(); ++i) {
-      Record& rec = page.records[i];
+    for (NoteReader n(page); n.next();) {  // orders: partner, shipping partner; warehouses: partner
+      auto it = byId.find(n.id);
+      if (it == byId.end() || n.record >= page.records.size()) continue;
+      const JsonValue& p = *it->second;
+      Record& rec = page.records[n.record];
       if (auto* ord = std::get_if<Order>(&rec.body)) {
-        if (auto it = byId.find(js::str(notes[i], "partner").value_or("")); it != byId.end() && ord->customer) {
-          ord->customer->phone = partnerPhone(*it->second);
-          ord->customer->email = otext(*it->second, "email");
-        }
-        if (auto it = byId.find(js::str(notes[i], "shipping").value_or("")); it != byId.end()) {
-          Address a = partnerAddress(*it->second, true);
+        if (n.slot == 0 && ord->customer) {
+          ord->customer->phone = partnerPhone(p);
+          ord->customer->email = otext(p, "email");
+        } else if (n.slot == 1) {
+          Address a = partnerAddress(p, true);
           if (hasAddress(a)) ord->shippingAddress = a;
         }
-      } else if (auto* loc = std::get_if<Location>(&rec.body)) {
-        const json* ids = js::array(notes[i], "partners");
-        if (ids == nullptr || ids->empty()) continue;
-        auto it = byId.find(js::str(&(*ids)[0]).value_or(""));
-        if (it == byId.end()) continue;
-        const json& p = *it->second;
+      } else if (auto* loc = std::get_if<Location>(&rec.body); loc && n.slot == 0) {
         Address a = partnerAddress(p, false);
         std::string line;
         for (const auto& part : {a.address, a.district, a.province}) {

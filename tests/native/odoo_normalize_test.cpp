@@ -376,6 +376,60 @@ TEST(Odoo, CustomersAndWarehouses) {
   EXPECT_FALSE(std::get<Location>(wh.records[1].body).address);
 }
 
+// Regression (review): res.country.state display names end in " (VN)", the two-letter country
+// code. stateName's index checks were one byte off, so only a three-letter code was cut: the
+// province came out as "Hà Nội (VN)", and a city equal to the province ("Hà Nội") was then
+// taken for a different place and kept as the district.
+TEST(Odoo, StateDisplayNameLosesItsCountryCode) {
+  auto page = odoo().parsePage(Entity::Customers, R"J({"jsonrpc":"2.0","id":1,"result":[
+      {"id":1,"name":"A","street":"1 Tràng Tiền","city":"Hà Nội","state_id":[1201,"Hà Nội (VN)"],"country_id":[241,"Vietnam"]},
+      {"id":2,"name":"B","street":"12 Nguyễn Trãi","city":"Quận 1","state_id":[1234,"Hồ Chí Minh (VN)"],"country_id":false},
+      {"id":3,"name":"C","city":false,"state_id":[9,"Tỉnh Mới (VNM)"]}]})J", {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 3u);
+  const auto& hn = *std::get<Customer>(page->records[0].body).address;
+  EXPECT_EQ(hn.province, "Hà Nội");
+  EXPECT_FALSE(hn.district) << "the city is the province itself, not a district";
+  const auto& hcm = *std::get<Customer>(page->records[1].body).address;
+  EXPECT_EQ(hcm.province, "Hồ Chí Minh");
+  EXPECT_EQ(hcm.district, "Quận 1");
+  EXPECT_EQ(std::get<Customer>(page->records[2].body).address->province, "Tỉnh Mới (VNM)")
+      << "country codes have two letters: anything else is part of the name";
+
+  // The same for an order's shipping partner (the partners follow-up).
+  Page orders = parse(Entity::Orders, "orders_page_16.json");
+  json learned = learnedFor(16, {"id"});
+  PageQuery q;
+  q.entity = Entity::Orders;
+  q.learned = &learned;
+  ASSERT_EQ(odoo().followUpRequests(q, orders).size(), 2u);
+  EXPECT_FALSE(odoo().applyFollowUp(q, orders, 1, ok(R"J({"jsonrpc":"2.0","id":1,"result":[
+      {"id":15,"name":"Hoa","street":"45 Lê Lợi","city":"Hà Nội","state_id":[1201,"Hà Nội (VN)"],"country_id":[241,"Vietnam"]}]})J")));
+  const auto& ship = *std::get<Order>(orders.records[0].body).shippingAddress;
+  EXPECT_EQ(ship.province, "Hà Nội");
+  EXPECT_FALSE(ship.district);
+}
+
+// Regression (review): an order without create_date/write_date (a body whose fields omit them)
+// takes its creation time from date_order, but updatedAt stayed null: common() copied the
+// (still empty) createdAt into it before mapOrder filled createdAt. Like Getfly and KiotViet,
+// updatedAt falls back to the final createdAt.
+TEST(Odoo, OrderWithoutCreateAndWriteDatesIsUpdatedWhenOrdered) {
+  auto page = odoo().parsePage(Entity::Orders, R"J({"jsonrpc":"2.0","id":1,"result":[
+      {"id":42,"name":"S00042","state":"sale","date_order":"2026-05-07 04:04:38"},
+      {"id":43,"name":"S00043","state":"sale","date_order":"2026-05-07 04:04:38","write_date":"2026-05-08 01:00:00"},
+      {"id":44,"name":"S00044","state":"draft","date_order":false,"create_date":false,"write_date":false}]})J", {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 3u);
+  const auto ordered = parseDateTime("2026-05-07T04:04:38Z", 0);
+  EXPECT_EQ(page->records[0].createdAtMs, ordered);
+  EXPECT_EQ(page->records[0].updatedAtMs, ordered) << "no write_date: updatedAt is the creation time";
+  EXPECT_EQ(page->records[1].createdAtMs, ordered);
+  EXPECT_EQ(page->records[1].updatedAtMs, parseDateTime("2026-05-08T01:00:00Z", 0)) << "write_date still wins";
+  EXPECT_FALSE(page->records[2].createdAtMs);
+  EXPECT_FALSE(page->records[2].updatedAtMs);
+}
+
 TEST(Odoo, ErrorsBecomeClearVietnameseMessages) {
   auto verdict = odoo().classify(ok(test::readFixture("odoo/error_access_denied.json")));
   EXPECT_EQ(verdict.kind, ResponseVerdict::Kind::Fatal);
