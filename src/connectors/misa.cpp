@@ -343,11 +343,13 @@ void mergeDetail(Order& ord, const JsonValue& d) {
   if (lines) {
     ord.lines.clear();
     for (const auto& l : *lines) {
-      OrderLine ol;
-      setText(ol.sku, l, "SKU");
-      setText(ol.name, l, "Name");
-      if (!ol.name) setText(ol.name, l, "EncodeInventoryItemName");
-      if (!ol.sku && !ol.name) continue;  // not a goods line
+      auto sku = mtext(l, "SKU");
+      auto name = mtext(l, "Name");
+      if (!name) name = mtext(l, "EncodeInventoryItemName");
+      if (!sku && !name) continue;  // not a goods line
+      OrderLine& ol = ord.lines.emplace_back();
+      ol.sku = std::move(sku);
+      ol.name = std::move(name);
       for (const char* k : {"InventoryItemId", "InventoryItemID", "ItemId", "ItemID", "ProductId"})
         if (!ol.variantExternalId) setId(ol.variantExternalId, l, k);
       setId(ol.productExternalId, l, "ParentId");  // the model the variant belongs to
@@ -363,7 +365,6 @@ void mergeDetail(Order& ord, const JsonValue& d) {
         subtotal += *ol.total;
         any = true;
       }
-      ord.lines.push_back(std::move(ol));
     }
   }
   if (any) ord.subtotal = subtotal;
@@ -384,6 +385,21 @@ void mergeDetail(Order& ord, const JsonValue& d) {
 }
 
 STORELINK_COLD_BEGIN
+// Errors of a whole body (off the hot path: kept out of parsePage).
+[[gnu::noinline]] Error bodyError(ErrorCode code, const char* message, const char* detail) { return Error::make(code, message, detail); }
+[[gnu::noinline]] Error failedBody(const JsonValue& body, int httpStatus) {
+  bool retry = false;
+  std::optional<int64_t> wait;
+  return serviceError(body, httpStatus, retry, wait);
+}
+
+// A row without an id: its record is dropped, the page notes why.
+[[gnu::noinline]] void skipRow(Page& page, size_t i) {
+  page.records.pop_back();
+  page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu MISA thiếu mã (Id) nên đã bỏ qua.",
+                                       "row " + std::to_string(i) + " has no Id"));
+}
+
 // Branches: one small list per sync, not the hot path.
 bool mapBranch(const JsonValue& o, const NormalizeOptions& opts, Record& r, std::optional<int64_t>& modified) {
   auto id = mid(o, "Id");
@@ -547,15 +563,9 @@ class MisaConnector final : public Connector {
     // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson)
     // and read in place.
     JsonDoc doc;
-    if (!doc.parse(text)) {
-      return Error::make(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
-    }
+    if (!doc.parse(text)) return bodyError(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
     const JsonValue& body = doc.root();
-    if (body.is_object() && failed(body)) {
-      bool retry = false;
-      std::optional<int64_t> wait;
-      return serviceError(body, 200, retry, wait);
-    }
+    if (body.is_object() && failed(body)) return failedBody(body, 200);
     const JsonValue* data = body.is_object() ? mf(body, "Data") : &body;
     std::vector<const JsonValue*> rows;
     if (data == nullptr || data->is_null()) {
@@ -566,8 +576,7 @@ class MisaConnector final : public Connector {
       rows.reserve(data->size());
       for (const JsonValue& row : *data) rows.push_back(&row);
     } else {
-      return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu MISA trả về không đúng định dạng.",
-                         "expected ServiceResult {Success, Data:[...]}");
+      return bodyError(ErrorCode::UnexpectedShape, "Dữ liệu MISA trả về không đúng định dạng.", "expected ServiceResult {Success, Data:[...]}");
     }
     Page page;
     if (auto total = mnum(body, "Total"); total && *total > 0) page.total = total;
@@ -580,9 +589,7 @@ class MisaConnector final : public Connector {
       Record& rec = page.records.emplace_back();
       std::optional<int64_t> modified;
       if (!row.is_object() || !map(row, opts, rec, modified)) {
-        page.records.pop_back();
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu MISA thiếu mã (Id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no Id"));
+        skipRow(page, i);
         continue;
       }
       if (entity == Entity::Orders) {
@@ -616,15 +623,9 @@ class MisaConnector final : public Connector {
   STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery&, Page& page, size_t index, const HttpResponse& resp) const override {
     // The detail answer goes through the list pages' mappers (JsonDoc, read in place).
     JsonDoc doc;
-    if (!doc.parse(resp.body)) {
-      return Error::make(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "detail body is not JSON");
-    }
+    if (!doc.parse(resp.body)) return bodyError(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "detail body is not JSON");
     const JsonValue& body = doc.root();
-    if (failed(body)) {
-      bool retry = false;
-      std::optional<int64_t> wait;
-      return serviceError(body, resp.status, retry, wait);
-    }
+    if (failed(body)) return failedBody(body, resp.status);
     const JsonValue* data = mf(body, "Data");
     if (index >= page.records.size() || data == nullptr || !data->is_object()) return std::nullopt;
     if (auto* ord = std::get_if<Order>(&page.records[index].body)) mergeDetail(*ord, *data);
