@@ -401,5 +401,70 @@ TEST(Misa, PageShapesAndRawRows) {
   EXPECT_EQ(l.phone, "+84912345678");
 }
 
+// The page bodies, byte for byte: once nlohmann objects through dumpJson (keys in std::map
+// order), now written directly. The reference below is that old construction.
+TEST(Misa, PageRequestBodiesAreExactlyTheDumpedObjects) {
+  PageQuery q;
+  q.entity = Entity::Products;
+  q.pageSize = 100;
+  q.offset = 200;
+  EXPECT_EQ(misa().pageRequest(q).body,
+            R"({"IncludeInActive":true,"IncludeInventory":true,"InventoryItemCategoryID":null,"LastSyncDate":null,"Limit":100,)"
+            R"("Page":3,"SortField":"Code","SortType":1})");
+  q.entity = Entity::Customers;
+  q.modifiedFromMs = parseDateTime("2026-05-01T00:00:00+07:00", 0);
+  EXPECT_EQ(misa().pageRequest(q).body,
+            R"({"IncludeInactive":true,"LastSyncDate":"2026-05-01 00:00:00","Limit":100,"Page":3,"SortField":"Name","SortType":1})");
+  q.entity = Entity::Locations;
+  EXPECT_EQ(misa().pageRequest(q).body, R"({"IsIncludeChainOfBranch":false,"IsIncludeInactiveBranch":true})");
+
+  const auto vn = [](int64_t ms, char sep) {
+    std::string s = formatLocal(ms, kVietnamOffsetMinutes, 0);
+    s[10] = sep;
+    return s;
+  };
+  const auto reference = [&](const PageQuery& q) {
+    const int limit = std::clamp(q.pageSize, 1, 100);
+    const int64_t page = q.offset / limit + 1;
+    json lastSync = q.modifiedFromMs ? json(vn(*q.modifiedFromMs, ' ')) : json(nullptr);
+    json body;
+    switch (q.entity) {
+      case Entity::Products:
+        body = {{"Page", page}, {"Limit", limit}, {"SortField", "Code"}, {"SortType", 1}, {"IncludeInventory", true},
+                {"IncludeInActive", true}, {"InventoryItemCategoryID", nullptr}, {"LastSyncDate", lastSync}};
+        break;
+      case Entity::Customers:
+        body = {{"Page", page}, {"Limit", limit}, {"SortField", "Name"}, {"SortType", 1}, {"IncludeInactive", true},
+                {"LastSyncDate", lastSync}};
+        break;
+      case Entity::Orders: {
+        const int64_t from = q.modifiedFromMs.value_or(1262304000000);
+        const int64_t to = std::max(q.nowMs, from) + 60 * 1000;
+        body = {{"Page", page}, {"Limit", limit}, {"SortField", "InvoiceDate"}, {"SortType", 1},
+                {"FromDate", vn(from, 'T')}, {"ToDate", vn(to, 'T')}, {"DateRangeType", 1}};
+        break;
+      }
+      case Entity::Locations:
+        body = {{"IsIncludeInactiveBranch", true}, {"IsIncludeChainOfBranch", false}};
+        break;
+    }
+    return dumpJson(body);
+  };
+  uint64_t seed = 42;
+  const auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const int64_t times[] = {0, 1, -1, 1262304000000, 1778126678590, 253402300799999, -62135596800000, 4102444800000,
+                           -8640000000000000, 8640000000000000};
+  for (int i = 0; i < 4000; ++i) {
+    PageQuery r;
+    r.entity = static_cast<Entity>(next() % 4);
+    const int sizes[] = {0, 1, 7, 50, 100, 101, 1000, -3};
+    r.pageSize = sizes[next() % 8];
+    r.offset = static_cast<int64_t>(next() % 100000) - 50;
+    if (next() % 3) r.modifiedFromMs = next() % 2 ? times[next() % 10] : static_cast<int64_t>(next() % 4102444800000ULL);
+    r.nowMs = next() % 2 ? times[next() % 10] : static_cast<int64_t>(next() % 4102444800000ULL);
+    ASSERT_EQ(misa().pageRequest(r).body, reference(r)) << "query " << i;
+  }
+}
+
 }  // namespace
 }  // namespace storelink
