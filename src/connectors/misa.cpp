@@ -500,39 +500,33 @@ class MisaConnector final : public Connector {
                  {"Content-Type", "application/json"}};
     const int limit = std::clamp(q.pageSize, 1, 100);
     const int64_t page = q.offset / limit + 1;
-    json lastSync = q.modifiedFromMs ? json(vnDateTime(*q.modifiedFromMs, ' ')) : json(nullptr);  // "yyyy-MM-dd HH:mm:ss"
-    json body;
+    // The bodies are written as dumpJson wrote the json objects they once were: keys in
+    // std::map order, compact; every value is a number, a literal or our own ASCII date.
+    const std::string paging = "\"Limit\":" + std::to_string(limit) + ",\"Page\":" + std::to_string(page);
+    const std::string lastSync = q.modifiedFromMs ? "\"" + vnDateTime(*q.modifiedFromMs, ' ') + "\"" : "null";  // "yyyy-MM-dd HH:mm:ss"
     switch (q.entity) {
       case Entity::Products:
         r.url = std::string(kData) + "/inventoryitems/pagingwithdetail";
-        body = {{"Page", page},           {"Limit", limit},         {"SortField", "Code"},
-                {"SortType", 1},          {"IncludeInventory", true}, {"IncludeInActive", true},
-                {"InventoryItemCategoryID", nullptr}, {"LastSyncDate", lastSync}};
+        r.body = R"({"IncludeInActive":true,"IncludeInventory":true,"InventoryItemCategoryID":null,"LastSyncDate":)" + lastSync +
+                 "," + paging + R"(,"SortField":"Code","SortType":1})";
         break;
       case Entity::Customers:
         r.url = std::string(kData) + "/customers/paging";
-        body = {{"Page", page}, {"Limit", limit}, {"SortField", "Name"}, {"SortType", 1}, {"IncludeInactive", true},
-                {"LastSyncDate", lastSync}};
+        r.body = R"({"IncludeInactive":true,"LastSyncDate":)" + lastSync + "," + paging + R"(,"SortField":"Name","SortType":1})";
         break;
       case Entity::Orders: {
         r.url = std::string(kData) + "/invoices/pagingbycustomer";
         const int64_t from = q.modifiedFromMs.value_or(kInvoicesFromMs);
         const int64_t to = std::max(q.nowMs, from) + 60 * 1000;
-        body = {{"Page", page},
-                {"Limit", limit},
-                {"SortField", "InvoiceDate"},
-                {"SortType", 1},
-                {"FromDate", vnDateTime(from, 'T')},
-                {"ToDate", vnDateTime(to, 'T')},
-                {"DateRangeType", 1}};
+        r.body = R"({"DateRangeType":1,"FromDate":")" + vnDateTime(from, 'T') + "\"," + paging +
+                 R"(,"SortField":"InvoiceDate","SortType":1,"ToDate":")" + vnDateTime(to, 'T') + "\"}";
         break;
       }
       case Entity::Locations:
         r.url = std::string(kData) + "/branchs/all";  // sic
-        body = {{"IsIncludeInactiveBranch", true}, {"IsIncludeChainOfBranch", false}};
+        r.body = R"({"IsIncludeChainOfBranch":false,"IsIncludeInactiveBranch":true})";
         break;
     }
-    r.body = dumpJson(body);
     return r;
   }
 
