@@ -195,6 +195,7 @@ void itemVariant(Variant& v, const JsonValue& item) {
   if (const JsonValue* inv = js::array(item, "Inventories")) {
     double total = 0;
     bool any = false;
+    v.stock.reserve(inv->size());
     for (const auto& i : *inv) {
       auto branch = mid(i, "BranchId");
       if (!branch) continue;
