@@ -22,11 +22,13 @@
 //   from one invoices/detailbyrefid follow-up per invoice.
 // - No webhooks.
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "connectors.hpp"
-#include "storelink/normalize.hpp"
 #include "storelink/cold.hpp"
+#include "storelink/json_view.hpp"
+#include "storelink/normalize.hpp"
 
 namespace storelink::connectors {
 
@@ -38,36 +40,61 @@ constexpr int64_t kTokenLifetimeMs = 60 * 60 * 1000;  // integrations cache the 
 // Full invoice syncs start here: mShopKeeper accepts dates from 1753 (ErrorType 6 below).
 constexpr int64_t kInvoicesFromMs = 1262304000000;  // 2010-01-01
 
-// PascalCase in the docs; accept camelCase too.
-const json* mf(const json& o, std::string_view key) {
-  if (const json* v = js::field(o, key)) return v;
-  if (key.empty()) return nullptr;
+// PascalCase in the docs; accept camelCase too. The PascalCase key first; its camelCase twin,
+// built in a stack buffer, only when it is missing (this runs for every field of every row:
+// no allocation per lookup). Only a key starting A–Z has a different twin.
+STORELINK_COLD_BEGIN
+const JsonValue* camelField(const JsonValue& o, std::string_view key) {  // keys longer than the buffer (none so far)
   std::string camel(key);
-  camel[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(camel[0])));
+  camel[0] = static_cast<char>(camel[0] - 'A' + 'a');
   return js::field(o, camel);
 }
-std::optional<std::string> mtext(const json& o, std::string_view k) { return js::text(mf(o, k)); }
-std::optional<double> mnum(const json& o, std::string_view k) { return js::num(mf(o, k)); }
-std::optional<std::string> mid(const json& o, std::string_view k) { return js::id(mf(o, k)); }
-std::optional<bool> mbool(const json& o, std::string_view k) { return js::boolean(mf(o, k)); }
+STORELINK_COLD_END
+const JsonValue* mf(const JsonValue& o, std::string_view key) {
+  if (const JsonValue* v = js::field(o, key)) return v;
+  if (key.empty() || key[0] < 'A' || key[0] > 'Z') return nullptr;
+  char camel[32];
+  if (key.size() > sizeof camel) return camelField(o, key);
+  std::memcpy(camel, key.data(), key.size());
+  camel[0] = static_cast<char>(camel[0] - 'A' + 'a');
+  return js::field(o, std::string_view(camel, key.size()));
+}
+std::optional<std::string> mtext(const JsonValue& o, std::string_view k) { return js::text(mf(o, k)); }
+std::optional<double> mnum(const JsonValue& o, std::string_view k) { return js::num(mf(o, k)); }
+std::optional<std::string> mid(const JsonValue& o, std::string_view k) { return js::id(mf(o, k)); }
+std::optional<bool> mbool(const JsonValue& o, std::string_view k) { return js::boolean(mf(o, k)); }
+// The same, written straight into a record's field (one call per field, no temporary).
+void setText(OptString& out, const JsonValue& o, std::string_view k) { out = js::text(mf(o, k)); }
+void setId(OptString& out, const JsonValue& o, std::string_view k) { out = js::id(mf(o, k)); }
 // Times carry +07:00 in invoices; naive ones are Vietnam local time (CukCuk's samples).
-std::optional<int64_t> mtime(const json& o, std::string_view k) {
-  auto s = mtext(o, k);
+// Strings are read in place: parseDateTime trims as js::text does.
+std::optional<int64_t> mtime(const JsonValue& o, std::string_view k) {
+  const JsonValue* v = mf(o, k);
+  if (v != nullptr && v->is_string()) return parseDateTime(v->stringValue(), kVietnamOffsetMinutes);
+  auto s = js::text(v);
   return s ? parseDateTime(*s, kVietnamOffsetMinutes) : std::nullopt;
 }
 // Branch addresses hold administrative codes ("VN101"), not names: drop those.
-std::optional<std::string> placeName(const json& o, std::string_view k) {
-  auto s = mtext(o, k);
+void setPlaceName(OptString& out, const JsonValue& o, std::string_view k) {
+  setText(out, o, k);
+  const std::optional<std::string>& s = out;
   if (s && s->size() >= 3 && (*s)[0] == 'V' && (*s)[1] == 'N' &&
       std::all_of(s->begin() + 2, s->end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  return s;
+    out.reset();
 }
-std::optional<std::string> phoneOf(const json& o) {
-  for (const char* k : {"Tel", "StandardTel", "NormalizedTel", "CustomerTel", "Phone", "Mobile"})
-    if (auto raw = mtext(o, k))
-      if (auto p = normalizePhone(*raw)) return p;
-  return std::nullopt;
+// The first phone field with text. Strings go to normalizePhone in place (it trims as
+// js::text does, and answers nullopt only for a blank one).
+void setPhone(OptString& out, const JsonValue& o) {
+  out.reset();
+  for (const char* k : {"Tel", "StandardTel", "NormalizedTel", "CustomerTel", "Phone", "Mobile"}) {
+    const JsonValue* v = mf(o, k);
+    if (v != nullptr && v->is_string()) {
+      out = normalizePhone(v->stringValue());
+    } else if (auto raw = js::text(v)) {
+      out = normalizePhone(*raw);
+    }
+    if (out) return;
+  }
 }
 bool isHttpUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
@@ -81,7 +108,7 @@ STORELINK_COLD_BEGIN
 // --- errors ----------------------------------------------------------------------------
 
 // ErrorType → our error (ServiceResult, shared/platforms/misa.md 4.2).
-Error serviceError(const json& body, int httpStatus, bool& retry, std::optional<int64_t>& waitMs) {
+Error serviceError(const JsonValue& body, int httpStatus, bool& retry, std::optional<int64_t>& waitMs) {
   retry = false;
   const int type = toIntOr(mnum(body, "ErrorType").value_or(0), 0);
   const std::string given = mtext(body, "ErrorMessage").value_or("");
@@ -130,87 +157,90 @@ Error serviceError(const json& body, int httpStatus, bool& retry, std::optional<
   return e;
 }
 
-bool failed(const json& body) {
+bool failed(const JsonValue& body) {
   auto ok = mbool(body, "Success");
   if (ok) return !*ok;
   return mnum(body, "ErrorType").value_or(0) != 0;
 }
 
 STORELINK_COLD_END
-STORELINK_COLD_BEGIN
 // --- mapping ---------------------------------------------------------------------------------
+// The hot path (list pages, read in place from a JsonDoc); the invoice detail follow-up and a
+// detail answer given to normalize go through the same mappers. Each fills the record the page
+// holds for it and answers false when the row has no id (the record is then dropped);
+// `modified` gets the row's ModifiedDate, the sort key of products and customers.
 
-void common(Record& r, RecordType type, const json& o, const NormalizeOptions& opts) {
+void common(Record& r, RecordType type, const JsonValue& o, const NormalizeOptions& opts, std::optional<int64_t>& modified) {
   r.type = type;
   r.platform = "misa";
   r.createdAtMs = mtime(o, "CreatedDate");
-  r.updatedAtMs = mtime(o, "ModifiedDate");
-  if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
+  modified = mtime(o, "ModifiedDate");
+  r.updatedAtMs = modified ? modified : r.createdAtMs;
   if (opts.includeRaw) r.rawJson = dumpJson(o);
 }
 
 // One sellable item → a variant (its own row, or a ListDetail child).
-Variant itemVariant(const json& item, const std::string& id) {
-  Variant v;
-  v.externalId = id;
-  v.sku = mtext(item, "Code");
-  v.barcode = mtext(item, "Barcode");
-  v.name = mtext(item, "Name");
+void itemVariant(Variant& v, const JsonValue& item) {
+  setText(v.sku, item, "Code");
+  setText(v.barcode, item, "Barcode");
+  setText(v.name, item, "Name");
   // Variant attributes [CODE mocks: Color, Size, Material on children].
   static const std::pair<const char*, const char*> kAxes[] = {{"Color", "Màu sắc"}, {"Size", "Kích cỡ"}, {"Material", "Chất liệu"}};
   for (const auto& [key, label] : kAxes)
-    if (auto value = mtext(item, key)) v.options.emplace_back(label, *value);
+    if (auto value = mtext(item, key)) v.options.emplace_back(label, std::move(*value));
   v.price = mnum(item, "SellingPrice");
   if (!v.price) v.price = mnum(item, "Price");
   v.cost = mnum(item, "CostPrice");
   if (!v.cost) v.cost = mnum(item, "AvgUnitPrice");
-  if (const json* inv = js::array(item, "Inventories")) {
+  if (const JsonValue* inv = js::array(item, "Inventories")) {
     double total = 0;
     bool any = false;
+    v.stock.reserve(inv->size());
     for (const auto& i : *inv) {
       auto branch = mid(i, "BranchId");
       if (!branch) continue;
-      StockLevel s;
-      s.locationId = *branch;
+      StockLevel& s = v.stock.emplace_back();
+      s.locationId = std::move(*branch);
       s.onHand = mnum(i, "OnHand");
       if (s.onHand) {
         s.available = *s.onHand - mnum(i, "Ordered").value_or(0);  // on hand − ordered [UNCONFIRMED semantics]
         total += *s.available;
         any = true;
       }
-      v.stock.push_back(std::move(s));
     }
     if (any) v.totalStock = total;
   }
-  return v;
 }
 
-std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
+bool mapProduct(const JsonValue& o, const NormalizeOptions& opts, Record& r, std::optional<int64_t>& modified) {
   auto id = mid(o, "Id");
-  if (!id) return std::nullopt;
-  Record r;
-  r.externalId = *id;
-  common(r, RecordType::Product, o, opts);
-  Product p;
-  p.name = mtext(o, "Name");
-  p.sku = mtext(o, "Code");
-  p.barcode = mtext(o, "Barcode");
-  p.description = mtext(o, "Description");
-  p.category = mtext(o, "CategoryName");
-  if (!p.category) p.category = mtext(o, "InventoryItemCategoryName");
+  if (!id) return false;
+  common(r, RecordType::Product, o, opts, modified);
+  Product& p = r.body.emplace<Product>();
+  setText(p.name, o, "Name");
+  setText(p.sku, o, "Code");
+  setText(p.barcode, o, "Barcode");
+  setText(p.description, o, "Description");
+  setText(p.category, o, "CategoryName");
+  if (!p.category) setText(p.category, o, "InventoryItemCategoryName");
   if (auto inactive = mbool(o, "Inactive")) p.active = !*inactive;
-  if (auto pic = mtext(o, "Picture"); pic && isHttpUrl(*pic)) p.images.push_back(*pic);
+  if (auto pic = mtext(o, "Picture"); pic && isHttpUrl(*pic)) p.images.push_back(std::move(*pic));
   p.taxRate = mnum(o, "VATRate");
-  p.parentExternalId = mid(o, "ParentId");  // a child listed on its own
-  const json* children = js::array(o, "ListDetail");
+  setId(p.parentExternalId, o, "ParentId");  // a child listed on its own
+  const JsonValue* children = js::array(o, "ListDetail");
   if (children && !children->empty()) {
+    p.variants.reserve(children->size());
     for (const auto& child : *children) {
       auto cid = mid(child, "Id");
       if (!cid) continue;
-      p.variants.push_back(itemVariant(child, *cid));
+      Variant& v = p.variants.emplace_back();
+      v.externalId = std::move(*cid);
+      itemVariant(v, child);
     }
   } else {
-    p.variants.push_back(itemVariant(o, *id));
+    Variant& v = p.variants.emplace_back();
+    v.externalId = *id;
+    itemVariant(v, o);
   }
   double total = 0;
   bool any = false;
@@ -220,71 +250,56 @@ std::optional<Record> mapProduct(const json& o, const NormalizeOptions& opts) {
       any = true;
     }
   if (any) p.totalStock = total;
-  r.body = std::move(p);
-  return r;
+  r.externalId = std::move(*id);
+  return true;
 }
 
-std::optional<Record> mapCustomer(const json& o, const NormalizeOptions& opts) {
+bool mapCustomer(const JsonValue& o, const NormalizeOptions& opts, Record& r, std::optional<int64_t>& modified) {
   auto id = mid(o, "Id");
-  if (!id) return std::nullopt;
-  Record r;
-  r.externalId = *id;
-  common(r, RecordType::Customer, o, opts);
-  Customer c;
-  c.name = mtext(o, "Name");
-  c.phone = phoneOf(o);
-  c.email = mtext(o, "Email");
+  if (!id) return false;
+  r.externalId = std::move(*id);
+  common(r, RecordType::Customer, o, opts, modified);
+  Customer& c = r.body.emplace<Customer>();
+  setText(c.name, o, "Name");
+  setPhone(c.phone, o);
+  setText(c.email, o, "Email");
   if (auto b = mtext(o, "Birthday")) c.birthday = dateOnly(*b);
-  Address a;
-  a.address = mtext(o, "Addr");
-  if (!a.address) a.address = mtext(o, "Address");
-  a.ward = placeName(o, "CommuneAddr");
-  a.district = placeName(o, "DistrictAddr");
-  a.province = placeName(o, "ProvinceAddr");
+  Address& a = c.address.emplace();
+  setText(a.address, o, "Addr");
+  if (!a.address) setText(a.address, o, "Address");
+  setPlaceName(a.ward, o, "CommuneAddr");
+  setPlaceName(a.district, o, "DistrictAddr");
+  setPlaceName(a.province, o, "ProvinceAddr");
   if (a.address || a.ward || a.district || a.province) {
     a.country = "VN";
-    c.address = a;
+  } else {
+    c.address.reset();
   }
   c.totalSpent = mnum(o, "TotalAmount");
   for (const char* k : {"CustomerCategoryName", "MemberLevelName"})
-    if (auto g = mtext(o, k)) c.groups.push_back(*g);
+    if (auto g = mtext(o, k)) c.groups.push_back(std::move(*g));
   // Gender is 0/1 with no documented meaning [UNCONFIRMED]: left null.
-  r.body = std::move(c);
-  return r;
+  return true;
 }
 
-std::optional<Record> mapBranch(const json& o, const NormalizeOptions& opts) {
-  auto id = mid(o, "Id");
-  if (!id) return std::nullopt;
-  Record r;
-  r.externalId = *id;
-  common(r, RecordType::Location, o, opts);
-  Location l;
-  l.name = mtext(o, "Name");
-  l.address = mtext(o, "Address");
-  l.phone = phoneOf(o);
-  r.body = std::move(l);
-  return r;
-}
-
-std::optional<std::string> invoiceId(const json& o) {
+std::optional<std::string> invoiceId(const JsonValue& o) {
   for (const char* k : {"InvoiceId", "RefID", "RefId", "InvoiceID", "Id"})
     if (auto id = mid(o, k)) return id;
   return std::nullopt;
 }
 
-std::optional<Record> mapInvoice(const json& o, const NormalizeOptions& opts) {
+bool mapInvoice(const JsonValue& o, const NormalizeOptions& opts, Record& r, std::optional<int64_t>& modified) {
   auto id = invoiceId(o);
-  if (!id) return std::nullopt;
-  Record r;
-  r.externalId = *id;
-  common(r, RecordType::Order, o, opts);
-  auto at = mtime(o, "InvoiceTime");
-  if (!at) at = mtime(o, "InvoiceDate");
-  if (!r.createdAtMs) r.createdAtMs = at;
+  if (!id) return false;
+  r.externalId = std::move(*id);
+  common(r, RecordType::Order, o, opts, modified);
+  if (!r.createdAtMs) {
+    r.createdAtMs = mtime(o, "InvoiceTime");
+    if (!r.createdAtMs) r.createdAtMs = mtime(o, "InvoiceDate");
+  }
   if (!r.updatedAtMs) r.updatedAtMs = r.createdAtMs;
-  Order ord;
-  ord.code = mtext(o, "InvoiceNumber");
+  Order& ord = r.body.emplace<Order>();
+  setText(ord.code, o, "InvoiceNumber");
   // A sales invoice (InvoiceType 550) is a finished sale; other types are not mapped.
   auto type = mnum(o, "InvoiceType");
   if (!type || *type == 550) ord.status = OrderStatus::Completed;
@@ -294,36 +309,34 @@ std::optional<Record> mapInvoice(const json& o, const NormalizeOptions& opts) {
   auto customerId = mid(o, "CustomerId");
   auto name = mtext(o, "CustomerName");
   if (customerId || name) {
-    OrderCustomer c;
-    c.externalId = customerId;
+    OrderCustomer& c = ord.customer.emplace();
+    c.externalId = std::move(customerId);
     c.name = name;
-    c.phone = phoneOf(o);
-    ord.customer = c;
+    setPhone(c.phone, o);
   }
   ord.subtotal = mnum(o, "TotalItemAmount");
   ord.discount = mnum(o, "DiscountAmount");
   ord.shippingFee = mnum(o, "DeliveryAmount");
   ord.tax = mnum(o, "VATAmount");
   ord.currency = "VND";
-  ord.locationId = mid(o, "BranchId");
-  ord.note = mtext(o, "Note");
-  if (!ord.note) ord.note = mtext(o, "Description");
+  setId(ord.locationId, o, "BranchId");
+  setText(ord.note, o, "Note");
+  if (!ord.note) setText(ord.note, o, "Description");
   auto addr = mtext(o, "DeliveryAddress");
   if (!addr) addr = mtext(o, "Address");
   if (addr) {
-    Address a;
-    a.name = name;
-    a.phone = phoneOf(o);
-    a.address = addr;
-    ord.shippingAddress = a;
+    Address& a = ord.shippingAddress.emplace();
+    a.name = std::move(name);
+    if (ord.customer) a.phone = ord.customer->phone;  // the same fields, read once
+    else setPhone(a.phone, o);
+    a.address = std::move(addr);
   }
-  r.body = std::move(ord);
-  return r;
+  return true;
 }
 
 // The detail answer completes an invoice: lines, customer id, delivery fee and address.
-void mergeDetail(Order& ord, const json& d) {
-  const json* lines = js::array(d, "InvocieDetails");  // sic: the API's spelling
+void mergeDetail(Order& ord, const JsonValue& d) {
+  const JsonValue* lines = js::array(d, "InvocieDetails");  // sic: the API's spelling
   if (lines == nullptr) lines = js::array(d, "InvoiceDetails");
   if (lines == nullptr) lines = js::array(d, "invocieDetails");
   double subtotal = 0;
@@ -331,14 +344,16 @@ void mergeDetail(Order& ord, const json& d) {
   if (lines) {
     ord.lines.clear();
     for (const auto& l : *lines) {
-      OrderLine ol;
-      ol.sku = mtext(l, "SKU");
-      ol.name = mtext(l, "Name");
-      if (!ol.name) ol.name = mtext(l, "EncodeInventoryItemName");
-      if (!ol.sku && !ol.name) continue;  // not a goods line
+      auto sku = mtext(l, "SKU");
+      auto name = mtext(l, "Name");
+      if (!name) name = mtext(l, "EncodeInventoryItemName");
+      if (!sku && !name) continue;  // not a goods line
+      OrderLine& ol = ord.lines.emplace_back();
+      ol.sku = std::move(sku);
+      ol.name = std::move(name);
       for (const char* k : {"InventoryItemId", "InventoryItemID", "ItemId", "ItemID", "ProductId"})
-        if (!ol.variantExternalId) ol.variantExternalId = mid(l, k);
-      ol.productExternalId = mid(l, "ParentId");  // the model the variant belongs to
+        if (!ol.variantExternalId) setId(ol.variantExternalId, l, k);
+      setId(ol.productExternalId, l, "ParentId");  // the model the variant belongs to
       if (!ol.productExternalId) ol.productExternalId = ol.variantExternalId;
       ol.quantity = mnum(l, "Quantity");
       ol.unitPrice = mnum(l, "UnitPrice");
@@ -351,7 +366,6 @@ void mergeDetail(Order& ord, const json& d) {
         subtotal += *ol.total;
         any = true;
       }
-      ord.lines.push_back(std::move(ol));
     }
   }
   if (any) ord.subtotal = subtotal;
@@ -359,20 +373,49 @@ void mergeDetail(Order& ord, const json& d) {
   if (auto disc = mnum(d, "DiscountAmount")) ord.discount = disc;
   if (auto vat = mnum(d, "VATAmount")) ord.tax = vat;
   if (auto cid = mid(d, "CustomerId")) {
-    if (!ord.customer) ord.customer = OrderCustomer{};
-    ord.customer->externalId = cid;
+    if (!ord.customer) ord.customer.emplace();
+    ord.customer->externalId = std::move(cid);
   }
   if (auto addr = mtext(d, "DeliveryAddress")) {
-    if (!ord.shippingAddress) ord.shippingAddress = Address{};
-    ord.shippingAddress->address = addr;
-    if (!ord.shippingAddress->name) ord.shippingAddress->name = mtext(d, "CustomerName");
-    if (!ord.shippingAddress->phone) ord.shippingAddress->phone = phoneOf(d);
+    if (!ord.shippingAddress) ord.shippingAddress.emplace();
+    ord.shippingAddress->address = std::move(addr);
+    if (!ord.shippingAddress->name) setText(ord.shippingAddress->name, d, "CustomerName");
+    if (!ord.shippingAddress->phone) setPhone(ord.shippingAddress->phone, d);
   }
-  if (!ord.note) ord.note = mtext(d, "Note");
+  if (!ord.note) setText(ord.note, d, "Note");
 }
 
-using Mapper = std::optional<Record> (*)(const json&, const NormalizeOptions&);
+STORELINK_COLD_BEGIN
+// Errors of a whole body (off the hot path: kept out of parsePage).
+[[gnu::noinline]] Error bodyError(ErrorCode code, const char* message, const char* detail) { return Error::make(code, message, detail); }
+[[gnu::noinline]] Error failedBody(const JsonValue& body, int httpStatus) {
+  bool retry = false;
+  std::optional<int64_t> wait;
+  return serviceError(body, httpStatus, retry, wait);
+}
+
+// A row without an id: its record is dropped, the page notes why.
+[[gnu::noinline]] void skipRow(Page& page, size_t i) {
+  page.records.pop_back();
+  page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu MISA thiếu mã (Id) nên đã bỏ qua.",
+                                       "row " + std::to_string(i) + " has no Id"));
+}
+
+// Branches: one small list per sync, not the hot path.
+bool mapBranch(const JsonValue& o, const NormalizeOptions& opts, Record& r, std::optional<int64_t>& modified) {
+  auto id = mid(o, "Id");
+  if (!id) return false;
+  r.externalId = std::move(*id);
+  common(r, RecordType::Location, o, opts, modified);
+  Location& l = r.body.emplace<Location>();
+  setText(l.name, o, "Name");
+  setText(l.address, o, "Address");
+  setPhone(l.phone, o);
+  return true;
+}
 STORELINK_COLD_END
+
+using Mapper = bool (*)(const JsonValue&, const NormalizeOptions&, Record&, std::optional<int64_t>&);
 Mapper mapperFor(Entity e) {
   switch (e) {
     case Entity::Products: return mapProduct;
@@ -427,9 +470,9 @@ class MisaConnector final : public Connector {
   std::optional<HttpRequest> tokenRequest(const json& settings) const override { return tokenRequestAt(settings, 0); }
 
   STORELINK_COLD Result<int64_t> tokenLifetimeMs(const HttpResponse& response) const override {
-    json body = parseJson(response.body);
-    if (body.is_discarded()) return Error::make(ErrorCode::InvalidJson, "Phản hồi đăng nhập MISA không hợp lệ.", "login body not JSON");
-    const json* data = js::object(body, "Data");
+    JsonDoc doc;
+    if (!doc.parse(response.body)) return Error::make(ErrorCode::InvalidJson, "Phản hồi đăng nhập MISA không hợp lệ.", "login body not JSON");
+    const JsonValue* data = js::object(doc.root(), "Data");
     if (data == nullptr || !mtext(*data, "AccessToken")) {
       return Error::make(ErrorCode::UnexpectedShape, "MISA không trả về phiên đăng nhập.", "login answer without Data.AccessToken");
     }
@@ -458,39 +501,33 @@ class MisaConnector final : public Connector {
                  {"Content-Type", "application/json"}};
     const int limit = std::clamp(q.pageSize, 1, 100);
     const int64_t page = q.offset / limit + 1;
-    json lastSync = q.modifiedFromMs ? json(vnDateTime(*q.modifiedFromMs, ' ')) : json(nullptr);  // "yyyy-MM-dd HH:mm:ss"
-    json body;
+    // The bodies are written as dumpJson wrote the json objects they once were: keys in
+    // std::map order, compact; every value is a number, a literal or our own ASCII date.
+    const std::string paging = "\"Limit\":" + std::to_string(limit) + ",\"Page\":" + std::to_string(page);
+    const std::string lastSync = q.modifiedFromMs ? "\"" + vnDateTime(*q.modifiedFromMs, ' ') + "\"" : "null";  // "yyyy-MM-dd HH:mm:ss"
     switch (q.entity) {
       case Entity::Products:
         r.url = std::string(kData) + "/inventoryitems/pagingwithdetail";
-        body = {{"Page", page},           {"Limit", limit},         {"SortField", "Code"},
-                {"SortType", 1},          {"IncludeInventory", true}, {"IncludeInActive", true},
-                {"InventoryItemCategoryID", nullptr}, {"LastSyncDate", lastSync}};
+        r.body = R"({"IncludeInActive":true,"IncludeInventory":true,"InventoryItemCategoryID":null,"LastSyncDate":)" + lastSync +
+                 "," + paging + R"(,"SortField":"Code","SortType":1})";
         break;
       case Entity::Customers:
         r.url = std::string(kData) + "/customers/paging";
-        body = {{"Page", page}, {"Limit", limit}, {"SortField", "Name"}, {"SortType", 1}, {"IncludeInactive", true},
-                {"LastSyncDate", lastSync}};
+        r.body = R"({"IncludeInactive":true,"LastSyncDate":)" + lastSync + "," + paging + R"(,"SortField":"Name","SortType":1})";
         break;
       case Entity::Orders: {
         r.url = std::string(kData) + "/invoices/pagingbycustomer";
         const int64_t from = q.modifiedFromMs.value_or(kInvoicesFromMs);
         const int64_t to = std::max(q.nowMs, from) + 60 * 1000;
-        body = {{"Page", page},
-                {"Limit", limit},
-                {"SortField", "InvoiceDate"},
-                {"SortType", 1},
-                {"FromDate", vnDateTime(from, 'T')},
-                {"ToDate", vnDateTime(to, 'T')},
-                {"DateRangeType", 1}};
+        r.body = R"({"DateRangeType":1,"FromDate":")" + vnDateTime(from, 'T') + "\"," + paging +
+                 R"(,"SortField":"InvoiceDate","SortType":1,"ToDate":")" + vnDateTime(to, 'T') + "\"}";
         break;
       }
       case Entity::Locations:
         r.url = std::string(kData) + "/branchs/all";  // sic
-        body = {{"IsIncludeInactiveBranch", true}, {"IsIncludeChainOfBranch", false}};
+        r.body = R"({"IsIncludeChainOfBranch":false,"IsIncludeInactiveBranch":true})";
         break;
     }
-    r.body = dumpJson(body);
     return r;
   }
 
@@ -500,8 +537,10 @@ class MisaConnector final : public Connector {
       v.error.message = "Phiên đăng nhập MISA đã hết hạn hoặc bị thu hồi.";
       return v;  // AuthExpired: log in again once
     }
-    json body = parseJson(resp.body);
-    if (body.is_discarded() || !body.is_object() || !failed(body)) return v;
+    JsonDoc doc;
+    if (!doc.parse(resp.body)) return v;
+    const JsonValue& body = doc.root();
+    if (!body.is_object() || !failed(body)) return v;
     if (mnum(body, "Code").value_or(0) == 401) {
       v.kind = ResponseVerdict::Kind::AuthExpired;
       return v;
@@ -516,48 +555,45 @@ class MisaConnector final : public Connector {
   }
 
   Result<Page> parsePage(Entity entity, std::string_view text, const NormalizeOptions& opts) const override {
-    json body = parseJson(text);
-    if (body.is_discarded()) {
-      return Error::make(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
-    }
-    if (body.is_object() && failed(body)) {
-      bool retry = false;
-      std::optional<int64_t> wait;
-      return serviceError(body, 200, retry, wait);
-    }
-    const json* data = body.is_object() ? mf(body, "Data") : &body;
-    json one = json::array();
+    // List pages are the hot path: parsed with JsonDoc (same accept/reject rules as parseJson)
+    // and read in place.
+    JsonDoc doc;
+    if (!doc.parse(text)) return bodyError(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "body is not valid JSON");
+    const JsonValue& body = doc.root();
+    if (body.is_object() && failed(body)) return failedBody(body, 200);
+    const JsonValue* data = body.is_object() ? mf(body, "Data") : &body;
+    std::vector<const JsonValue*> rows;
     if (data == nullptr || data->is_null()) {
-      one = json::array();  // Success with Data null: nothing (an empty page)
-      data = &one;
+      // Success with Data null: nothing (an empty page)
     } else if (data->is_object()) {
-      one.push_back(*data);  // a detail answer normalizes too
-      data = &one;
-    }
-    if (!data->is_array()) {
-      return Error::make(ErrorCode::UnexpectedShape, "Dữ liệu MISA trả về không đúng định dạng.",
-                         "expected ServiceResult {Success, Data:[...]}");
+      rows.push_back(data);  // a detail answer normalizes too
+    } else if (data->is_array()) {
+      rows.reserve(data->size());
+      for (const JsonValue& row : *data) rows.push_back(&row);
+    } else {
+      return bodyError(ErrorCode::UnexpectedShape, "Dữ liệu MISA trả về không đúng định dạng.", "expected ServiceResult {Success, Data:[...]}");
     }
     Page page;
     if (auto total = mnum(body, "Total"); total && *total > 0) page.total = total;
     Mapper map = mapperFor(entity);
-    page.rowCount = data->size();
-    for (size_t i = 0; i < data->size(); ++i) {
-      const json& row = (*data)[i];
-      auto rec = row.is_object() ? map(row, opts) : std::nullopt;
-      if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu MISA thiếu mã (Id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no Id"));
+    page.rowCount = rows.size();
+    page.records.reserve(rows.size());
+    page.sortKeys.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const JsonValue& row = *rows[i];
+      Record& rec = page.records.emplace_back();
+      std::optional<int64_t> modified;
+      if (!row.is_object() || !map(row, opts, rec, modified)) {
+        skipRow(page, i);
         continue;
       }
       if (entity == Entity::Orders) {
-        if (const json* lines = js::array(row, "InvocieDetails"); lines || js::array(row, "InvoiceDetails"))
-          mergeDetail(std::get<Order>(rec->body), row);  // a detail body given to normalize
-        page.sortKeys.push_back(rec->createdAtMs);
+        if (js::array(row, "InvocieDetails") || js::array(row, "InvoiceDetails"))
+          mergeDetail(std::get<Order>(rec.body), row);  // a detail body given to normalize
+        page.sortKeys.push_back(rec.createdAtMs);
       } else {
-        page.sortKeys.push_back(mtime(row, "ModifiedDate"));
+        page.sortKeys.push_back(modified);
       }
-      page.records.push_back(std::move(*rec));
     }
     return page;
   }
@@ -580,16 +616,12 @@ class MisaConnector final : public Connector {
   }
 
   STORELINK_COLD std::optional<Error> applyFollowUp(const PageQuery&, Page& page, size_t index, const HttpResponse& resp) const override {
-    json body = parseJson(resp.body);
-    if (body.is_discarded()) {
-      return Error::make(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "detail body is not JSON");
-    }
-    if (failed(body)) {
-      bool retry = false;
-      std::optional<int64_t> wait;
-      return serviceError(body, resp.status, retry, wait);
-    }
-    const json* data = mf(body, "Data");
+    // The detail answer goes through the list pages' mappers (JsonDoc, read in place).
+    JsonDoc doc;
+    if (!doc.parse(resp.body)) return bodyError(ErrorCode::InvalidJson, "Dữ liệu MISA trả về bị lỗi hoặc không đầy đủ.", "detail body is not JSON");
+    const JsonValue& body = doc.root();
+    if (failed(body)) return failedBody(body, resp.status);
+    const JsonValue* data = mf(body, "Data");
     if (index >= page.records.size() || data == nullptr || !data->is_object()) return std::nullopt;
     if (auto* ord = std::get_if<Order>(&page.records[index].body)) mergeDetail(*ord, *data);
     return std::nullopt;
