@@ -40,16 +40,17 @@ constexpr int64_t kTokenLifetimeMs = 60 * 60 * 1000;  // integrations cache the 
 // Full invoice syncs start here: mShopKeeper accepts dates from 1753 (ErrorType 6 below).
 constexpr int64_t kInvoicesFromMs = 1262304000000;  // 2010-01-01
 
-// PascalCase in the docs; accept camelCase too. The PascalCase key first; its camelCase twin,
-// built in a stack buffer, only when it is missing (this runs for every field of every row:
-// no allocation per lookup). Only a key starting A–Z has a different twin.
 STORELINK_COLD_BEGIN
-const JsonValue* camelField(const JsonValue& o, std::string_view key) {  // keys longer than the buffer (none so far)
+// mf() for a key longer than its stack buffer (none so far).
+const JsonValue* camelField(const JsonValue& o, std::string_view key) {
   std::string camel(key);
   camel[0] = static_cast<char>(camel[0] - 'A' + 'a');
   return js::field(o, camel);
 }
 STORELINK_COLD_END
+// PascalCase in the docs; accept camelCase too. The PascalCase key first; its camelCase twin,
+// built in a stack buffer, only when it is missing (this runs for every field of every row:
+// no allocation per lookup). Only a key starting A–Z has a different twin.
 const JsonValue* mf(const JsonValue& o, std::string_view key) {
   if (const JsonValue* v = js::field(o, key)) return v;
   if (key.empty() || key[0] < 'A' || key[0] > 'Z') return nullptr;
