@@ -176,6 +176,10 @@ struct CredentialCheck {
   std::vector<Error> errors;     // one per field at fault (Error::field), Vietnamese messages
 };
 
+// A list row that could not be mapped (no id, or not an object): it is skipped, and the page's
+// rowErrors say which one. `idKey` is the platform's name for the id field.
+Error rowWithoutId(std::string_view platformName, size_t row, std::string_view idKey = "id");
+
 struct ResponseVerdict {
   enum class Kind { Ok, Retry, AuthExpired, Fatal };
   Kind kind = Kind::Ok;

@@ -540,8 +540,7 @@ class GetflyConnector final : public Connector {
       const JsonValue& row = *rows[i];
       auto rec = row.is_object() ? map(row, opts) : std::nullopt;
       if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Getfly thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
+        page.rowErrors.push_back(rowWithoutId("Getfly", i));
         continue;
       }
       page.sortKeys.push_back(gfTime(row, "updated_at"));

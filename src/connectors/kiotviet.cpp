@@ -878,9 +878,7 @@ class KiotVietConnector final : public Connector {
   static void normalizeRow(Entity entity, Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
     auto rec = row.is_object() ? map(row, opts) : std::nullopt;
     if (!rec) {
-      Error e = Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu KiotViet thiếu mã (id) nên đã bỏ qua.",
-                            "row " + std::to_string(i) + " has no id");
-      page.rowErrors.push_back(std::move(e));
+      page.rowErrors.push_back(rowWithoutId("KiotViet", i));
       return;
     }
     // modifiedDate is nullable (never-edited branches have none; kiotviet.md "datetime?"):

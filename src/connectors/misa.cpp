@@ -398,8 +398,7 @@ STORELINK_COLD_BEGIN
 // A row without an id: its record is dropped, the page notes why.
 [[gnu::noinline]] void skipRow(Page& page, size_t i) {
   page.records.pop_back();
-  page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu MISA thiếu mã (Id) nên đã bỏ qua.",
-                                       "row " + std::to_string(i) + " has no Id"));
+  page.rowErrors.push_back(rowWithoutId("MISA", i, "Id"));
 }
 
 // Branches: one small list per sync, not the hot path.

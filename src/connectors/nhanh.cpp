@@ -1095,9 +1095,7 @@ class NhanhConnector final : public Connector {
       const size_t index = i++;
       auto rec = row.is_object() ? map(row, opts) : std::nullopt;
       if (!rec) {
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
-                                             "Một dòng dữ liệu Nhanh.vn thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(index) + " has no id"));
+        page.rowErrors.push_back(rowWithoutId("Nhanh.vn", index));
         continue;
       }
       page.sortKeys.push_back(rec->updatedAtMs);

@@ -864,8 +864,7 @@ class OdooConnector final : public Connector {
       Record& rec = page.records.emplace_back();  // mapped in place
       if (!o.is_object() || !map(Row{o, idv, written}, opts, rec)) {
         page.records.pop_back();
-        page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape, "Một dòng dữ liệu Odoo thiếu mã (id) nên đã bỏ qua.",
-                                             "row " + std::to_string(i) + " has no id"));
+        page.rowErrors.push_back(rowWithoutId("Odoo", i));
         return;
       }
       noteRow(notes, entity, o, rec);

@@ -714,9 +714,7 @@ class PancakeConnector final : public Connector {
   static void normalizeRow(Mapper map, const JsonValue& row, size_t i, const NormalizeOptions& opts, Page& page) {
     auto rec = row.is_object() ? map(row, opts) : std::nullopt;
     if (!rec) {
-      page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
-                                           "Một dòng dữ liệu Pancake POS thiếu mã (id) nên đã bỏ qua.",
-                                           "row " + std::to_string(i) + " has no id"));
+      page.rowErrors.push_back(rowWithoutId("Pancake POS", i));
       return;
     }
     page.sortKeys.push_back(rec->updatedAtMs);

@@ -959,9 +959,7 @@ Result<Page> ShopifyFamilyConnector::parsePage(Entity e, std::string_view text, 
       }
     }
     if (!rec) {
-      page.rowErrors.push_back(Error::make(ErrorCode::UnexpectedShape,
-                                           "Một dòng dữ liệu " + d_.displayName + " thiếu mã (id) nên đã bỏ qua.",
-                                           "row " + std::to_string(i) + " has no id"));
+      page.rowErrors.push_back(rowWithoutId(d_.displayName, i));
       continue;
     }
     if (e == Entity::Products && !d_.stockVariantKey.empty()) noteStockKeys(d_, row, page.records.size(), page.pending);

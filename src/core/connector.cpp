@@ -151,5 +151,12 @@ ResponseVerdict Connector::classify(const HttpResponse& r) const {
   return v;
 }
 
+Error rowWithoutId(std::string_view platformName, size_t row, std::string_view idKey) {
+  const std::string key(idKey);
+  return Error::make(ErrorCode::UnexpectedShape,
+                     "Một dòng dữ liệu " + std::string(platformName) + " thiếu mã (" + key + ") nên đã bỏ qua.",
+                     "row " + std::to_string(row) + " has no " + key);
+}
+
 }  // namespace storelink
 STORELINK_COLD_END
