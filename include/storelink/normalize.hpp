@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace storelink {
 
@@ -15,6 +16,11 @@ inline constexpr int kVietnamOffsetMinutes = 7 * 60;
 
 // Trimmed copy (ASCII whitespace and NBSP); empty → nullopt.
 std::optional<std::string> nonEmpty(std::string_view s);
+
+// An absolute http(s) URL (the only image links a record keeps).
+inline bool isHttpUrl(std::string_view s) { return s.substr(0, 7) == "http://" || s.substr(0, 8) == "https://"; }
+// Appends an image link: http(s) only, each link once, in the order first seen.
+void addImage(std::vector<std::string>& images, std::optional<std::string> url);
 
 // Phones: valid Vietnamese numbers → E.164 ("0912 345 678", "84912345678", "+84-912.345.678"
 // → "+84912345678"); legacy 11-digit mobiles mapped through the 2018 renumbering

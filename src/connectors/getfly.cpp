@@ -135,7 +135,6 @@ std::optional<std::string> gfPhone(const JsonValue& o, std::string_view key) {
   return s ? normalizePhone(*s) : std::nullopt;
 }
 
-bool isHttpUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
 void common(Record& r, RecordType type, const JsonValue& o, const NormalizeOptions& opts) {
   r.type = type;
@@ -164,14 +163,13 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
   p.category = js::text(o, "category_name");
   p.brand = js::text(o, "manufacturer_name");
   p.taxRate = js::num(o, "product_vat");
-  if (auto img = js::text(o, "featured_image"); img && isHttpUrl(*img)) p.images.push_back(*img);
+  addImage(p.images, js::text(o, "featured_image"));
   if (const JsonValue* imgs = js::array(o, "images")) {
     for (const auto& i : *imgs) {
       std::optional<std::string> url = i.is_string() ? js::text(&i) : std::nullopt;
       for (const char* k : {"url", "file_url", "image_url"})
         if (!url) url = js::text(i, k);
-      if (url && isHttpUrl(*url) && std::find(p.images.begin(), p.images.end(), *url) == p.images.end())
-        p.images.push_back(*url);
+      addImage(p.images, std::move(url));
     }
   }
   Variant v;

@@ -97,7 +97,6 @@ void setPhone(OptString& out, const JsonValue& o) {
     if (out) return;
   }
 }
-bool isHttpUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
 std::string vnDateTime(int64_t ms, char sep) {
   std::string s = formatLocal(ms, kVietnamOffsetMinutes, 0);
@@ -225,7 +224,7 @@ bool mapProduct(const JsonValue& o, const NormalizeOptions& opts, Record& r, std
   setText(p.category, o, "CategoryName");
   if (!p.category) setText(p.category, o, "InventoryItemCategoryName");
   if (auto inactive = mbool(o, "Inactive")) p.active = !*inactive;
-  if (auto pic = mtext(o, "Picture"); pic && isHttpUrl(*pic)) p.images.push_back(std::move(*pic));
+  addImage(p.images, mtext(o, "Picture"));
   p.taxRate = mnum(o, "VATRate");
   setId(p.parentExternalId, o, "ParentId");  // a child listed on its own
   const JsonValue* children = js::array(o, "ListDetail");

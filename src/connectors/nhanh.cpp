@@ -232,12 +232,6 @@ void readOptions(const JsonValue& o, Variant& v) {
   }
 }
 
-void addImage(std::vector<std::string>& images, const std::optional<std::string>& url) {
-  if (!url) return;
-  if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) return;
-  if (std::find(images.begin(), images.end(), *url) == images.end()) images.push_back(*url);
-}
-
 std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opts) {
   auto id = js::id(o, "id");
   if (!id) id = js::id(o, "idNhanh");   // v2 list

@@ -70,15 +70,6 @@ void common(Record& r, RecordType type, const JsonValue& raw, const NormalizeOpt
   if (opts.includeRaw) r.rawJson = dumpJson(raw);
 }
 
-void addImage(std::vector<std::string>& images, std::optional<std::string> url) {
-  if (!url) return;
-  const std::string_view u = *url;
-  if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") return;
-  for (const auto& have : images)
-    if (have == u) return;
-  images.push_back(std::move(*url));
-}
-
 // ASCII case-insensitive equality with a lower-case word (what lowering a copy and comparing did).
 bool sameWord(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;

@@ -93,7 +93,7 @@ std::optional<std::string> phoneOf(const JsonValue& o, std::string_view key) {
 std::optional<std::string> absoluteUrl(std::optional<std::string> url) {
   if (!url) return std::nullopt;
   if (url->rfind("//", 0) == 0) return "https:" + *url;
-  if (url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0) return url;
+  if (isHttpUrl(*url)) return url;
   return std::nullopt;
 }
 

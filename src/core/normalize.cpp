@@ -372,6 +372,13 @@ bool startsWithFolded(std::string_view s, std::string_view foldedPrefix, size_t&
 
 }  // namespace
 
+void addImage(std::vector<std::string>& images, std::optional<std::string> url) {
+  if (!url || !isHttpUrl(*url)) return;
+  for (const auto& have : images)
+    if (have == *url) return;
+  images.push_back(std::move(*url));
+}
+
 std::optional<std::string> nonEmpty(std::string_view s) {
   s = trimView(s);
   if (s.empty()) return std::nullopt;

@@ -470,5 +470,20 @@ TEST(FoldVietnamese, InvalidUtf8BytesCopied) {
   EXPECT_EQ(foldVietnamese("x\xE1\xBA"), "x\xE1\xBA");  // truncated sequence
 }
 
+TEST(AddImage, KeepsHttpLinksOnceInFirstSeenOrder) {
+  std::vector<std::string> images;
+  addImage(images, std::string("https://cdn.example.vn/a.jpg"));
+  addImage(images, std::string("http://cdn.example.vn/b.jpg"));
+  addImage(images, std::string("https://cdn.example.vn/a.jpg"));  // seen: once only
+  addImage(images, std::string("//cdn.example.vn/c.jpg"));         // not absolute
+  addImage(images, std::string("ftp://cdn.example.vn/d.jpg"));
+  addImage(images, std::string("HTTPS://cdn.example.vn/e.jpg"));  // the scheme as platforms send it: lower case
+  addImage(images, std::string("https:/"));
+  addImage(images, std::nullopt);
+  EXPECT_EQ(images, (std::vector<std::string>{"https://cdn.example.vn/a.jpg", "http://cdn.example.vn/b.jpg"}));
+  EXPECT_TRUE(isHttpUrl("http://x"));
+  EXPECT_FALSE(isHttpUrl("http:/"));
+}
+
 }  // namespace
 }  // namespace storelink
