@@ -8,7 +8,7 @@
 //   node bench/lib/core-child.mjs <platform> <entity> <body.json>...
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { median } from './measure.js';
+import { interleaved } from './measure.js';
 
 const [platform, entity, ...files] = process.argv.slice(2);
 const dist = new URL('../../wasm/dist/', import.meta.url);
@@ -26,21 +26,9 @@ const pass = () => {
   for (const b of bodies) sink += call(b);
   return sink;
 };
-const cpuSeconds = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
 for (let i = 0; i < 20; i++) pass();  // warm-up: lets V8 tier the hot functions up
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const ms = Number(line);
-  const cpu = [], wall = [];
-  const start = performance.now();
-  do {
-    const c0 = cpuSeconds(), w0 = performance.now();
-    pass();
-    wall.push((performance.now() - w0) / 1000);
-    cpu.push(cpuSeconds() - c0);
-  } while (performance.now() - start < ms || cpu.length < 5);
-  process.stdout.write(`${JSON.stringify({ platform, entity, bytes, samples: cpu.length, cpuMedian: median(cpu), wallMedian: median(wall) })}\n`);
+  const { cpu, wall, samples } = interleaved({ pass }, { budgetMs: Number(line), warmup: 0, minRounds: 5 }).pass;
+  process.stdout.write(`${JSON.stringify({ platform, entity, bytes, samples, cpuMedian: cpu, wallMedian: wall })}\n`);
 }
