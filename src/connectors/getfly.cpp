@@ -391,8 +391,7 @@ json webhookFields(const std::string& body) {
       // A bare `data` field must not replace the object the data[...] fields fill (a later
       // data[...] would then index a string: abort, tests/fuzz). JSON text there is merged.
       json d = parseJson(v);
-      if (d.is_object())
-        for (auto it = d.begin(); it != d.end(); ++it) out["data"][it.key()] = it.value();
+      if (d.is_object()) out["data"].update(d);
     } else {
       out[k] = v;
     }
