@@ -192,7 +192,9 @@ std::optional<Record> mapProduct(const JsonValue& o, const NormalizeOptions& opt
 }
 
 std::optional<OrderStatus> orderStatus(std::optional<double> code, const std::optional<std::string>& label) {
-  if (code && *code == 1) return OrderStatus::Pending;  // "Chờ duyệt", the one code the docs give
+  // value_or, not `code && *code == 1`: g++ -O2 may compare the unset payload before testing
+  // the flag, which valgrind reports as a jump on an uninitialised value.
+  if (code.value_or(0) == 1) return OrderStatus::Pending;  // "Chờ duyệt", the one code the docs give
   // Other codes are undocumented [UNCONFIRMED]: read the label, Vietnamese or English.
   if (!label) return std::nullopt;
   std::string t = foldVietnamese(*label);
